@@ -1,0 +1,69 @@
+# 安心 · 简体中文（默认语言）
+
+app-name = 安心
+app-tagline = 青少年心理健康服务
+language-name = 中文
+skip-to-content = 跳到正文
+nav-label = 栏目
+nav-self-check = 自评
+nav-booking = 预约
+nav-courses = 课程
+nav-parent-school = 家长学校
+nav-self-check-description = 匿名做一份心理自评问卷。答案只留在你的手机上，不会上传。
+nav-booking-description = 预约医院青少年心理门诊和辅导中心的免费咨询，无需注册。
+nav-courses-description = 关于情绪、学习压力、睡眠、人际关系的心理健康课程和微课。
+nav-parent-school-description = 按孩子年级分册的家长课程：沟通、情绪管理与陪伴。
+
+# 求助
+help-button = 需要帮助？
+help-panel-label = 求助热线
+help-urgent = 如果你或身边的人有生命危险，请立即拨打 110 或 120。
+help-more = 更多求助方式
+help-title = 求助热线
+help-intro = 无论遇到什么，你都不必一个人扛。下面的电话都可以直接拨打，通话内容保密。
+help-quick-exit-title = 快速离开
+help-quick-exit-text = 每页顶部都有“快速离开”按钮，点一下会立刻跳到一个普通网站，并替换浏览记录中的这一页。
+help-privacy-title = 你的隐私
+help-privacy-text = 浏览本站不需要注册，也不会设置跟踪 Cookie。自评问卷的答案和结果只在你的手机上计算，不会发送给任何人。
+quick-exit = 快速离开
+
+hotline-110-name = 报警电话
+hotline-110-hours = 24 小时
+hotline-120-name = 医疗急救
+hotline-120-hours = 24 小时
+hotline-12356-name = 全国心理援助热线
+hotline-12356-hours = 24 小时（各地开通情况可能不同）
+hotline-12355-name = 青少年服务台
+hotline-12355-hours = 各地服务时间不同，部分地区 24 小时
+
+hotline-error-name = 请填写中英文名称（各不超过 60 个字）。
+hotline-error-number = 电话号码只能包含数字、空格、“-”和开头的“+”，共 3 到 20 位数字。
+hotline-error-hours = 请填写中英文服务时间（各不超过 80 个字）。
+
+# 页脚
+privacy-title = 隐私说明
+privacy-statement = 安心不要求注册，不使用跟踪工具，不加载任何第三方内容。自评答案只保存在你的手机上。预约时只收集联系你所必需的信息。
+footer-help = 查看全部求助热线
+
+# 首页
+home-title = 首页
+home-heading = 你好，这里是安心
+home-lead = 为中小学生和家长提供的免费心理健康服务：匿名自评、预约免费咨询、心理课程和家长学校。
+home-help-title = 现在就需要帮助？
+home-help-text = 心理援助热线 12356 和青少年服务台 12355 随时可以拨打。遇到危险，请立即拨打 110 或 120。
+
+# 栏目
+self-check-title = 心理自评
+self-check-intro = 用标准问卷（如 PHQ-9、GAD-7）了解自己最近的情绪状态。全部在你的手机上完成，答案不会离开你的手机。
+booking-title = 预约咨询
+booking-intro = 预约医院青少年心理健康中心和学生成长指导中心的免费咨询时段，无需注册账号。
+courses-title = 心理课程
+courses-intro = 面向小学、初中、高中学生的心理健康课程和微课。
+parent-school-title = 家长学校
+parent-school-intro = 按孩子年级分册的家长课程和“暖心微课”，帮助家长与孩子更好地沟通。
+section-not-open = 本站的这项服务还在筹备中。如需帮助，请拨打下面的热线。
+
+# 错误
+not-found-title = 找不到这个页面
+not-found-text = 这个页面不存在或已被移走。
+not-found-home = 返回首页

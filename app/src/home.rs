@@ -1,0 +1,35 @@
+//! The home page: what the portal offers, and where help is.
+
+use crate::i18n::{tr, use_locale};
+use crate::site::{PageTitle, SECTIONS};
+use leptos::prelude::*;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let locale = use_locale();
+    let cards = SECTIONS
+        .into_iter()
+        .map(|(section, key)| {
+            let description = format!("{key}-description");
+            view! {
+                <li class="card">
+                    <a href=locale.href(section)>
+                        <span class="card-title">{tr(key)}</span>
+                        <span class="card-text">{tr(&description)}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <PageTitle key="home-title"/>
+        <h1>{tr("home-heading")}</h1>
+        <p class="lead">{tr("home-lead")}</p>
+        <ul class="cards">{cards}</ul>
+        <section class="home-help" aria-labelledby="home-help-title">
+            <h2 id="home-help-title">{tr("home-help-title")}</h2>
+            <p>{tr("home-help-text")}</p>
+            <p><a class="button" href=locale.href("help")>{tr("footer-help")}</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,321 @@
+//! Languages: zh-CN first, English too.
+//!
+//! The language lives in the URL (`/zh/…`, `/en/…`), so a shared link, a bookmark and
+//! a school's embed keep the language they were made in, and no cookie is needed.
+//! A bare URL is redirected according to `Accept-Language` (see [`Locale::negotiate`]).
+//! Strings are Project Fluent files under `app/locales/`, compiled into the binary.
+
+use fluent_templates::{Loader, fluent_bundle::FluentValue};
+use serde::{Deserialize, Serialize};
+use std::{borrow::Cow, collections::HashMap};
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "zh-CN",
+        // Unicode isolation marks around arguments break `tel:` numbers and tests.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Locale {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::Zh, Locale::En];
+
+    /// The first path segment that selects this language.
+    pub fn segment(self) -> &'static str {
+        match self {
+            Locale::Zh => "zh",
+            Locale::En => "en",
+        }
+    }
+
+    /// The BCP 47 tag for `<html lang>` and `hreflang`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::Zh => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+
+    pub fn from_segment(segment: &str) -> Option<Locale> {
+        Locale::ALL.into_iter().find(|l| l.segment() == segment)
+    }
+
+    /// The language a path is in, if it starts with a language segment.
+    pub fn from_path(path: &str) -> Option<Locale> {
+        let first = path.trim_start_matches('/').split(['/', '?', '#']).next()?;
+        Locale::from_segment(first)
+    }
+
+    /// Picks the language for a visitor whose URL does not say: the supported
+    /// language with the highest `q` in `Accept-Language`, Chinese when none matches.
+    pub fn negotiate(accept_language: Option<&str>) -> Locale {
+        let Some(header) = accept_language else {
+            return Locale::default();
+        };
+        let mut best: Option<(f32, usize, Locale)> = None;
+        for (position, part) in header.split(',').enumerate() {
+            let mut pieces = part.trim().split(';');
+            let range = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q=").map(|v| v.trim().parse::<f32>()))
+                .unwrap_or(Ok(1.0))
+                .unwrap_or(0.0);
+            let primary = range.split('-').next().unwrap_or("");
+            let locale = match primary {
+                "zh" => Locale::Zh,
+                "en" => Locale::En,
+                _ => continue,
+            };
+            if q <= 0.0 {
+                continue;
+            }
+            // Higher q wins; on a tie, the one listed first.
+            let better = match best {
+                None => true,
+                Some((best_q, best_pos, _)) => q > best_q || (q == best_q && position < best_pos),
+            };
+            if better {
+                best = Some((q, position, locale));
+            }
+        }
+        best.map(|(_, _, l)| l).unwrap_or_default()
+    }
+
+    pub fn other(self) -> Locale {
+        match self {
+            Locale::Zh => Locale::En,
+            Locale::En => Locale::Zh,
+        }
+    }
+
+    /// An in-site link in this language: `href("/booking")` is `/zh/booking`, `href("")` is `/zh`.
+    pub fn href(self, path: &str) -> String {
+        let path = path.trim_matches('/');
+        if path.is_empty() {
+            format!("/{}", self.segment())
+        } else {
+            format!("/{}/{}", self.segment(), path)
+        }
+    }
+
+    /// The same page in this language, given a path in any language.
+    pub fn switch_path(self, path: &str) -> String {
+        let rest = match Locale::from_path(path) {
+            Some(current) => &path.trim_start_matches('/')[current.segment().len()..],
+            None => path,
+        };
+        self.href(rest)
+    }
+
+    fn langid(self) -> fluent_templates::LanguageIdentifier {
+        match self {
+            Locale::Zh => fluent_templates::langid!("zh-CN"),
+            Locale::En => fluent_templates::langid!("en"),
+        }
+    }
+}
+
+/// Where a page request must go instead, if anywhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PageRedirect {
+    /// No language in the URL: chosen from `Accept-Language` (the response must `Vary` on it).
+    Negotiated(String),
+    /// The same page's canonical URL (no trailing slash).
+    Canonical(String),
+}
+
+/// Decides whether a page URL needs a redirect: every page lives under a language
+/// segment, without a trailing slash (`/zh`, `/en/help`). The query string is kept.
+pub fn page_redirect(
+    path: &str,
+    query: Option<&str>,
+    accept_language: Option<&str>,
+) -> Option<PageRedirect> {
+    let with_query = |p: String| match query {
+        Some(q) if !q.is_empty() => format!("{p}?{q}"),
+        _ => p,
+    };
+    if Locale::from_path(path).is_none() {
+        let target = Locale::negotiate(accept_language).href(path);
+        return Some(PageRedirect::Negotiated(with_query(target)));
+    }
+    if path.len() > 1 && path.ends_with('/') {
+        return Some(PageRedirect::Canonical(with_query(
+            path.trim_end_matches('/').to_string(),
+        )));
+    }
+    None
+}
+
+/// The text for `key` in `locale`. A missing key is a bug: tests fail on it
+/// (see `every_key_used_in_code_exists`), and release builds show the key.
+pub fn t(locale: Locale, key: &str) -> String {
+    LOCALES
+        .try_lookup(&locale.langid(), key)
+        .unwrap_or_else(|| {
+            debug_assert!(false, "missing translation key {key}");
+            key.to_string()
+        })
+}
+
+/// Like [`t`], with Fluent arguments (`{ $name }` in the file).
+pub fn t_args(locale: Locale, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
+    let args: HashMap<Cow<'static, str>, FluentValue<'static>> = args
+        .iter()
+        .map(|(k, v)| (Cow::Borrowed(*k), v.clone()))
+        .collect();
+    LOCALES
+        .try_lookup_with_args(&locale.langid(), key, &args)
+        .unwrap_or_else(|| {
+            debug_assert!(false, "missing translation key {key}");
+            key.to_string()
+        })
+}
+
+/// The page's language, provided by the shell from the request path.
+pub fn use_locale() -> Locale {
+    leptos::prelude::use_context::<Locale>().unwrap_or_default()
+}
+
+/// Shorthand for components: the text for `key` in the page's language.
+pub fn tr(key: &str) -> String {
+    t(use_locale(), key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_follows_q_values_and_defaults_to_chinese() {
+        assert_eq!(Locale::negotiate(None), Locale::Zh);
+        assert_eq!(Locale::negotiate(Some("")), Locale::Zh);
+        assert_eq!(Locale::negotiate(Some("fr-FR,de;q=0.8")), Locale::Zh);
+        assert_eq!(Locale::negotiate(Some("en-US,en;q=0.9")), Locale::En);
+        assert_eq!(
+            Locale::negotiate(Some("zh-CN,zh;q=0.9,en;q=0.8")),
+            Locale::Zh
+        );
+        assert_eq!(Locale::negotiate(Some("en;q=0.5, zh-TW;q=0.7")), Locale::Zh);
+        assert_eq!(Locale::negotiate(Some("fr, en;q=0.3")), Locale::En);
+        assert_eq!(Locale::negotiate(Some("zh;q=0, en;q=0.1")), Locale::En);
+        assert_eq!(Locale::negotiate(Some("EN-gb")), Locale::En);
+        assert_eq!(Locale::negotiate(Some("en;q=abc")), Locale::Zh);
+    }
+
+    #[test]
+    fn paths_carry_the_language() {
+        assert_eq!(Locale::from_path("/en/booking"), Some(Locale::En));
+        assert_eq!(Locale::from_path("/zh/"), Some(Locale::Zh));
+        assert_eq!(Locale::from_path("/zh"), Some(Locale::Zh));
+        assert_eq!(Locale::from_path("/english"), None);
+        assert_eq!(Locale::from_path("/"), None);
+        assert_eq!(Locale::En.href("/"), "/en");
+        assert_eq!(Locale::Zh.href("booking"), "/zh/booking");
+        assert_eq!(Locale::En.switch_path("/zh/courses/3"), "/en/courses/3");
+        assert_eq!(Locale::Zh.switch_path("/en/"), "/zh");
+        assert_eq!(Locale::Zh.switch_path("/en"), "/zh");
+        assert_eq!(Locale::En.switch_path("/booking"), "/en/booking");
+    }
+
+    #[test]
+    fn pages_redirect_to_a_language_and_drop_trailing_slashes() {
+        use PageRedirect::*;
+        assert_eq!(
+            page_redirect("/", None, None),
+            Some(Negotiated("/zh".into()))
+        );
+        assert_eq!(
+            page_redirect("/", None, Some("en-GB")),
+            Some(Negotiated("/en".into()))
+        );
+        assert_eq!(
+            page_redirect("/booking/", Some("org=3"), Some("en")),
+            Some(Negotiated("/en/booking?org=3".into()))
+        );
+        assert_eq!(
+            page_redirect("/zh/", None, Some("en")),
+            Some(Canonical("/zh".into()))
+        );
+        assert_eq!(
+            page_redirect("/en/help/", Some(""), None),
+            Some(Canonical("/en/help".into()))
+        );
+        assert_eq!(page_redirect("/zh", None, Some("en")), None);
+        assert_eq!(page_redirect("/en/help", Some("a=1"), None), None);
+    }
+
+    #[test]
+    fn lookups_work_in_both_languages() {
+        assert_eq!(t(Locale::Zh, "app-name"), "安心");
+        assert_eq!(t(Locale::En, "app-name"), "Anxin");
+    }
+
+    /// Every key in one locale file is in the other, and every key the code
+    /// looks up exists, so no visitor ever sees a raw key.
+    #[test]
+    fn every_key_used_in_code_exists() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let keys = |lang: &str| -> std::collections::BTreeSet<String> {
+            let mut keys = std::collections::BTreeSet::new();
+            for entry in std::fs::read_dir(dir.join("locales").join(lang)).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                for line in text.lines() {
+                    if let Some((id, _)) = line.split_once(" =") {
+                        if !id.starts_with([' ', '#', '-', '.']) && !id.is_empty() {
+                            keys.insert(id.trim().to_string());
+                        }
+                    }
+                }
+            }
+            keys
+        };
+        let zh = keys("zh-CN");
+        let en = keys("en");
+        let only_zh: Vec<_> = zh.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&zh).collect();
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "zh-CN only: {only_zh:?}; en only: {only_en:?}"
+        );
+
+        let mut missing = Vec::new();
+        let mut sources = vec![dir.join("src")];
+        while let Some(path) = sources.pop() {
+            if path.is_dir() {
+                sources.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for pattern in [
+                "tr(\"",
+                "t(locale, \"",
+                "t(other, \"",
+                "t_args(locale, \"",
+                "key=\"",
+                "title=\"",
+                "intro=\"",
+            ] {
+                for (at, _) in text.match_indices(pattern) {
+                    let rest = &text[at + pattern.len()..];
+                    let key = &rest[..rest.find('"').unwrap()];
+                    if !zh.contains(key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys used in code but not in the locale files: {missing:?}"
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! The phone-first shell every page shares: safety bar (help + quick exit), header,
+//! section navigation, footer, titles and the not-found page.
+
+use crate::help::{HelpPanel, LocalHotline, QuickExit};
+use crate::i18n::{Locale, tr, use_locale};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::Outlet,
+    hooks::{use_location, use_params_map},
+};
+use std::sync::Arc;
+
+/// Per-request facts the server hands to every page.
+#[derive(Clone, Debug)]
+pub struct SiteContext {
+    pub local_hotlines: Arc<Vec<LocalHotline>>,
+    pub quick_exit_url: String,
+}
+
+/// Where quick exit goes unless the operator configures another neutral page.
+pub const DEFAULT_QUICK_EXIT_URL: &str = "https://www.baidu.com/";
+
+impl Default for SiteContext {
+    fn default() -> Self {
+        SiteContext {
+            local_hotlines: Arc::default(),
+            quick_exit_url: DEFAULT_QUICK_EXIT_URL.to_string(),
+        }
+    }
+}
+
+pub fn use_site() -> SiteContext {
+    use_context::<SiteContext>().unwrap_or_default()
+}
+
+/// The sections in the header, in order: (path, label key).
+pub const SECTIONS: [(&str, &str); 4] = [
+    ("self-check", "nav-self-check"),
+    ("booking", "nav-booking"),
+    ("courses", "nav-courses"),
+    ("parent-school", "nav-parent-school"),
+];
+
+/// Closes the help panel on Escape and makes quick exit replace the history entry.
+/// Small enough to inline (with the CSP nonce) on every page instead of loading wasm.
+const SHELL_SCRIPT: &str = r#"document.addEventListener("click",function(e){var a=e.target.closest&&e.target.closest("a[data-quick-exit]");if(a){e.preventDefault();location.replace(a.href)}});document.addEventListener("keydown",function(e){if(e.key==="Escape"){var d=document.querySelector("details.help[open]");if(d){d.open=false;d.querySelector("summary").focus()}}});"#;
+
+/// `<title>`: the page's own title, then the site's name.
+#[component]
+pub fn PageTitle(key: &'static str) -> impl IntoView {
+    view! { <Title text=format!("{} · {}", tr(key), tr("app-name"))/> }
+}
+
+/// The route layout: checks the language segment, then frames the page.
+#[component]
+pub fn Layout() -> impl IntoView {
+    let known = use_params_map().with_untracked(|p| {
+        p.get("lang")
+            .and_then(|l| Locale::from_segment(&l))
+            .is_some()
+    });
+    view! {
+        <Frame>
+            {if known { view! { <Outlet/> }.into_any() } else { view! { <NotFound/> }.into_any() }}
+        </Frame>
+    }
+}
+
+#[component]
+pub fn Frame(children: Children) -> impl IntoView {
+    let locale = use_locale();
+    let path = use_location().pathname.get_untracked();
+    let other = locale.other();
+    let nav = SECTIONS
+        .into_iter()
+        .map(|(section, key)| {
+            let href = locale.href(section);
+            let current = (path == href || path.starts_with(&format!("{href}/"))).then_some("page");
+            view! { <li><a href=href aria-current=current>{tr(key)}</a></li> }
+        })
+        .collect_view();
+    view! {
+        <a class="skip-link" href="#main">{tr("skip-to-content")}</a>
+        <div class="safety-bar">
+            <HelpPanel/>
+            <QuickExit/>
+        </div>
+        <header class="site-header">
+            <a class="brand" href=locale.href("")>
+                <span class="brand-name">{tr("app-name")}</span>
+                <span class="brand-tagline">{tr("app-tagline")}</span>
+            </a>
+            <a class="lang-switch" href=other.switch_path(&path) hreflang=other.tag() lang=other.tag()>
+                {crate::i18n::t(other, "language-name")}
+            </a>
+        </header>
+        <nav class="sections" aria-label=tr("nav-label")>
+            <ul>{nav}</ul>
+        </nav>
+        <main id="main" tabindex="-1">{children()}</main>
+        <footer class="site-footer">
+            <h2 class="footer-title">{tr("privacy-title")}</h2>
+            <p>{tr("privacy-statement")}</p>
+            <p>
+                <a href=locale.href("help")>{tr("footer-help")}</a>
+            </p>
+        </footer>
+        <script nonce=leptos::nonce::use_nonce()>{SHELL_SCRIPT}</script>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    let locale = use_locale();
+    view! {
+        <PageTitle key="not-found-title"/>
+        <h1>{tr("not-found-title")}</h1>
+        <p>{tr("not-found-text")}</p>
+        <p><a href=locale.href("")>{tr("not-found-home")}</a></p>
+    }
+}
+
+/// A service section that this deployment does not offer online yet: says so plainly
+/// and points to the help that is available.
+#[component]
+pub fn SectionIntro(title: &'static str, intro: &'static str) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <PageTitle key=title/>
+        <h1>{tr(title)}</h1>
+        <p class="lead">{tr(intro)}</p>
+        <p class="notice">{tr("section-not-open")}</p>
+        <p><a class="button" href=locale.href("help")>{tr("footer-help")}</a></p>
+    }
+}

@@ -1,0 +1,1 @@
+//! Screening engine (issue 4).

@@ -1,0 +1,200 @@
+//! `anxin`: the server and the operator's command line.
+
+use anxin_app::{
+    db::sqlite_url,
+    help::{NewHotline, data as hotlines},
+    i18n::{Locale, t},
+    site::DEFAULT_QUICK_EXIT_URL,
+};
+use anxin_server::{Config, open_database};
+use clap::{Args, Parser, Subcommand};
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
+
+#[derive(Parser)]
+#[command(
+    name = "anxin",
+    version,
+    about = "Anxin (安心): a youth mental-health services portal"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (migrates the database first).
+    Serve(ServeArgs),
+    /// Create or update the database schema, then exit.
+    Migrate(DbArgs),
+    /// Add the sample content (idempotent), then exit.
+    DemoData(DbArgs),
+    /// Local help lines shown beside the national ones.
+    #[command(subcommand)]
+    Hotline(HotlineCommand),
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// `sqlite://…` or `postgres://…`; default: an SQLite file in the data directory.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Where the SQLite database (and later uploads) live.
+    #[arg(long, env = "ANXIN_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+}
+
+impl DbArgs {
+    fn url(&self) -> String {
+        self.database_url
+            .clone()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| sqlite_url(&self.data_dir))
+    }
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Address to listen on.
+    #[arg(long, env = "ANXIN_ADDR", default_value = "127.0.0.1:3000")]
+    addr: SocketAddr,
+    /// The built site (CSS, wasm, public files).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    site_root: PathBuf,
+    /// The neutral page the quick-exit button goes to.
+    #[arg(long, env = "ANXIN_QUICK_EXIT_URL", default_value = DEFAULT_QUICK_EXIT_URL)]
+    quick_exit_url: String,
+    /// Add the sample content on start (idempotent).
+    #[arg(long, env = "ANXIN_DEMO_DATA")]
+    demo_data: bool,
+}
+
+#[derive(Subcommand)]
+enum HotlineCommand {
+    /// List the local lines.
+    List(DbArgs),
+    /// Add a local line (or update the one with the same number).
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        name_zh: String,
+        #[arg(long)]
+        name_en: String,
+        #[arg(long)]
+        number: String,
+        #[arg(long)]
+        hours_zh: String,
+        #[arg(long)]
+        hours_en: String,
+        /// Lower numbers are listed first.
+        #[arg(long, default_value_t = 0)]
+        sort_order: i64,
+    },
+    /// Remove a local line by its id (see `list`).
+    Remove {
+        #[command(flatten)]
+        db: DbArgs,
+        id: i64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    match run(Cli::parse().command).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("anxin: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve(args) => {
+            let running = anxin_server::start(Config {
+                addr: args.addr,
+                database_url: args.db.url(),
+                site_root: args.site_root,
+                quick_exit_url: args.quick_exit_url,
+                demo_data: args.demo_data,
+            })
+            .await?;
+            tracing::info!("Anxin is listening on http://{}", running.addr);
+            running.wait().await?;
+        }
+        Command::Migrate(db) => {
+            open_database(&db.url()).await?;
+            println!("database is up to date");
+        }
+        Command::DemoData(db) => {
+            let db = open_database(&db.url()).await?;
+            anxin_app::demo::seed(&db).await?;
+            println!("sample content is in place");
+        }
+        Command::Hotline(HotlineCommand::List(db)) => {
+            let db = open_database(&db.url()).await?;
+            for line in hotlines::list(&db).await? {
+                println!(
+                    "{}\t{}\t{} / {}\t{} / {}",
+                    line.id, line.number, line.name_zh, line.name_en, line.hours_zh, line.hours_en
+                );
+            }
+        }
+        Command::Hotline(HotlineCommand::Add {
+            db,
+            name_zh,
+            name_en,
+            number,
+            hours_zh,
+            hours_en,
+            sort_order,
+        }) => {
+            let line = NewHotline {
+                name_zh,
+                name_en,
+                number,
+                hours_zh,
+                hours_en,
+                sort_order,
+            };
+            let line = match line.validated() {
+                Ok(line) => line,
+                Err(errors) => {
+                    for error in errors {
+                        eprintln!(
+                            "{}\n{}",
+                            t(Locale::Zh, error.key()),
+                            t(Locale::En, error.key())
+                        );
+                    }
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let db = open_database(&db.url()).await?;
+            hotlines::upsert(&db, &line, false).await?;
+            println!(
+                "saved; running servers show it within {} s",
+                anxin_server::HOTLINE_REFRESH.as_secs()
+            );
+        }
+        Command::Hotline(HotlineCommand::Remove { db, id }) => {
+            let db = open_database(&db.url()).await?;
+            if !hotlines::remove(&db, id).await? {
+                eprintln!("no local hotline has id {id}");
+                return Ok(ExitCode::from(2));
+            }
+            println!("removed");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
