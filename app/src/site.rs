@@ -82,10 +82,10 @@ pub fn Frame(children: Children) -> impl IntoView {
         .collect_view();
     view! {
         <a class="skip-link" href="#main">{tr("skip-to-content")}</a>
-        <div class="safety-bar">
+        <aside class="safety-bar" aria-label=tr("safety-bar-label")>
             <HelpPanel/>
             <QuickExit/>
-        </div>
+        </aside>
         <header class="site-header">
             <a class="brand" href=locale.href("")>
                 <span class="brand-name">{tr("app-name")}</span>

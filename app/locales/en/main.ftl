@@ -25,6 +25,7 @@ help-quick-exit-title = Quick exit
 help-quick-exit-text = Every page has a "Quick exit" button at the top. It takes you straight to an ordinary website and replaces this page in your browser history.
 help-privacy-title = Your privacy
 help-privacy-text = You do not need an account to use this site, and it sets no tracking cookies. Self-check answers and results are worked out on your phone and are never sent to anyone.
+safety-bar-label = Urgent help
 quick-exit = Quick exit
 
 hotline-110-name = Police

@@ -25,6 +25,7 @@ help-quick-exit-title = 快速离开
 help-quick-exit-text = 每页顶部都有“快速离开”按钮，点一下会立刻跳到一个普通网站，并替换浏览记录中的这一页。
 help-privacy-title = 你的隐私
 help-privacy-text = 浏览本站不需要注册，也不会设置跟踪 Cookie。自评问卷的答案和结果只在你的手机上计算，不会发送给任何人。
+safety-bar-label = 紧急求助
 quick-exit = 快速离开
 
 hotline-110-name = 报警电话

@@ -1,0 +1,126 @@
+//! Test support: a fresh database on each backend, and a real server on a free port.
+#![allow(dead_code)]
+
+use anxin_server::{Config, Running};
+use std::path::PathBuf;
+
+/// A database for one test: an SQLite file in a temporary directory, or a new
+/// database on the PostgreSQL server named by `TEST_DATABASE_URL`.
+pub struct TestDb {
+    pub url: String,
+    pub name: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    pg_admin: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        TestDb {
+            url: anxin_app::db::sqlite_url(dir.path()),
+            name: "sqlite",
+            _dir: Some(dir),
+            pg_admin: None,
+        }
+    }
+
+    /// `None` only when the suite was told to skip PostgreSQL (`ANXIN_TEST_SQLITE_ONLY=1`);
+    /// otherwise a missing `TEST_DATABASE_URL` fails the test loudly.
+    pub async fn postgres() -> Option<TestDb> {
+        let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
+            if std::env::var("ANXIN_TEST_SQLITE_ONLY").as_deref() == Ok("1") {
+                eprintln!("skipping PostgreSQL: ANXIN_TEST_SQLITE_ONLY=1");
+                return None;
+            }
+            panic!("TEST_DATABASE_URL is not set: run ./scripts/test.sh, which starts PostgreSQL");
+        };
+        let name = format!(
+            "anxin_test_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        );
+        let (prefix, query) = match base.split_once('?') {
+            Some((p, q)) => (p.to_string(), format!("?{q}")),
+            None => (base.clone(), String::new()),
+        };
+        let server = prefix
+            .rsplit_once('/')
+            .map(|(s, _)| s.to_string())
+            .unwrap_or(prefix);
+        sqlx::any::install_default_drivers();
+        let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&base)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        Some(TestDb {
+            url: format!("{server}/{name}{query}"),
+            name: "postgres",
+            _dir: None,
+            pg_admin: Some((base, name)),
+        })
+    }
+
+    /// Both backends, SQLite first.
+    pub async fn all() -> Vec<TestDb> {
+        let mut dbs = vec![TestDb::sqlite().await];
+        dbs.extend(TestDb::postgres().await);
+        dbs
+    }
+
+    /// Makes the database unreachable (PostgreSQL only): drops it, ending every connection.
+    pub async fn drop_database(&self) {
+        let (base, name) = self
+            .pg_admin
+            .as_ref()
+            .expect("only PostgreSQL databases can be dropped");
+        let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(base)
+            .await
+            .unwrap();
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    }
+}
+
+/// A site root with a stylesheet and a public file, like `cargo leptos build` leaves.
+pub fn site_root() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("pkg")).unwrap();
+    std::fs::write(
+        dir.path().join("pkg/anxin.css"),
+        "body{margin:0}\n".repeat(200),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("favicon.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .unwrap();
+    dir
+}
+
+pub async fn start(db: &TestDb, site_root: PathBuf, demo_data: bool) -> Running {
+    anxin_server::start(Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database_url: db.url.clone(),
+        site_root,
+        quick_exit_url: "https://example.org/".into(),
+        demo_data,
+    })
+    .await
+    .unwrap_or_else(|e| panic!("server on {} did not start: {e:#}", db.name))
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}

@@ -1,0 +1,119 @@
+//! The data layer on both backends: migrations, SQLite durability settings, hotlines,
+//! demo content.
+
+mod common;
+
+use anxin_app::{
+    db::{Backend, Db},
+    help::{NewHotline, data},
+};
+use common::TestDb;
+use sqlx::Row;
+
+async fn open(db: &TestDb) -> Db {
+    let d = Db::connect(&db.url).await.unwrap();
+    d.migrate().await.unwrap();
+    d
+}
+
+#[tokio::test]
+async fn sqlite_connections_are_durable_and_strict() {
+    let test = TestDb::sqlite().await;
+    let db = open(&test).await;
+    assert_eq!(db.backend(), Backend::Sqlite);
+    let mut conn = db.pool().acquire().await.unwrap();
+    let mode: String = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(mode, "wal");
+    let fk: i64 = sqlx::query("PRAGMA foreign_keys")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(fk, 1);
+    let sync: i64 = sqlx::query("PRAGMA synchronous")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(sync, 2, "synchronous=FULL");
+    let busy: i64 = sqlx::query("PRAGMA busy_timeout")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(busy, 5000);
+}
+
+#[tokio::test]
+async fn write_transactions_take_the_lock_at_begin_on_sqlite() {
+    let test = TestDb::sqlite().await;
+    let db = open(&test).await;
+    let first = db.begin_write().await.unwrap();
+    // A second IMMEDIATE transaction must wait for the first (and time out here),
+    // rather than both reading and one failing later on upgrade.
+    let second =
+        tokio::time::timeout(std::time::Duration::from_millis(300), db.begin_write()).await;
+    assert!(
+        second.is_err(),
+        "the second writer began while the first held the lock"
+    );
+    first.rollback().await.unwrap();
+    db.begin_write().await.unwrap().commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_hotlines_round_trip() {
+    for test in TestDb::all().await {
+        let db = open(&test).await;
+        db.migrate().await.unwrap();
+        assert!(data::list(&db).await.unwrap().is_empty(), "{}", test.name);
+
+        let line = NewHotline {
+            name_zh: "市心理援助热线".into(),
+            name_en: "City helpline".into(),
+            number: "0573-0000000".into(),
+            hours_zh: "24 小时".into(),
+            hours_en: "24 hours".into(),
+            sort_order: 5,
+        };
+        data::upsert(&db, &line, false).await.unwrap();
+        data::upsert(
+            &db,
+            &NewHotline {
+                hours_en: "Always".into(),
+                ..line.clone()
+            },
+            false,
+        )
+        .await
+        .unwrap();
+        let lines = data::list(&db).await.unwrap();
+        assert_eq!(lines.len(), 1, "{}: same number updates", test.name);
+        assert_eq!(lines[0].hours_en, "Always");
+        assert_eq!(lines[0].name_zh, "市心理援助热线");
+
+        assert!(data::remove(&db, lines[0].id).await.unwrap());
+        assert!(!data::remove(&db, lines[0].id).await.unwrap());
+        assert!(data::list(&db).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn demo_content_is_idempotent() {
+    for test in TestDb::all().await {
+        let db = open(&test).await;
+        anxin_app::demo::seed(&db).await.unwrap();
+        anxin_app::demo::seed(&db).await.unwrap();
+        let lines = data::list(&db).await.unwrap();
+        assert_eq!(lines.len(), 1, "{}", test.name);
+        assert!(
+            lines[0].name_en.contains("sample"),
+            "{}: demo content says it is a sample",
+            test.name
+        );
+    }
+}
