@@ -36,3 +36,20 @@ echo "| plain-text axum baseline | $b_rps | $(echo "$base_out" | p99) |"
 echo "| Anxin home page \`/zh\` (SSR, brotli) | $h_rps | $(echo "$home_out" | p99) |"
 echo
 python3 -c "print(f'SSR ratio (home / baseline): {float(\"$h_rps\") / float(\"$b_rps\"):.3f}')"
+
+# The alternative to islands: the same app, fully hydrated. Every page would load this.
+echo
+echo "## Hydration strategy: wasm every page would load (brotli)"
+cargo build -q -p anxin-frontend --lib --target wasm32-unknown-unknown --profile wasm-release \
+  --no-default-features --features full-hydration --target-dir target/bench-full
+out="$(mktemp -d)"
+wasm-bindgen --target web --out-dir "$out" --out-name full target/bench-full/wasm32-unknown-unknown/wasm-release/anxin_frontend.wasm
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$out/full_bg.wasm" -o "$out/full.wasm"
+brotli -f -q 11 "$out/full.wasm" "$out/full.js"
+islands_wasm=$(ls target/site/pkg/*.wasm | head -1)
+islands_js=$(ls target/site/pkg/anxin.*.js | head -1)
+echo "| strategy | wasm raw | wasm br | js br | content page loads |"
+echo "|---|---|---|---|---|"
+echo "| full hydration | $(stat -c %s "$out/full.wasm") | $(stat -c %s "$out/full.wasm.br") | $(stat -c %s "$out/full.js.br") | wasm + js on every page |"
+echo "| islands (chosen) | $(stat -c %s "$islands_wasm") | $(stat -c %s "$islands_wasm.br") | $(stat -c %s "$islands_js.br") | none: only pages with islands load it |"
+rm -rf "$out"

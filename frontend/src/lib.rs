@@ -1,11 +1,17 @@
-//! The browser bundle. In islands mode only components marked `#[island]` ship
-//! to the browser; everything else stays server-rendered HTML.
+//! The browser bundle. In islands mode (the default) only components marked
+//! `#[island]` ship to the browser; everything else stays server-rendered HTML.
+//! `full-hydration` exists so bench/ can measure the alternative.
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    // Pull in the island registrations from the app crate.
-    #[allow(unused_imports)]
-    use anxin_app::*;
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_islands();
+    #[cfg(feature = "islands")]
+    {
+        // Pull in the island registrations from the app crate.
+        #[allow(unused_imports)]
+        use anxin_app::*;
+        leptos::mount::hydrate_islands();
+    }
+    #[cfg(not(feature = "islands"))]
+    leptos::mount::hydrate_body(anxin_app::App);
 }
