@@ -6,6 +6,7 @@
 pub mod help;
 pub mod home;
 pub mod i18n;
+pub mod self_check;
 pub mod site;
 
 #[cfg(feature = "ssr")]
@@ -63,6 +64,7 @@ fn provide_request_context(options: &LeptosOptions) -> Locale {
         provide_context(nonce.clone());
     }
     if let Some(state) = use_context::<state::AppState>() {
+        provide_context(state.instruments.clone());
         provide_context(site::SiteContext {
             local_hotlines: state.hotlines.snapshot(),
             quick_exit_url: state.settings.quick_exit_url.clone(),
@@ -91,7 +93,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=ParamSegment("lang") view=Layout>
                     <Route path=StaticSegment("") view=home::HomePage/>
                     <Route path=StaticSegment("help") view=help::HelpPage/>
-                    <Route path=StaticSegment("self-check") view=|| view! { <SectionIntro title="self-check-title" intro="self-check-intro"/> }/>
+                    <Route path=StaticSegment("self-check") view=self_check::SelfCheckIndex/>
+                    <Route path=(StaticSegment("self-check"), ParamSegment("id")) view=self_check::SelfCheckPage/>
                     <Route path=StaticSegment("booking") view=|| view! { <SectionIntro title="booking-title" intro="booking-intro"/> }/>
                     <Route path=StaticSegment("courses") view=|| view! { <SectionIntro title="courses-title" intro="courses-intro"/> }/>
                     <Route path=StaticSegment("parent-school") view=|| view! { <SectionIntro title="parent-school-title" intro="parent-school-intro"/> }/>

@@ -10,7 +10,8 @@ export const test = base.extend({
     page.on('console', (m) => {
       if (m.type() === 'error' && !expectedConsoleErrors.some((re) => re.test(m.text()))) problems.push(`console: ${m.text()}`);
     });
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+    // Aborted requests are ones a navigation cut short (quick exit does that on purpose).
+    page.on('requestfailed', (r) => { if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`); });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     await use(page);
     expect(problems, 'console errors').toEqual([]);
@@ -27,4 +28,9 @@ export async function expectNoAxeViolations(page) {
 export async function expectFitsWidth(page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow, 'horizontal overflow in px').toBeLessThanOrEqual(0);
+}
+
+/** Waits until the questionnaire island has hydrated and reacts to input. */
+export async function waitForIsland(page) {
+  await page.locator('.questionnaire[data-ready]').waitFor();
 }

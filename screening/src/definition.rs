@@ -137,6 +137,20 @@ pub enum Level {
     Severe,
 }
 
+impl Level {
+    /// The name used in definition files and CSS classes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::None => "none",
+            Level::Minimal => "minimal",
+            Level::Mild => "mild",
+            Level::Moderate => "moderate",
+            Level::ModeratelySevere => "moderately_severe",
+            Level::Severe => "severe",
+        }
+    }
+}
+
 /// A half-open range `[min, below)` of a score; the last band may leave `below` out to
 /// run to the highest possible score.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

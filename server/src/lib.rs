@@ -39,6 +39,8 @@ pub struct Config {
     /// The built site (`target/site` after `cargo leptos build`).
     pub site_root: PathBuf,
     pub quick_exit_url: String,
+    /// Where operators install licensed instrument definitions (`instruments/*.json`).
+    pub data_dir: PathBuf,
     /// Fill an empty database with the sample content.
     pub demo_data: bool,
 }
@@ -164,6 +166,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         leptos_options: leptos_options(&config.site_root),
         db: db.clone(),
         hotlines: hotlines.clone(),
+        instruments: anxin_app::self_check::catalogue::load(&config.data_dir),
         settings: Arc::new(Settings {
             quick_exit_url: config.quick_exit_url.clone(),
         }),

@@ -32,6 +32,32 @@ enum Command {
     /// Local help lines shown beside the national ones.
     #[command(subcommand)]
     Hotline(HotlineCommand),
+    /// Screening questionnaires: check a definition before it goes live, score answers.
+    #[command(subcommand)]
+    Instruments(InstrumentsCommand),
+}
+
+#[derive(Subcommand)]
+enum InstrumentsCommand {
+    /// List the instruments a server with this data directory offers.
+    List {
+        #[arg(long, env = "ANXIN_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+    },
+    /// Check a definition file; prints every problem and exits 2 if there are any.
+    Validate { file: PathBuf },
+    /// Score answers (in item order) and print the result as JSON.
+    Score {
+        /// An instrument id (shipped or installed), or a definition file's path.
+        id: String,
+        #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+        answers: Vec<i32>,
+        /// The person's age, for instruments with age-group bands.
+        #[arg(long)]
+        age: Option<u8>,
+        #[arg(long, env = "ANXIN_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -123,6 +149,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => {
             let running = anxin_server::start(Config {
                 addr: args.addr,
+                data_dir: args.db.data_dir.clone(),
                 database_url: args.db.url(),
                 site_root: args.site_root,
                 quick_exit_url: args.quick_exit_url,
@@ -195,6 +222,103 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             println!("removed");
         }
+        Command::Instruments(command) => return instruments(command),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn instruments(command: InstrumentsCommand) -> anyhow::Result<ExitCode> {
+    use anxin_app::self_check::catalogue;
+    match command {
+        InstrumentsCommand::List { data_dir } => {
+            for inst in catalogue::load(&data_dir).0.iter() {
+                println!(
+                    "{}\t{}\t{} items\t{}",
+                    inst.id,
+                    inst.short_name,
+                    inst.items.len(),
+                    anxin_screening::text(&inst.name, "en")
+                );
+            }
+        }
+        InstrumentsCommand::Validate { file } => match catalogue::read(&file) {
+            Ok(inst) => println!(
+                "{}: valid ({} {}, {} items, {} scores)",
+                file.display(),
+                inst.id,
+                inst.short_name,
+                inst.items.len(),
+                inst.scores.len()
+            ),
+            Err(problems) => {
+                eprintln!("{}: not valid", file.display());
+                for p in problems {
+                    eprintln!("  - {p}");
+                }
+                return Ok(ExitCode::from(2));
+            }
+        },
+        InstrumentsCommand::Score {
+            id,
+            answers,
+            age,
+            data_dir,
+        } => {
+            let inst = if id.ends_with(".json") {
+                catalogue::read(std::path::Path::new(&id))
+                    .map_err(|p| anyhow::anyhow!(p.join("; ")))?
+            } else {
+                let all = catalogue::load(&data_dir);
+                let Some(inst) = all.get(&id).cloned() else {
+                    eprintln!("no instrument {id:?}; `anxin instruments list` shows them");
+                    return Ok(ExitCode::from(2));
+                };
+                inst
+            };
+            let outcome = match inst.score(&answers, age) {
+                Ok(o) => o,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&score_report(&inst, &outcome, age))?
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The outcome with each band's level and labels spelled out.
+fn score_report(
+    inst: &anxin_screening::Instrument,
+    outcome: &anxin_screening::Outcome,
+    age: Option<u8>,
+) -> serde_json::Value {
+    let scores: Vec<_> = inst
+        .scores
+        .iter()
+        .zip(&outcome.scores)
+        .map(|(def, r)| {
+            let band = r.band.map(|b| &inst.bands_for(def, age)[b]);
+            serde_json::json!({
+                "id": r.id,
+                "value": r.value,
+                "min": r.min,
+                "max": r.max,
+                "band": band.map(|b| serde_json::json!({ "level": b.level, "label": b.label })),
+                "age_specific": r.age_specific,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "instrument": outcome.instrument,
+        "version": outcome.version,
+        "scores": scores,
+        "crisis": outcome.crisis,
+        "critical_items": outcome.critical_items,
+        "reliable": outcome.reliable,
+    })
 }

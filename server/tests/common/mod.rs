@@ -110,8 +110,9 @@ pub async fn start(db: &TestDb, site_root: PathBuf, demo_data: bool) -> Running 
     anxin_server::start(Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         database_url: db.url.clone(),
-        site_root,
+        site_root: site_root.clone(),
         quick_exit_url: "https://example.org/".into(),
+        data_dir: site_root.join("data"),
         demo_data,
     })
     .await

@@ -1,0 +1,266 @@
+//! The questionnaire island: one question per screen, scored in the browser.
+//! Nothing here talks to the network, writes storage or changes the URL.
+
+use super::format_score;
+use crate::help::Hotline;
+use anxin_screening::{Instrument, text};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// UI strings, resolved by the server in the page's language. Templates hold `{n}`,
+/// `{total}`, `{value}`, `{max}` placeholders.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuestionnaireText {
+    pub progress: String,
+    pub back: String,
+    pub next: String,
+    pub finish: String,
+    pub result_title: String,
+    pub score_of: String,
+    pub unreliable: String,
+    pub not_diagnosis: String,
+    pub next_steps: String,
+    pub book: String,
+    pub courses: String,
+    pub help: String,
+    pub again: String,
+    pub print: String,
+    pub change: String,
+    pub crisis_title: String,
+    pub crisis_text: String,
+    pub crisis_continue: String,
+    pub crisis_reminder: String,
+    pub book_href: String,
+    pub courses_href: String,
+    pub help_href: String,
+    pub index_href: String,
+}
+
+fn hotline_list(hotlines: &[Hotline]) -> impl IntoView + use<> {
+    let items = hotlines
+        .iter()
+        .map(|line| {
+            let class = if line.emergency {
+                "hotline emergency"
+            } else {
+                "hotline"
+            };
+            view! {
+                <li class=class>
+                    <a class="hotline-call" href=line.tel_href()>
+                        <span class="hotline-name">{line.name.clone()}</span>
+                        <span class="hotline-number">{line.number.clone()}</span>
+                    </a>
+                    <span class="hotline-hours">{line.hours.clone()}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="hotlines">{items}</ul> }
+}
+
+#[island]
+pub fn Questionnaire(
+    instrument: Instrument,
+    ui_text: QuestionnaireText,
+    hotlines: Vec<Hotline>,
+    lang: String,
+) -> impl IntoView {
+    let total = instrument.items.len();
+    let instrument = StoredValue::new(instrument);
+    let ui = StoredValue::new(ui_text);
+    let hotlines = StoredValue::new(hotlines);
+    let lang = StoredValue::new(lang);
+    let answers = RwSignal::new(vec![None::<i32>; total]);
+    // 0..total: a question; total: the result.
+    let step = RwSignal::new(0usize);
+    let crisis_open = RwSignal::new(false);
+    let heading = NodeRef::<leptos::html::H2>::new();
+    let crisis_heading = NodeRef::<leptos::html::H2>::new();
+
+    // Set once the island runs in the browser (effects never run on the server).
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+
+    // Move focus to each new question (or the result) so screen readers read it.
+    Effect::new(move |previous: Option<usize>| {
+        let now = step.get();
+        if previous.is_some_and(|p| p != now) {
+            request_animation_frame(move || {
+                if let Some(h) = heading.get_untracked() {
+                    let _ = h.focus();
+                }
+            });
+        }
+        now
+    });
+    Effect::new(move |_| {
+        if crisis_open.get() {
+            request_animation_frame(move || {
+                if let Some(h) = crisis_heading.get_untracked() {
+                    let _ = h.focus();
+                }
+            });
+        }
+    });
+
+    let question = move |i: usize| {
+        let (item_text, number, options) = instrument.with_value(|inst| {
+            let item = &inst.items[i];
+            let options: Vec<(i32, String)> = inst
+                .scale_of(item)
+                .map(|s| {
+                    s.options
+                        .iter()
+                        .map(|o| (o.value, text(&o.label, &lang.get_value()).to_string()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                text(&item.text, &lang.get_value()).to_string(),
+                item.number,
+                options,
+            )
+        });
+        let progress = ui.with_value(|u| {
+            u.progress
+                .replace("{n}", &(i + 1).to_string())
+                .replace("{total}", &total.to_string())
+        });
+        let options = options
+            .into_iter()
+            .map(|(value, label)| {
+                let choose = move |_| {
+                    answers.update(|a| a[i] = Some(value));
+                    if instrument.with_value(|inst| inst.is_critical(number, value)) {
+                        crisis_open.set(true);
+                    }
+                };
+                view! {
+                    <label class="option">
+                        <input
+                            type="radio"
+                            name=format!("q{number}")
+                            value=value
+                            prop:checked=move || answers.with(|a| a[i] == Some(value))
+                            on:change=choose
+                        />
+                        <span>{label}</span>
+                    </label>
+                }
+            })
+            .collect_view();
+        let last = i + 1 == total;
+        view! {
+            <p class="progress-text">{progress}</p>
+            <progress max=total value=i + 1 aria-hidden="true"></progress>
+            <fieldset class="question" aria-labelledby="question-text">
+                <h2 id="question-text" class="question-text" tabindex="-1" node_ref=heading>{item_text}</h2>
+                <div class="options">{options}</div>
+            </fieldset>
+            <div class="question-nav">
+                <button type="button" class="button secondary" disabled=i == 0 on:click=move |_| step.set(i - 1)>
+                    {ui.with_value(|u| u.back.clone())}
+                </button>
+                <button
+                    type="button"
+                    class="button"
+                    disabled=move || answers.with(|a| a[i].is_none())
+                    on:click=move |_| step.set(i + 1)
+                >
+                    {ui.with_value(|u| if last { u.finish.clone() } else { u.next.clone() })}
+                </button>
+            </div>
+        }
+    };
+
+    let result = move || {
+        let given: Vec<i32> = answers
+            .get()
+            .into_iter()
+            .map(|a| a.unwrap_or_default())
+            .collect();
+        let outcome = instrument.with_value(|inst| inst.score(&given, None));
+        let Ok(outcome) = outcome else {
+            // Unreachable: every question needs an answer before the result shows.
+            step.set(0);
+            return ().into_any();
+        };
+        let lang = lang.get_value();
+        let u = ui.get_value();
+        let scores = instrument.with_value(|inst| {
+            inst.scores
+                .iter()
+                .zip(&outcome.scores)
+                .filter(|(def, _)| !def.bands.is_empty() || !def.age_bands.is_empty())
+                .map(|(def, result)| {
+                    let bands = inst.bands_for(def, None);
+                    let band = result.band.map(|b| &bands[b]);
+                    let level = band.map(|b| b.level.as_str()).unwrap_or("none");
+                    let value = u
+                        .score_of
+                        .replace("{value}", &format_score(result.value))
+                        .replace("{max}", &format_score(result.max));
+                    view! {
+                        <section class=format!("score level-{level}")>
+                            <h3>{text(&def.name, &lang).to_string()}</h3>
+                            <p class="score-value">{value}</p>
+                            <p class="score-band">{band.map(|b| text(&b.label, &lang).to_string())}</p>
+                            <p>{band.map(|b| text(&b.meaning, &lang).to_string())}</p>
+                        </section>
+                    }
+                })
+                .collect_view()
+        });
+        let reminder = outcome.crisis.then(|| {
+            view! {
+                <div class="crisis-reminder" role="note">
+                    <p><strong>{u.crisis_reminder.clone()}</strong></p>
+                    {hotlines.with_value(|h| hotline_list(h))}
+                </div>
+            }
+        });
+        let unreliable = (!outcome.reliable)
+            .then(|| view! { <p class="notice warning">{u.unreliable.clone()}</p> });
+        view! {
+            <h2 class="result-title" tabindex="-1" node_ref=heading>{u.result_title.clone()}</h2>
+            {reminder}
+            {unreliable}
+            {scores}
+            <p class="notice">{u.not_diagnosis.clone()}</p>
+            <h3>{u.next_steps.clone()}</h3>
+            <ul class="next-steps">
+                <li><a href=u.book_href.clone()>{u.book.clone()}</a></li>
+                <li><a href=u.courses_href.clone()>{u.courses.clone()}</a></li>
+                <li><a href=u.help_href.clone()>{u.help.clone()}</a></li>
+            </ul>
+            <div class="result-actions">
+                <button type="button" class="button secondary" on:click=move |_| step.set(total - 1)>{u.change.clone()}</button>
+                <button type="button" class="button secondary" on:click=move |_| { let _ = window().print(); }>{u.print.clone()}</button>
+                <a class="button" href=u.index_href.clone()>{u.again.clone()}</a>
+            </div>
+        }
+        .into_any()
+    };
+
+    view! {
+        <div class="questionnaire" data-ready=move || ready.get().then_some("") inert=move || crisis_open.get()>
+            {move || {
+                let i = step.get();
+                if i < total { question(i).into_any() } else { result().into_any() }
+            }}
+        </div>
+        <Show when=move || crisis_open.get()>
+            <div class="crisis-backdrop">
+                <div class="crisis" role="alertdialog" aria-modal="true" aria-labelledby="crisis-title" aria-describedby="crisis-text">
+                    <h2 id="crisis-title" tabindex="-1" node_ref=crisis_heading>{ui.with_value(|u| u.crisis_title.clone())}</h2>
+                    <p id="crisis-text">{ui.with_value(|u| u.crisis_text.clone())}</p>
+                    {hotlines.with_value(|h| hotline_list(h))}
+                    <button type="button" class="button" on:click=move |_| crisis_open.set(false)>
+                        {ui.with_value(|u| u.crisis_continue.clone())}
+                    </button>
+                </div>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,124 @@
+use super::{Instruments, Questionnaire, QuestionnaireText};
+use crate::IslandScripts;
+use crate::help::national_hotlines;
+use crate::i18n::{Locale, t, t_args, tr, use_locale};
+use crate::site::{NotFound, PageTitle, use_site};
+use anxin_screening::text;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+fn use_instruments() -> Instruments {
+    use_context::<Instruments>().unwrap_or_default()
+}
+
+/// The list of questionnaires.
+#[component]
+pub fn SelfCheckIndex() -> impl IntoView {
+    let locale = use_locale();
+    let lang = locale.tag();
+    let cards = use_instruments()
+        .0
+        .iter()
+        .map(|inst| {
+            let count = t_args(locale, "self-check-item-count", &[("count", inst.items.len().into())]);
+            let ages = t_args(locale, "self-check-ages", &[("min", inst.ages.min.into())]);
+            view! {
+                <li class="card">
+                    <a href=locale.href(&format!("self-check/{}", inst.id))>
+                        <span class="card-title">{text(&inst.name, lang).to_string()}</span>
+                        <span class="card-text">{format!("{} · {} · {}", inst.short_name, count, ages)}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <PageTitle key="self-check-title"/>
+        <h1>{tr("self-check-title")}</h1>
+        <p class="lead">{tr("self-check-intro")}</p>
+        <p class="notice">{tr("self-check-privacy")}</p>
+        <ul class="cards">{cards}</ul>
+    }
+}
+
+/// The UI strings the island needs, resolved on the server so the browser bundle
+/// carries no translation machinery.
+fn questionnaire_text(locale: Locale) -> QuestionnaireText {
+    QuestionnaireText {
+        progress: t_args(
+            locale,
+            "self-check-progress",
+            &[("n", "{n}".into()), ("total", "{total}".into())],
+        ),
+        back: t(locale, "self-check-back"),
+        next: t(locale, "self-check-next"),
+        finish: t(locale, "self-check-finish"),
+        result_title: t(locale, "self-check-result-title"),
+        score_of: t_args(
+            locale,
+            "self-check-score-of",
+            &[("value", "{value}".into()), ("max", "{max}".into())],
+        ),
+        unreliable: t(locale, "self-check-unreliable"),
+        not_diagnosis: t(locale, "self-check-not-diagnosis"),
+        next_steps: t(locale, "self-check-next-steps"),
+        book: t(locale, "self-check-book"),
+        courses: t(locale, "self-check-courses"),
+        help: t(locale, "footer-help"),
+        again: t(locale, "self-check-again"),
+        print: t(locale, "self-check-print"),
+        change: t(locale, "self-check-change"),
+        crisis_title: t(locale, "crisis-title"),
+        crisis_text: t(locale, "crisis-text"),
+        crisis_continue: t(locale, "crisis-continue"),
+        crisis_reminder: t(locale, "crisis-reminder"),
+        book_href: locale.href("booking"),
+        courses_href: locale.href("courses"),
+        help_href: locale.href("help"),
+        index_href: locale.href("self-check"),
+    }
+}
+
+/// One questionnaire: the island, plus what the instrument is and where it comes from.
+#[component]
+pub fn SelfCheckPage() -> impl IntoView {
+    let locale = use_locale();
+    let lang = locale.tag();
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let Some(instrument) = use_instruments().get(&id).cloned() else {
+        return view! { <NotFound/> }.into_any();
+    };
+    let name = text(&instrument.name, lang).to_string();
+    // Crisis lines: emergency first, then the national lines, then the local ones.
+    let mut hotlines = national_hotlines(locale);
+    hotlines.extend(
+        use_site()
+            .local_hotlines
+            .iter()
+            .map(|l| l.localized(locale)),
+    );
+    let age_note = instrument
+        .age_note
+        .as_ref()
+        .map(|n| view! { <p>{text(n, lang).to_string()}</p> });
+    let about = view! {
+        <details class="about-instrument">
+            <summary>{tr("self-check-about")}</summary>
+            {age_note}
+            <p>{instrument.source.clone()}</p>
+            <p>{instrument.licence.clone()}</p>
+        </details>
+    };
+    view! {
+        <Title text=format!("{} · {}", name, tr("app-name"))/>
+        <h1>{name}</h1>
+        <p class="notice">{tr("self-check-privacy")}</p>
+        <p class="intro">{text(&instrument.intro, lang).to_string()}</p>
+        <noscript><p class="notice">{tr("self-check-needs-script")}</p></noscript>
+        <Questionnaire instrument ui_text=questionnaire_text(locale) hotlines lang=lang.to_string()/>
+        {about}
+        <IslandScripts/>
+    }
+    .into_any()
+}

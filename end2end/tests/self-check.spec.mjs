@@ -1,0 +1,137 @@
+import { test, expect, expectNoAxeViolations, expectFitsWidth, waitForIsland } from './helpers.mjs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SHIPPED = ['phq9', 'gad7', 'phq4', 'k10', 'who5'];
+const emptyDataDir = mkdtempSync(join(tmpdir(), 'anxin-native-'));
+
+/** The native engine's result for the same answers (`anxin instruments score`). */
+function nativeScore(id, answers) {
+  const out = execFileSync('../target/release/anxin', ['instruments', 'score', id, '--answers', answers.join(','), '--data-dir', emptyDataDir]);
+  return JSON.parse(out.toString());
+}
+
+const fmt = (v) => (Math.abs(v - Math.round(v)) < 1e-9 ? String(Math.round(v)) : v.toFixed(2));
+
+/** Answers every question, option `pick(i, count)` each time; returns the values given. */
+async function answerAll(page, pick, { onCrisis } = {}) {
+  const values = [];
+  for (let i = 0; ; i++) {
+    const options = page.locator('.question .option');
+    await expect(options.first()).toBeVisible();
+    const count = await options.count();
+    const choice = options.nth(pick(i, count));
+    values.push(Number(await choice.locator('input').getAttribute('value')));
+    await choice.click();
+    const dialog = page.getByRole('alertdialog');
+    if (await dialog.isVisible()) {
+      if (onCrisis) await onCrisis(dialog, i);
+      await dialog.getByRole('button').click();
+      await expect(dialog).toBeHidden();
+    }
+    const finish = page.getByRole('button', { name: 'See my result' });
+    if (await finish.isVisible()) {
+      await finish.click();
+      return values;
+    }
+    await page.getByRole('button', { name: 'Next' }).click();
+  }
+}
+
+test.describe('self-check', () => {
+  for (const id of SHIPPED) {
+    test(`${id}: scored on the phone, identical to the native engine, nothing leaves the phone`, async ({ page, context }) => {
+      const requests = [];
+      page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postData() }));
+      page.on('websocket', (ws) => requests.push({ url: ws.url(), method: 'WEBSOCKET' }));
+      await page.goto(`/en/self-check/${id}`);
+      await waitForIsland(page);
+      const pageUrl = page.url();
+
+      const values = await answerAll(page, (i, n) => (i * 2 + 1) % n);
+      await expect(page.getByRole('heading', { name: 'Your result' })).toBeFocused();
+
+      // Same numbers as the native engine.
+      const native = nativeScore(id, values);
+      const expected = native.scores.filter((s) => s.band).map((s) => `Score ${fmt(s.value)} (out of ${fmt(s.max)})`);
+      await expect(page.locator('.score-value')).toHaveText(expected);
+      const bands = native.scores.filter((s) => s.band).map((s) => s.band.label.en);
+      await expect(page.locator('.score-band')).toHaveText(bands);
+
+      // Privacy: only the page and static assets were fetched, all with GET and no body;
+      // the URL never changed; nothing was stored.
+      expect(page.url()).toBe(pageUrl);
+      for (const r of requests) {
+        const url = new URL(r.url);
+        const allowed = url.href === pageUrl || url.pathname.startsWith('/pkg/') || url.pathname === '/favicon.svg';
+        expect(allowed && r.method === 'GET' && !r.body && url.search === '', `unexpected request ${r.method} ${r.url}`).toBe(true);
+      }
+      const stored = await page.evaluate(async () => ({
+        local: localStorage.length,
+        session: sessionStorage.length,
+        cookie: document.cookie,
+        idb: (await indexedDB.databases()).length,
+        caches: 'caches' in window ? (await caches.keys()).length : 0,
+      }));
+      expect(stored).toEqual({ local: 0, session: 0, cookie: '', idb: 0, caches: 0 });
+      expect(await context.cookies()).toEqual([]);
+    });
+  }
+
+  test('a critical answer opens crisis help at once, which closes only by choosing to continue', async ({ page }) => {
+    await page.goto('/zh/self-check/phq9');
+    await waitForIsland(page);
+    for (let i = 0; i < 8; i++) {
+      await page.locator('.question .option').first().click();
+      await page.getByRole('button', { name: '下一题' }).click();
+    }
+    await expect(page.getByRole('alertdialog')).toHaveCount(0);
+    await page.locator('.question .option').nth(1).click(); // item 9: "有几天"
+    const dialog = page.getByRole('alertdialog', { name: '你现在安全吗？' });
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByRole('heading')).toBeFocused();
+    const numbers = await dialog.locator('a[href^="tel:"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(numbers.slice(0, 4)).toEqual(['tel:110', 'tel:120', 'tel:12356', 'tel:12355']);
+    await expectFitsWidth(page);
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeVisible();
+    await expectNoAxeViolations(page);
+    await dialog.getByRole('button', { name: '我现在安全，继续答题' }).click();
+    await expect(dialog).toBeHidden();
+    await page.getByRole('button', { name: '查看结果' }).click();
+    await expect(page.locator('.crisis-reminder a[href="tel:12356"]')).toBeVisible();
+  });
+
+  test('back and change-an-answer work, from the keyboard too', async ({ page }) => {
+    await page.goto('/en/self-check/gad7');
+    await waitForIsland(page);
+    await expect(page.getByText('Question 1 of 7')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Next' })).toBeDisabled();
+    await page.getByRole('radio', { name: 'Nearly every day' }).check();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(page.getByText('Question 2 of 7')).toBeVisible();
+    await page.getByRole('button', { name: 'Back' }).click();
+    await expect(page.getByRole('radio', { name: 'Nearly every day' })).toBeChecked();
+    // Keyboard: arrow keys move between the options of a radio group.
+    await page.getByRole('radio', { name: 'Nearly every day' }).focus();
+    await page.keyboard.press('ArrowUp');
+    await expect(page.getByRole('radio', { name: 'More than half the days' })).toBeChecked();
+    await expectNoAxeViolations(page);
+    await expectFitsWidth(page);
+  });
+
+  test('the list of questionnaires and an answered result pass axe', async ({ page }) => {
+    await page.goto('/zh/self-check');
+    for (const name of ['PHQ-9 抑郁症状自评', 'GAD-7 焦虑症状自评', 'WHO-5 幸福感自评']) {
+      await expect(page.getByRole('link', { name: new RegExp(name) })).toBeVisible();
+    }
+    await expectNoAxeViolations(page);
+    await page.goto('/en/self-check/who5');
+    await waitForIsland(page);
+    await answerAll(page, (i, n) => n - 1);
+    await expect(page.locator('.score-value')).toHaveText(['Score 100 (out of 100)']);
+    await expectNoAxeViolations(page);
+  });
+});
