@@ -109,14 +109,14 @@ fn check_bands(
             });
         }
     }
-    if let Some(end) = bands.last().and_then(|b| b.below) {
-        if end <= high + EPS {
-            errors.push(DefinitionError::BandCoverage {
-                score: score.into(),
-                from: end,
-                to: high,
-            });
-        }
+    if let Some(end) = bands.last().and_then(|b| b.below)
+        && end <= high + EPS
+    {
+        errors.push(DefinitionError::BandCoverage {
+            score: score.into(),
+            from: end,
+            to: high,
+        });
     }
 }
 
@@ -236,10 +236,10 @@ impl Instrument {
                     });
                 }
             }
-            if let Some(at) = score.invalid_at {
-                if at <= range.0 || at > range.1 {
-                    errors.push(DefinitionError::ValidityThreshold(score.id.clone()));
-                }
+            if let Some(at) = score.invalid_at
+                && (at <= range.0 || at > range.1)
+            {
+                errors.push(DefinitionError::ValidityThreshold(score.id.clone()));
             }
         }
         for rule in &self.critical {
