@@ -42,9 +42,10 @@ pub const SECTIONS: [(&str, &str); 4] = [
     ("parent-school", "nav-parent-school"),
 ];
 
-/// Closes the help panel on Escape and makes quick exit replace the history entry.
+/// Closes the help panel on Escape, makes quick exit replace the history entry, and
+/// registers the service worker that keeps help and self-check available offline.
 /// Small enough to inline (with the CSP nonce) on every page instead of loading wasm.
-const SHELL_SCRIPT: &str = r#"document.addEventListener("click",function(e){var a=e.target.closest&&e.target.closest("a[data-quick-exit]");if(a){e.preventDefault();location.replace(a.href)}});document.addEventListener("keydown",function(e){if(e.key==="Escape"){var d=document.querySelector("details.help[open]");if(d){d.open=false;d.querySelector("summary").focus()}}});"#;
+const SHELL_SCRIPT: &str = r#"if("serviceWorker"in navigator)navigator.serviceWorker.register("/sw.js").catch(function(){});document.addEventListener("click",function(e){var a=e.target.closest&&e.target.closest("a[data-quick-exit]");if(a){e.preventDefault();location.replace(a.href)}});document.addEventListener("keydown",function(e){if(e.key==="Escape"){var d=document.querySelector("details.help[open]");if(d){d.open=false;d.querySelector("summary").focus()}}});"#;
 
 /// `<title>`: the page's own title, then the site's name.
 #[component]

@@ -60,22 +60,34 @@ test.describe('self-check', () => {
       const bands = native.scores.filter((s) => s.band).map((s) => s.band.label.en);
       await expect(page.locator('.score-band')).toHaveText(bands);
 
-      // Privacy: only the page and static assets were fetched, all with GET and no body;
-      // the URL never changed; nothing was stored.
+      // Privacy: every request (the page's and the offline worker's) was a same-origin GET
+      // of a public page or asset, with no query string and no body; the URL never
+      // changed; nothing was stored but the worker's copies of public pages and assets.
       expect(page.url()).toBe(pageUrl);
+      const origin = new URL(pageUrl).origin;
+      const isPublic = (u) => {
+        const url = new URL(u);
+        return url.origin === origin && url.search === '' &&
+          (url.pathname.startsWith('/pkg/') || ['/favicon.svg', '/sw.js'].includes(url.pathname) || /^\/(zh|en)(\/(help|self-check(\/[a-z0-9-]+)?))?$/.test(url.pathname));
+      };
       for (const r of requests) {
-        const url = new URL(r.url);
-        const allowed = url.href === pageUrl || url.pathname.startsWith('/pkg/') || url.pathname === '/favicon.svg';
-        expect(allowed && r.method === 'GET' && !r.body && url.search === '', `unexpected request ${r.method} ${r.url}`).toBe(true);
+        expect(isPublic(r.url) && r.method === 'GET' && !r.body, `unexpected request ${r.method} ${r.url}`).toBe(true);
       }
-      const stored = await page.evaluate(async () => ({
-        local: localStorage.length,
-        session: sessionStorage.length,
-        cookie: document.cookie,
-        idb: (await indexedDB.databases()).length,
-        caches: 'caches' in window ? (await caches.keys()).length : 0,
-      }));
-      expect(stored).toEqual({ local: 0, session: 0, cookie: '', idb: 0, caches: 0 });
+      const stored = await page.evaluate(async () => {
+        const cached = [];
+        for (const name of await caches.keys()) {
+          for (const req of await (await caches.open(name)).keys()) cached.push(req.url);
+        }
+        return {
+          local: localStorage.length,
+          session: sessionStorage.length,
+          cookie: document.cookie,
+          idb: (await indexedDB.databases()).length,
+          cached,
+        };
+      });
+      expect({ ...stored, cached: undefined }).toEqual({ local: 0, session: 0, cookie: '', idb: 0, cached: undefined });
+      for (const url of stored.cached) expect(isPublic(url), `cached ${url}`).toBe(true);
       expect(await context.cookies()).toEqual([]);
     });
   }
@@ -133,5 +145,35 @@ test.describe('self-check', () => {
     await answerAll(page, (i, n) => n - 1);
     await expect(page.locator('.score-value')).toHaveText(['Score 100 (out of 100)']);
     await expectNoAxeViolations(page);
+    // The FHIR export is built on the phone, as a data: URL.
+    const href = await page.locator('a[download="who5-response.fhir.json"]').getAttribute('href');
+    expect(href.startsWith('data:application/fhir+json;charset=utf-8,')).toBe(true);
+    const response = JSON.parse(decodeURIComponent(href.slice(href.indexOf(',') + 1)));
+    expect(response.resourceType).toBe('QuestionnaireResponse');
+    expect(response.item.slice(0, 5).map((i) => i.answer[0].valueCoding.code)).toEqual(['5', '5', '5', '5', '5']);
+    expect(response.item[5].answer[0].valueDecimal).toBe(100);
+  });
+
+  test('after one visit, the self-check and the help panel work offline', async ({ page, context }) => {
+    await page.goto('/zh/self-check');
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.waitForFunction(async () => {
+      const names = await caches.keys();
+      return names.length === 1 && (await (await caches.open(names[0])).keys()).length > 10;
+    });
+    await context.setOffline(true);
+    // A questionnaire this phone has never opened, in the other language too.
+    await page.goto('/en/self-check/gad7');
+    await waitForIsland(page);
+    await answerAll(page, () => 0);
+    await expect(page.locator('.score-value')).toHaveText(['Score 0 (out of 21)']);
+    await page.getByText('Need help now?', { exact: true }).click();
+    await expect(page.getByRole('region', { name: 'Helplines' }).locator('a[href="tel:12356"]')).toBeVisible();
+    // A page that was never cached falls back to the help page.
+    await page.goto('/zh/courses');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('求助热线');
+    await context.setOffline(false);
   });
 });

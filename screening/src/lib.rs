@@ -3,6 +3,7 @@
 //! database: the same code scores in the browser (wasm) and in `anxin instruments`.
 
 pub mod definition;
+pub mod fhir;
 pub mod score;
 pub mod validate;
 

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod health;
+pub mod offline;
 pub mod security;
 
 use anxin_app::{
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new());
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/sw.js", get(offline::service_worker))
         .merge(assets::routes(
             &site_root,
             &options.site_pkg_dir,

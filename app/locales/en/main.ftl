@@ -93,3 +93,7 @@ crisis-title = Are you safe right now?
 crisis-text = You said you have had thoughts of hurting yourself or of being better off dead. Thank you for saying so; that takes courage. Please reach someone who can help now: if you are in danger, call 110 or 120; you can also call a helpline and talk to a professional.
 crisis-continue = I am safe, continue
 crisis-reminder = You mentioned thoughts of hurting yourself. Please talk to someone you trust or a professional; these lines are there for you any time.
+self-check-export-title = Export (FHIR format)
+self-check-export-note = The file is saved straight onto this phone; nothing is uploaded. The answers file holds your answers: give it only to someone you trust, such as the counsellor at your appointment.
+self-check-export-response = Download my answers (QuestionnaireResponse)
+self-check-export-questionnaire = Download this questionnaire (Questionnaire)

@@ -93,3 +93,7 @@ crisis-title = 你现在安全吗？
 crisis-text = 你提到有伤害自己或不想活下去的念头。谢谢你说出来，这需要勇气。请现在就联系能帮助你的人：如果有危险，请立即拨打 110 或 120；也可以拨打心理援助热线，和专业人员聊一聊。
 crisis-continue = 我现在安全，继续答题
 crisis-reminder = 你提到过伤害自己的念头。请和信任的人或专业人员聊一聊，下面的电话随时可以拨打。
+self-check-export-title = 导出（FHIR 格式）
+self-check-export-note = 文件直接保存在这部手机上，不会上传。答案文件包含你的回答，请只交给你信任的人，例如预约时的咨询师。
+self-check-export-response = 下载我的回答（QuestionnaireResponse）
+self-check-export-questionnaire = 下载这份问卷（Questionnaire）

@@ -3,7 +3,14 @@
 
 use super::format_score;
 use crate::help::Hotline;
-use anxin_screening::{Instrument, text};
+use anxin_screening::{Instrument, fhir, text};
+
+/// A `data:` URL for a JSON document: a download made on the phone, with no request.
+fn json_data_url(json: &serde_json::Value) -> String {
+    let text = json.to_string();
+    let body = percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC);
+    format!("data:application/fhir+json;charset=utf-8,{body}")
+}
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +33,10 @@ pub struct QuestionnaireText {
     pub again: String,
     pub print: String,
     pub change: String,
+    pub export_title: String,
+    pub export_note: String,
+    pub export_response: String,
+    pub export_questionnaire: String,
     pub crisis_title: String,
     pub crisis_text: String,
     pub crisis_continue: String,
@@ -188,6 +199,13 @@ pub fn Questionnaire(
         };
         let lang = lang.get_value();
         let u = ui.get_value();
+        let (id, response_href, questionnaire_href) = instrument.with_value(|inst| {
+            (
+                inst.id.clone(),
+                json_data_url(&fhir::questionnaire_response(inst, &given, &outcome, &lang)),
+                json_data_url(&fhir::questionnaire(inst, &lang)),
+            )
+        });
         let scores = instrument.with_value(|inst| {
             inst.scores
                 .iter()
@@ -239,6 +257,12 @@ pub fn Questionnaire(
                 <button type="button" class="button secondary" on:click=move |_| { let _ = window().print(); }>{u.print.clone()}</button>
                 <a class="button" href=u.index_href.clone()>{u.again.clone()}</a>
             </div>
+            <details class="export">
+                <summary>{u.export_title.clone()}</summary>
+                <p>{u.export_note.clone()}</p>
+                <p><a download=format!("{id}-response.fhir.json") href=response_href>{u.export_response.clone()}</a></p>
+                <p><a download=format!("{id}-questionnaire.fhir.json") href=questionnaire_href>{u.export_questionnaire.clone()}</a></p>
+            </details>
         }
         .into_any()
     };

@@ -1,0 +1,133 @@
+//! The service worker that lets the help pages and the self-check work offline after
+//! one visit. It is generated here because only the server knows the hashed asset names
+//! and which instruments are offered; its version changes whenever either does.
+//!
+//! It precaches public pages and assets only; it never caches a request with a query
+//! string or anything but GET, so nothing personal can end up in the cache.
+
+use anxin_app::{i18n::Locale, state::AppState};
+use axum::{extract::State, http::header, response::IntoResponse};
+use std::path::Path;
+
+/// Public URLs the worker stores at install: the bundle, and in each language the home,
+/// help and self-check pages with every questionnaire.
+pub fn precache_list(site_root: &Path, pkg_dir: &str, instrument_ids: &[String]) -> Vec<String> {
+    let mut urls: Vec<String> = std::fs::read_dir(site_root.join(pkg_dir))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| [".css", ".js", ".wasm"].iter().any(|ext| n.ends_with(ext)))
+                .map(|n| format!("/{pkg_dir}/{n}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    urls.sort();
+    if site_root.join("favicon.svg").is_file() {
+        urls.push("/favicon.svg".into());
+    }
+    for locale in Locale::ALL {
+        for page in ["", "help", "self-check"] {
+            urls.push(locale.href(page));
+        }
+        for id in instrument_ids {
+            urls.push(locale.href(&format!("self-check/{id}")));
+        }
+    }
+    urls
+}
+
+/// FNV-1a: a short, stable version tag for the cache name.
+fn version_of(urls: &[String]) -> String {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for byte in urls.iter().flat_map(|u| u.bytes().chain([0])) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x100000001b3);
+    }
+    format!("anxin-{hash:016x}")
+}
+
+pub fn script(urls: &[String]) -> String {
+    let list = serde_json::to_string(urls).unwrap_or_else(|_| "[]".into());
+    format!(
+        r#"const VERSION = "{version}";
+const PRECACHE = {list};
+self.addEventListener("install", (e) => {{
+  e.waitUntil(caches.open(VERSION).then((c) => c.addAll(PRECACHE)).then(() => self.skipWaiting()));
+}});
+self.addEventListener("activate", (e) => {{
+  e.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k !== VERSION).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+}});
+self.addEventListener("fetch", (e) => {{
+  const req = e.request;
+  const url = new URL(req.url);
+  if (req.method !== "GET" || url.origin !== location.origin || url.search) return;
+  if (url.pathname.startsWith("/pkg/") || url.pathname === "/favicon.svg") {{
+    e.respondWith(caches.match(req).then((hit) => hit || fetch(req)));
+  }} else if (req.mode === "navigate") {{
+    const help = url.pathname.startsWith("/en") ? "/en/help" : "/zh/help";
+    e.respondWith(fetch(req).catch(() => caches.match(req).then((hit) => hit || caches.match(help))));
+  }}
+}});
+"#,
+        version = version_of(urls)
+    )
+}
+
+pub async fn service_worker(State(state): State<AppState>) -> impl IntoResponse {
+    let options = &state.leptos_options;
+    let ids: Vec<String> = state.instruments.0.iter().map(|i| i.id.clone()).collect();
+    let urls = precache_list(Path::new(&*options.site_root), &options.site_pkg_dir, &ids);
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        script(&urls),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precache_covers_assets_and_pages_and_versions_change_with_them() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("pkg")).unwrap();
+        for f in [
+            "anxin.abc.wasm",
+            "anxin.abc.wasm.br",
+            "anxin.def.js",
+            "anxin.d.x.ts",
+            "anxin.1.css",
+        ] {
+            std::fs::write(dir.path().join("pkg").join(f), "x").unwrap();
+        }
+        std::fs::write(dir.path().join("favicon.svg"), "<svg/>").unwrap();
+        let urls = precache_list(dir.path(), "pkg", &["phq9".into()]);
+        assert_eq!(
+            &urls[..3],
+            [
+                "/pkg/anxin.1.css",
+                "/pkg/anxin.abc.wasm",
+                "/pkg/anxin.def.js"
+            ]
+        );
+        for page in [
+            "/favicon.svg",
+            "/zh",
+            "/zh/help",
+            "/zh/self-check",
+            "/zh/self-check/phq9",
+            "/en/self-check/phq9",
+        ] {
+            assert!(urls.iter().any(|u| u == page), "{page}");
+        }
+        assert!(urls.iter().all(|u| !u.contains('?')));
+        let more = precache_list(dir.path(), "pkg", &["phq9".into(), "gad7".into()]);
+        assert_ne!(version_of(&urls), version_of(&more));
+        assert!(script(&urls).contains(&version_of(&urls)));
+    }
+}
