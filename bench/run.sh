@@ -17,9 +17,26 @@ target/release/examples/baseline 127.0.0.1:3201 &
 for _ in $(seq 50); do curl -sf http://127.0.0.1:3200/healthz >/dev/null && curl -sf http://127.0.0.1:3201/ >/dev/null && break; sleep 0.2; done
 
 echo "## First visit, bytes on the wire (KB, brotli) — $(date -u +%F)"
-python3 bench/first_visit.py http://127.0.0.1:3200 /zh /zh/help /zh/self-check /zh/booking /zh/courses /zh/parent-school /en
+python3 bench/first_visit.py http://127.0.0.1:3200 /zh /zh/help /zh/self-check /zh/self-check/phq9 /zh/booking /zh/courses /zh/parent-school /en
 echo
 echo "wasm bundle: $(stat -c %s target/site/pkg/*.wasm | head -1) bytes raw, $(stat -c %s target/site/pkg/*.wasm.br | head -1) bytes brotli"
+echo
+
+# Lighthouse, mobile preset (simulated slow 4G, mid-range phone), on a questionnaire.
+echo "## Lighthouse (mobile) on /zh/self-check/phq9"
+lh_json="$(mktemp)"
+CHROME_PATH=/usr/bin/chromium bench/node_modules/.bin/lighthouse http://127.0.0.1:3200/zh/self-check/phq9 \
+  --form-factor=mobile --only-categories=performance,accessibility --output=json --output-path="$lh_json" --quiet \
+  --chrome-flags="--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync"
+python3 - "$lh_json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+c, a = r["categories"], r["audits"]
+print("| performance | accessibility | FCP | LCP | TBT | CLS |")
+print("|---|---|---|---|---|---|")
+print(f"| {c['performance']['score']*100:.0f} | {c['accessibility']['score']*100:.0f} | {a['first-contentful-paint']['displayValue']} | {a['largest-contentful-paint']['displayValue']} | {a['total-blocking-time']['displayValue']} | {a['cumulative-layout-shift']['displayValue']} |")
+PY
+rm -f "$lh_json"
 echo
 
 run_wrk() { wrk -t2 -c64 -d"${BENCH_SECONDS:-10}"s --latency -H 'Accept-Encoding: br' "$1" 2>&1; }

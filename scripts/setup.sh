@@ -57,4 +57,8 @@ fi
 
 if [ "$what" = bench ]; then
   apt_install wrk brotli
+  if [ ! -x bench/node_modules/.bin/lighthouse ] || ! cmp -s bench/package-lock.json bench/node_modules/.anxin-lock; then
+    say "installing Lighthouse (npm)"
+    (cd bench && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.anxin-lock)
+  fi
 fi

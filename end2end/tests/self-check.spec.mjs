@@ -176,4 +176,28 @@ test.describe('self-check', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('求助热线');
     await context.setOffline(false);
   });
+
+  test('keeping a result on the phone is opt-in, keeps no answers, and one tap deletes it', async ({ page }) => {
+    await page.goto('/en/self-check/phq4');
+    await waitForIsland(page);
+    await expect(page.getByRole('heading', { name: 'Results kept on this phone' })).toHaveCount(0);
+    await answerAll(page, (i) => (i === 0 ? 3 : 0));
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    await page.getByRole('button', { name: 'Keep this result on this phone' }).click();
+    await expect(page.getByRole('status')).toHaveText('Kept on this phone.');
+    const kept = JSON.parse(await page.evaluate(() => localStorage.getItem('anxin.kept-results')));
+    expect(kept).toHaveLength(1);
+    expect(kept[0].instrument).toBe('phq4');
+    expect(Object.keys(kept[0]).sort()).toEqual(['date', 'instrument', 'scores']);
+    expect(kept[0].scores.map((s) => s[1])).toEqual(['Score 3 (out of 12)', 'Score 3 (out of 6)', 'Score 0 (out of 6)']);
+
+    await page.reload();
+    await waitForIsland(page);
+    const section = page.getByRole('region', { name: 'Results kept on this phone' });
+    await expect(section.getByRole('listitem')).toHaveCount(1);
+    await expectNoAxeViolations(page);
+    await section.getByRole('button', { name: 'Delete all kept results' }).click();
+    await expect(page.getByRole('status')).toHaveText('All kept results are deleted.');
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+  });
 });

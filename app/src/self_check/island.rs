@@ -33,6 +33,12 @@ pub struct QuestionnaireText {
     pub again: String,
     pub print: String,
     pub change: String,
+    pub keep: String,
+    pub keep_note: String,
+    pub kept: String,
+    pub kept_title: String,
+    pub delete_kept: String,
+    pub deleted: String,
     pub export_title: String,
     pub export_note: String,
     pub export_response: String,
@@ -70,7 +76,9 @@ fn hotline_list(hotlines: &[Hotline]) -> impl IntoView + use<> {
     view! { <ul class="hotlines">{items}</ul> }
 }
 
-#[island]
+// An island; a plain component only in bench/'s full-hydration comparison build.
+#[cfg_attr(feature = "islands", island)]
+#[cfg_attr(not(feature = "islands"), component)]
 pub fn Questionnaire(
     instrument: Instrument,
     ui_text: QuestionnaireText,
@@ -91,7 +99,27 @@ pub fn Questionnaire(
 
     // Set once the island runs in the browser (effects never run on the server).
     let ready = RwSignal::new(false);
-    Effect::new(move |_| ready.set(true));
+    // Results this person chose to keep on this phone, for this questionnaire. Read only
+    // in the browser, after hydration, so the server's HTML never depends on it.
+    let kept = RwSignal::new(Vec::<super::kept::KeptResult>::new());
+    let kept_now = RwSignal::new(false);
+    let deleted = RwSignal::new(false);
+    Effect::new(move |_| {
+        let id = instrument.with_value(|i| i.id.clone());
+        kept.set(
+            super::kept::load()
+                .into_iter()
+                .filter(|r| r.instrument == id)
+                .collect(),
+        );
+        ready.set(true);
+    });
+    let delete_kept = move |_| {
+        super::kept::delete_all();
+        kept.set(Vec::new());
+        kept_now.set(false);
+        deleted.set(true);
+    };
 
     // Move focus to each new question (or the result) so screen readers read it.
     Effect::new(move |previous: Option<usize>| {
@@ -199,6 +227,7 @@ pub fn Questionnaire(
         };
         let lang = lang.get_value();
         let u = ui.get_value();
+        let id_for_keep = instrument.with_value(|inst| inst.id.clone());
         let (id, response_href, questionnaire_href) = instrument.with_value(|inst| {
             (
                 inst.id.clone(),
@@ -206,6 +235,7 @@ pub fn Questionnaire(
                 json_data_url(&fhir::questionnaire(inst, &lang)),
             )
         });
+        let mut shown: Vec<(String, String, String)> = Vec::new();
         let scores = instrument.with_value(|inst| {
             inst.scores
                 .iter()
@@ -219,6 +249,11 @@ pub fn Questionnaire(
                         .score_of
                         .replace("{value}", &format_score(result.value))
                         .replace("{max}", &format_score(result.max));
+                    shown.push((
+                        text(&def.name, &lang).to_string(),
+                        value.clone(),
+                        band.map(|b| text(&b.label, &lang).to_string()).unwrap_or_default(),
+                    ));
                     view! {
                         <section class=format!("score level-{level}")>
                             <h3>{text(&def.name, &lang).to_string()}</h3>
@@ -257,6 +292,29 @@ pub fn Questionnaire(
                 <button type="button" class="button secondary" on:click=move |_| { let _ = window().print(); }>{u.print.clone()}</button>
                 <a class="button" href=u.index_href.clone()>{u.again.clone()}</a>
             </div>
+            <section class="keep">
+                {move || {
+                    if kept_now.get() {
+                        view! { <p role="status">{ui.with_value(|u| u.kept.clone())}</p> }.into_any()
+                    } else {
+                        let record = super::kept::KeptResult {
+                            instrument: id_for_keep.clone(),
+                            date: super::kept::today(),
+                            scores: shown.clone(),
+                        };
+                        view! {
+                            <button type="button" class="button secondary" on:click=move |_| {
+                                if super::kept::add(record.clone()) {
+                                    kept_now.set(true);
+                                    deleted.set(false);
+                                }
+                            }>{ui.with_value(|u| u.keep.clone())}</button>
+                        }
+                        .into_any()
+                    }
+                }}
+                <p class="keep-note">{u.keep_note.clone()}</p>
+            </section>
             <details class="export">
                 <summary>{u.export_title.clone()}</summary>
                 <p>{u.export_note.clone()}</p>
@@ -267,7 +325,38 @@ pub fn Questionnaire(
         .into_any()
     };
 
+    let previous = move || {
+        let list = kept.get();
+        if list.is_empty() {
+            return deleted
+                .get()
+                .then(|| view! { <p role="status">{ui.with_value(|u| u.deleted.clone())}</p> })
+                .into_any();
+        }
+        let rows = list
+            .into_iter()
+            .map(|r| {
+                let scores = r
+                    .scores
+                    .iter()
+                    .map(|(name, value, band)| format!("{name}: {value} {band}"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                view! { <li><strong>{r.date}</strong>" "{scores}</li> }
+            })
+            .collect_view();
+        view! {
+            <section class="kept" aria-labelledby="kept-title">
+                <h2 id="kept-title">{ui.with_value(|u| u.kept_title.clone())}</h2>
+                <ul>{rows}</ul>
+                <button type="button" class="button secondary" on:click=delete_kept>{ui.with_value(|u| u.delete_kept.clone())}</button>
+            </section>
+        }
+        .into_any()
+    };
+
     view! {
+        {previous}
         <div class="questionnaire" data-ready=move || ready.get().then_some("") inert=move || crisis_open.get()>
             {move || {
                 let i = step.get();

@@ -5,6 +5,7 @@
 #[cfg(feature = "ssr")]
 pub mod catalogue;
 mod island;
+pub mod kept;
 mod pages;
 
 pub use island::{Questionnaire, QuestionnaireText};
