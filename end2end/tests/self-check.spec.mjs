@@ -152,6 +152,12 @@ test.describe('self-check', () => {
     expect(response.resourceType).toBe('QuestionnaireResponse');
     expect(response.item.slice(0, 5).map((i) => i.answer[0].valueCoding.code)).toEqual(['5', '5', '5', '5', '5']);
     expect(response.item[5].answer[0].valueDecimal).toBe(100);
+    // The QR code is made only on request, on the phone, from the lines shown beside it.
+    await expect(page.locator('.qr-code svg')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Make a QR code to show a counsellor' }).click();
+    await expect(page.locator('.qr-code svg')).toBeVisible();
+    await expect(page.locator('.qr-text')).toHaveText(/^WHO-5 \d{4}-\d{2}-\d{2}\nWellbeing index \(0–100\): 100\/100 Good$/);
+    await expectNoAxeViolations(page);
   });
 
   test('after one visit, the self-check and the help panel work offline', async ({ page, context }) => {

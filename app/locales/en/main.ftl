@@ -103,3 +103,6 @@ self-check-kept = Kept on this phone.
 self-check-kept-title = Results kept on this phone
 self-check-delete-kept = Delete all kept results
 self-check-deleted = All kept results are deleted.
+self-check-qr-button = Make a QR code to show a counsellor
+self-check-qr-note = The QR code holds only the lines below, and was made on this phone. You can choose to show it to the counsellor at your appointment.
+self-check-qr-crisis = Mentioned thoughts of self-harm

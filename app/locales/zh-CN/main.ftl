@@ -103,3 +103,6 @@ self-check-kept = 已保存在这部手机上。
 self-check-kept-title = 这部手机上保存的结果
 self-check-delete-kept = 删除全部保存的结果
 self-check-deleted = 保存的结果已全部删除。
+self-check-qr-button = 生成给咨询师看的二维码
+self-check-qr-note = 二维码只包含下面这几行文字，是在这部手机上生成的。预约咨询时，你可以选择给咨询师看。
+self-check-qr-crisis = 提到过伤害自己的念头

@@ -39,6 +39,9 @@ pub struct QuestionnaireText {
     pub kept_title: String,
     pub delete_kept: String,
     pub deleted: String,
+    pub qr_button: String,
+    pub qr_note: String,
+    pub qr_crisis_note: String,
     pub export_title: String,
     pub export_note: String,
     pub export_response: String,
@@ -103,6 +106,7 @@ pub fn Questionnaire(
     // in the browser, after hydration, so the server's HTML never depends on it.
     let kept = RwSignal::new(Vec::<super::kept::KeptResult>::new());
     let kept_now = RwSignal::new(false);
+    let show_qr = RwSignal::new(false);
     let deleted = RwSignal::new(false);
     Effect::new(move |_| {
         let id = instrument.with_value(|i| i.id.clone());
@@ -228,6 +232,15 @@ pub fn Questionnaire(
         let lang = lang.get_value();
         let u = ui.get_value();
         let id_for_keep = instrument.with_value(|inst| inst.id.clone());
+        let summary = instrument.with_value(|inst| {
+            super::summary::summary(
+                inst,
+                &outcome,
+                &lang,
+                &super::kept::today(),
+                &u.qr_crisis_note,
+            )
+        });
         let (id, response_href, questionnaire_href) = instrument.with_value(|inst| {
             (
                 inst.id.clone(),
@@ -314,6 +327,26 @@ pub fn Questionnaire(
                     }
                 }}
                 <p class="keep-note">{u.keep_note.clone()}</p>
+            </section>
+            <section class="qr">
+                {move || {
+                    if show_qr.get() {
+                        let svg = super::summary::qr_svg(&summary).unwrap_or_default();
+                        view! {
+                            <div class="qr-code" role="img" aria-label=ui.with_value(|u| u.qr_note.clone()) inner_html=svg></div>
+                            <p class="keep-note">{ui.with_value(|u| u.qr_note.clone())}</p>
+                            <pre class="qr-text">{summary.clone()}</pre>
+                        }
+                        .into_any()
+                    } else {
+                        view! {
+                            <button type="button" class="button secondary" on:click=move |_| show_qr.set(true)>
+                                {ui.with_value(|u| u.qr_button.clone())}
+                            </button>
+                        }
+                        .into_any()
+                    }
+                }}
             </section>
             <details class="export">
                 <summary>{u.export_title.clone()}</summary>

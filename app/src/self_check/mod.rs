@@ -7,6 +7,7 @@ pub mod catalogue;
 mod island;
 pub mod kept;
 mod pages;
+pub mod summary;
 
 pub use island::{Questionnaire, QuestionnaireText};
 pub use pages::{SelfCheckIndex, SelfCheckPage};
