@@ -4,6 +4,8 @@
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Readable panics while developing; release bundles leave the hook out (about 1 KB).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     #[cfg(feature = "islands")]
     {

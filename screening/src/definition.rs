@@ -182,6 +182,41 @@ pub struct CriticalRule {
 }
 
 impl Instrument {
+    /// A copy carrying texts in `lang` only (what a page in that language needs).
+    pub fn localized(&self, lang: &str) -> Instrument {
+        fn keep(text: &mut Text, lang: &str) {
+            let chosen = self::text(text, lang).to_string();
+            text.clear();
+            text.insert(lang.to_string(), chosen);
+        }
+        let mut copy = self.clone();
+        keep(&mut copy.name, lang);
+        keep(&mut copy.intro, lang);
+        if let Some(note) = copy.age_note.as_mut() {
+            keep(note, lang);
+        }
+        for scale in copy.scales.values_mut() {
+            for option in &mut scale.options {
+                keep(&mut option.label, lang);
+            }
+        }
+        for item in &mut copy.items {
+            keep(&mut item.text, lang);
+        }
+        for score in &mut copy.scores {
+            keep(&mut score.name, lang);
+            for band in score
+                .bands
+                .iter_mut()
+                .chain(score.age_bands.iter_mut().flat_map(|g| g.bands.iter_mut()))
+            {
+                keep(&mut band.label, lang);
+                keep(&mut band.meaning, lang);
+            }
+        }
+        copy
+    }
+
     pub fn item(&self, number: u32) -> Option<&Item> {
         self.items.iter().find(|i| i.number == number)
     }

@@ -195,6 +195,23 @@ fn shipped_instruments_carry_their_terms_and_codes() {
 }
 
 #[test]
+fn a_localized_copy_keeps_one_language_and_scores_the_same() {
+    let phq9 = instrument("phq9");
+    let en = phq9.localized("en");
+    assert_eq!(en.items[8].text.len(), 1);
+    assert_eq!(
+        anxin_screening::text(&en.items[8].text, "en"),
+        anxin_screening::text(&phq9.items[8].text, "en")
+    );
+    assert_eq!(
+        en.scores[0].bands[4].meaning.keys().collect::<Vec<_>>(),
+        ["en"]
+    );
+    let answers = [1, 2, 3, 0, 1, 2, 3, 0, 1];
+    assert_eq!(en.score(&answers, None), phq9.score(&answers, None));
+}
+
+#[test]
 fn answers_are_checked() {
     let inst = instrument("phq9");
     assert!(inst.score(&[0; 8], None).is_err());

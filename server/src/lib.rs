@@ -46,13 +46,17 @@ pub struct Config {
     pub demo_data: bool,
 }
 
+/// The `hash.txt` cargo-leptos leaves beside the executable in release builds, naming
+/// the hashed bundle files; Leptos reads the same file.
+pub fn hash_file() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    std::fs::read_to_string(exe.parent()?.join("hash.txt")).ok()
+}
+
 /// Options Leptos needs at run time. File hashing is on when cargo-leptos left its
 /// `hash.txt` beside this executable (release builds), off otherwise (tests).
 pub fn leptos_options(site_root: &std::path::Path) -> LeptosOptions {
-    let hash_files = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").exists()))
-        .unwrap_or(false);
+    let hash_files = hash_file().is_some();
     LeptosOptions::builder()
         .output_name("anxin")
         .site_root(site_root.display().to_string())

@@ -9,19 +9,36 @@ use anxin_app::{i18n::Locale, state::AppState};
 use axum::{extract::State, http::header, response::IntoResponse};
 use std::path::Path;
 
+/// The bundle the pages load now: with hashed names, the ones `hash.txt` names (as
+/// Leptos does), not every file in `pkg/`, where older builds may linger.
+fn bundle(site_root: &Path, pkg_dir: &str, output_name: &str, hashes: Option<&str>) -> Vec<String> {
+    let name = |ext: &str| match hashes {
+        Some(h) => h
+            .lines()
+            .find_map(|l| {
+                l.split_once(':')
+                    .filter(|(k, _)| k.trim() == ext)
+                    .map(|(_, v)| v.trim())
+            })
+            .map(|hash| format!("{output_name}.{hash}.{ext}")),
+        None => Some(format!("{output_name}.{ext}")),
+    };
+    ["css", "js", "wasm"]
+        .into_iter()
+        .filter_map(name)
+        .filter(|file| site_root.join(pkg_dir).join(file).is_file())
+        .map(|file| format!("/{pkg_dir}/{file}"))
+        .collect()
+}
+
 /// Public URLs the worker stores at install: the bundle, and in each language the home,
 /// help and self-check pages with every questionnaire.
-pub fn precache_list(site_root: &Path, pkg_dir: &str, instrument_ids: &[String]) -> Vec<String> {
-    let mut urls: Vec<String> = std::fs::read_dir(site_root.join(pkg_dir))
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                .filter(|n| [".css", ".js", ".wasm"].iter().any(|ext| n.ends_with(ext)))
-                .map(|n| format!("/{pkg_dir}/{n}"))
-                .collect()
-        })
-        .unwrap_or_default();
-    urls.sort();
+pub fn precache_list(
+    bundle: Vec<String>,
+    site_root: &Path,
+    instrument_ids: &[String],
+) -> Vec<String> {
+    let mut urls = bundle;
     if site_root.join("favicon.svg").is_file() {
         urls.push("/favicon.svg".into());
     }
@@ -77,8 +94,16 @@ self.addEventListener("fetch", (e) => {{
 
 pub async fn service_worker(State(state): State<AppState>) -> impl IntoResponse {
     let options = &state.leptos_options;
+    let site_root = Path::new(&*options.site_root);
+    let hashes = options.hash_files.then(crate::hash_file).flatten();
+    let bundle = bundle(
+        site_root,
+        &options.site_pkg_dir,
+        &options.output_name,
+        hashes.as_deref(),
+    );
     let ids: Vec<String> = state.instruments.0.iter().map(|i| i.id.clone()).collect();
-    let urls = precache_list(Path::new(&*options.site_root), &options.site_pkg_dir, &ids);
+    let urls = precache_list(bundle, site_root, &ids);
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
@@ -93,28 +118,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn precache_covers_assets_and_pages_and_versions_change_with_them() {
+    fn precache_covers_the_current_bundle_and_pages_and_versions_change_with_them() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("pkg")).unwrap();
         for f in [
-            "anxin.abc.wasm",
-            "anxin.abc.wasm.br",
-            "anxin.def.js",
-            "anxin.d.x.ts",
-            "anxin.1.css",
+            "anxin.new.wasm",
+            "anxin.old.wasm",
+            "anxin.new.js",
+            "anxin.new.css",
+            "anxin.css",
         ] {
             std::fs::write(dir.path().join("pkg").join(f), "x").unwrap();
         }
         std::fs::write(dir.path().join("favicon.svg"), "<svg/>").unwrap();
-        let urls = precache_list(dir.path(), "pkg", &["phq9".into()]);
+        let hashed = bundle(
+            dir.path(),
+            "pkg",
+            "anxin",
+            Some("js: new\nwasm: new\ncss: new\n"),
+        );
         assert_eq!(
-            &urls[..3],
+            hashed,
             [
-                "/pkg/anxin.1.css",
-                "/pkg/anxin.abc.wasm",
-                "/pkg/anxin.def.js"
+                "/pkg/anxin.new.css",
+                "/pkg/anxin.new.js",
+                "/pkg/anxin.new.wasm"
             ]
         );
+        assert_eq!(
+            bundle(dir.path(), "pkg", "anxin", None),
+            ["/pkg/anxin.css"],
+            "only files that exist"
+        );
+
+        let urls = precache_list(hashed.clone(), dir.path(), &["phq9".into()]);
         for page in [
             "/favicon.svg",
             "/zh",
@@ -125,8 +162,8 @@ mod tests {
         ] {
             assert!(urls.iter().any(|u| u == page), "{page}");
         }
-        assert!(urls.iter().all(|u| !u.contains('?')));
-        let more = precache_list(dir.path(), "pkg", &["phq9".into(), "gad7".into()]);
+        assert!(urls.iter().all(|u| !u.contains('?') && !u.contains("old")));
+        let more = precache_list(hashed, dir.path(), &["phq9".into(), "gad7".into()]);
         assert_ne!(version_of(&urls), version_of(&more));
         assert!(script(&urls).contains(&version_of(&urls)));
     }

@@ -6,8 +6,8 @@ use crate::help::Hotline;
 use anxin_screening::{Instrument, fhir, text};
 
 /// A `data:` URL for a JSON document: a download made on the phone, with no request.
-fn json_data_url(json: &serde_json::Value) -> String {
-    let text = json.to_string();
+fn json_data_url(document: &impl Serialize) -> String {
+    let text = serde_json::to_string(document).unwrap_or_default();
     let body = percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC);
     format!("data:application/fhir+json;charset=utf-8,{body}")
 }

@@ -129,7 +129,7 @@ pub fn SelfCheckPage() -> impl IntoView {
         <p class="notice">{tr("self-check-privacy")}</p>
         <p class="intro">{text(&instrument.intro, lang).to_string()}</p>
         <noscript><p class="notice">{tr("self-check-needs-script")}</p></noscript>
-        <Questionnaire instrument ui_text=questionnaire_text(locale) hotlines lang=lang.to_string()/>
+        <Questionnaire instrument=instrument.localized(lang) ui_text=questionnaire_text(locale) hotlines lang=lang.to_string()/>
         {about}
         <IslandScripts/>
     }

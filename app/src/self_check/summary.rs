@@ -37,15 +37,21 @@ pub fn summary(
 
 /// The summary as an SVG QR code (medium error correction), or None if it is too long.
 pub fn qr_svg(summary: &str) -> Option<String> {
-    let code =
-        qrcode::QrCode::with_error_correction_level(summary.as_bytes(), qrcode::EcLevel::M).ok()?;
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(200, 200)
-        .quiet_zone(true)
-        .build();
-    // Inline in HTML: drop the XML prologue.
-    Some(svg[svg.find("<svg")?..].to_string())
+    let code = qrcodegen::QrCode::encode_text(summary, qrcodegen::QrCodeEcc::Medium).ok()?;
+    const QUIET: i32 = 4;
+    let size = code.size();
+    let mut path = String::new();
+    for y in 0..size {
+        for x in 0..size {
+            if code.get_module(x, y) {
+                path.push_str(&format!("M{},{}h1v1h-1z", x + QUIET, y + QUIET));
+            }
+        }
+    }
+    let full = size + 2 * QUIET;
+    Some(format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {full} {full}" shape-rendering="crispEdges"><rect width="{full}" height="{full}" fill="#fff"/><path d="{path}" fill="#000"/></svg>"##
+    ))
 }
 
 #[cfg(test)]
