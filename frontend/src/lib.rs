@@ -2,6 +2,9 @@
 //! `#[island]` ship to the browser; everything else stays server-rendered HTML.
 //! `full-hydration` exists so bench/ can measure the alternative.
 
+// The fully hydrated comparison build nests the whole page's view types.
+#![recursion_limit = "256"]
+
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     // Readable panics while developing; release bundles leave the hook out (about 1 KB).

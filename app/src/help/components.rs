@@ -4,7 +4,7 @@ use crate::site::use_site;
 use leptos::prelude::*;
 
 /// Every line for this page: emergency and national lines, then the operator's local ones.
-fn all_lines() -> Vec<Hotline> {
+pub fn all_lines() -> Vec<Hotline> {
     let locale = use_locale();
     let mut lines = national_hotlines(locale);
     lines.extend(
@@ -16,10 +16,17 @@ fn all_lines() -> Vec<Hotline> {
     lines
 }
 
-/// The lines as a list of `tel:` links, each with its hours.
+/// The lines for this page as a list of `tel:` links, each with its hours.
 #[component]
 pub fn HotlineList() -> impl IntoView {
-    let lines = all_lines()
+    view! { <Hotlines lines=all_lines()/> }
+}
+
+/// Given lines as `tel:` links with their hours; also used inside islands, which have
+/// no server context and so receive their lines as props.
+#[component]
+pub fn Hotlines(lines: Vec<Hotline>) -> impl IntoView {
+    let lines = lines
         .into_iter()
         .map(|line| {
             let class = if line.emergency {

@@ -8,7 +8,7 @@ pub mod data;
 #[cfg(feature = "ssr")]
 pub mod directory;
 
-pub use components::{HelpPage, HelpPanel, HotlineList, QuickExit};
+pub use components::{HelpPage, HelpPanel, HotlineList, Hotlines, QuickExit, all_lines};
 
 use crate::i18n::{Locale, t};
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,7 @@
 //! Nothing here talks to the network, writes storage or changes the URL.
 
 use super::format_score;
-use crate::help::Hotline;
+use crate::help::{Hotline, Hotlines};
 use anxin_screening::{Instrument, fhir, text};
 
 /// A `data:` URL for a JSON document: a download made on the phone, with no request.
@@ -54,29 +54,6 @@ pub struct QuestionnaireText {
     pub courses_href: String,
     pub help_href: String,
     pub index_href: String,
-}
-
-fn hotline_list(hotlines: &[Hotline]) -> impl IntoView + use<> {
-    let items = hotlines
-        .iter()
-        .map(|line| {
-            let class = if line.emergency {
-                "hotline emergency"
-            } else {
-                "hotline"
-            };
-            view! {
-                <li class=class>
-                    <a class="hotline-call" href=line.tel_href()>
-                        <span class="hotline-name">{line.name.clone()}</span>
-                        <span class="hotline-number">{line.number.clone()}</span>
-                    </a>
-                    <span class="hotline-hours">{line.hours.clone()}</span>
-                </li>
-            }
-        })
-        .collect_view();
-    view! { <ul class="hotlines">{items}</ul> }
 }
 
 // An island; a plain component only in bench/'s full-hydration comparison build.
@@ -282,7 +259,7 @@ pub fn Questionnaire(
             view! {
                 <div class="crisis-reminder" role="note">
                     <p><strong>{u.crisis_reminder.clone()}</strong></p>
-                    {hotlines.with_value(|h| hotline_list(h))}
+                    <Hotlines lines=hotlines.get_value()/>
                 </div>
             }
         });
@@ -401,7 +378,7 @@ pub fn Questionnaire(
                 <div class="crisis" role="alertdialog" aria-modal="true" aria-labelledby="crisis-title" aria-describedby="crisis-text">
                     <h2 id="crisis-title" tabindex="-1" node_ref=crisis_heading>{ui.with_value(|u| u.crisis_title.clone())}</h2>
                     <p id="crisis-text">{ui.with_value(|u| u.crisis_text.clone())}</p>
-                    {hotlines.with_value(|h| hotline_list(h))}
+                    <Hotlines lines=hotlines.get_value()/>
                     <button type="button" class="button" on:click=move |_| crisis_open.set(false)>
                         {ui.with_value(|u| u.crisis_continue.clone())}
                     </button>

@@ -1,8 +1,8 @@
 use super::{Instruments, Questionnaire, QuestionnaireText};
 use crate::IslandScripts;
-use crate::help::national_hotlines;
+use crate::help::all_lines;
 use crate::i18n::{Locale, t, t_args, tr, use_locale};
-use crate::site::{NotFound, PageTitle, use_site};
+use crate::site::{NotFound, PageTitle};
 use anxin_screening::text;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -104,13 +104,7 @@ pub fn SelfCheckPage() -> impl IntoView {
     };
     let name = text(&instrument.name, lang).to_string();
     // Crisis lines: emergency first, then the national lines, then the local ones.
-    let mut hotlines = national_hotlines(locale);
-    hotlines.extend(
-        use_site()
-            .local_hotlines
-            .iter()
-            .map(|l| l.localized(locale)),
-    );
+    let hotlines = all_lines();
     let age_note = instrument
         .age_note
         .as_ref()
