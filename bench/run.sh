@@ -19,7 +19,11 @@ for _ in $(seq 50); do curl -sf http://127.0.0.1:3200/healthz >/dev/null && curl
 echo "## First visit, bytes on the wire (KB, brotli) — $(date -u +%F)"
 python3 bench/first_visit.py http://127.0.0.1:3200 /zh /zh/help /zh/self-check /zh/self-check/phq9 /zh/booking /zh/courses /zh/parent-school /en
 echo
-echo "wasm bundle: $(stat -c %s target/site/pkg/*.wasm | head -1) bytes raw, $(stat -c %s target/site/pkg/*.wasm.br | head -1) bytes brotli"
+# The bundle the pages load now (older hashed builds may linger in pkg/).
+hash_of() { awk -F': ' -v k="$1" '$1==k {print $2}' target/release/hash.txt; }
+islands_wasm="target/site/pkg/anxin.$(hash_of wasm).wasm"
+islands_js="target/site/pkg/anxin.$(hash_of js).js"
+echo "wasm bundle: $(stat -c %s "$islands_wasm") bytes raw, $(stat -c %s "$islands_wasm.br") bytes brotli"
 echo
 
 # Lighthouse, mobile preset (simulated slow 4G, mid-range phone), on a questionnaire.
@@ -63,8 +67,6 @@ out="$(mktemp -d)"
 wasm-bindgen --target web --out-dir "$out" --out-name full target/bench-full/wasm32-unknown-unknown/wasm-release/anxin_frontend.wasm
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$out/full_bg.wasm" -o "$out/full.wasm"
 brotli -f -q 11 "$out/full.wasm" "$out/full.js"
-islands_wasm=$(ls target/site/pkg/*.wasm | head -1)
-islands_js=$(ls target/site/pkg/anxin.*.js | head -1)
 echo "| strategy | wasm raw | wasm br | js br | content page loads |"
 echo "|---|---|---|---|---|"
 echo "| full hydration | $(stat -c %s "$out/full.wasm") | $(stat -c %s "$out/full.wasm.br") | $(stat -c %s "$out/full.js.br") | wasm + js on every page |"

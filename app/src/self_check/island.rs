@@ -1,9 +1,12 @@
 //! The questionnaire island: one question per screen, scored in the browser.
-//! Nothing here talks to the network, writes storage or changes the URL.
+//! Nothing here talks to the network or changes the URL; it writes storage only when
+//! the person chooses "keep this result on this phone".
 
 use super::format_score;
 use crate::help::{Hotline, Hotlines};
 use anxin_screening::{Instrument, fhir, text};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// A `data:` URL for a JSON document: a download made on the phone, with no request.
 fn json_data_url(document: &impl Serialize) -> String {
@@ -11,8 +14,15 @@ fn json_data_url(document: &impl Serialize) -> String {
     let body = percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC);
     format!("data:application/fhir+json;charset=utf-8,{body}")
 }
-use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+
+/// Focuses a heading after the next paint, when the view that holds it exists.
+fn focus_soon(heading: NodeRef<leptos::html::H2>) {
+    request_animation_frame(move || {
+        if let Some(h) = heading.get_untracked() {
+            let _ = h.focus();
+        }
+    });
+}
 
 /// UI strings, resolved by the server in the page's language. Templates hold `{n}`,
 /// `{total}`, `{value}`, `{max}` placeholders.
@@ -106,21 +116,13 @@ pub fn Questionnaire(
     Effect::new(move |previous: Option<usize>| {
         let now = step.get();
         if previous.is_some_and(|p| p != now) {
-            request_animation_frame(move || {
-                if let Some(h) = heading.get_untracked() {
-                    let _ = h.focus();
-                }
-            });
+            focus_soon(heading);
         }
         now
     });
     Effect::new(move |_| {
         if crisis_open.get() {
-            request_animation_frame(move || {
-                if let Some(h) = crisis_heading.get_untracked() {
-                    let _ = h.focus();
-                }
-            });
+            focus_soon(crisis_heading);
         }
     });
 
