@@ -2,15 +2,14 @@
 
 mod common;
 
-use common::{TestDb, client, site_root, start};
+use common::{TestDb, client, serve};
 use reqwest::{StatusCode, header};
 
 #[tokio::test]
 async fn health_pages_and_headers_on_both_backends() {
     for db in TestDb::all().await {
-        let site = site_root();
-        let server = start(&db, site.path().to_path_buf(), true).await;
-        let base = format!("http://{}", server.addr);
+        let served = serve(&db, true).await;
+        let base = served.base.clone();
         let http = client();
         let which = db.name;
 
@@ -79,16 +78,15 @@ async fn health_pages_and_headers_on_both_backends() {
             "{which}"
         );
 
-        server.stop().await.unwrap();
+        served.stop().await;
     }
 }
 
 #[tokio::test]
 async fn language_redirects_and_not_found() {
     let db = TestDb::sqlite().await;
-    let site = site_root();
-    let server = start(&db, site.path().to_path_buf(), false).await;
-    let base = format!("http://{}", server.addr);
+    let served = serve(&db, false).await;
+    let base = served.base.clone();
     let http = client();
 
     let to = |r: &reqwest::Response| r.headers()[header::LOCATION].to_str().unwrap().to_string();
@@ -129,15 +127,14 @@ async fn language_redirects_and_not_found() {
             "{missing}: the help panel is on error pages too"
         );
     }
-    server.stop().await.unwrap();
+    served.stop().await;
 }
 
 #[tokio::test]
 async fn static_files_are_precompressed_and_cached() {
     let db = TestDb::sqlite().await;
-    let site = site_root();
-    let server = start(&db, site.path().to_path_buf(), false).await;
-    let base = format!("http://{}", server.addr);
+    let served = serve(&db, false).await;
+    let base = served.base.clone();
     let http = client();
 
     let css = http
@@ -151,7 +148,7 @@ async fn static_files_are_precompressed_and_cached() {
     assert_eq!(css.headers()[header::CONTENT_TYPE], "text/css");
     assert!(css.headers().contains_key(header::CACHE_CONTROL));
     assert!(
-        site.path().join("pkg/anxin.css.br").exists(),
+        served.site.path().join("pkg/anxin.css.br").exists(),
         "written at start-up"
     );
     let compressed = css.bytes().await.unwrap().len();
@@ -174,22 +171,21 @@ async fn static_files_are_precompressed_and_cached() {
         .unwrap();
     assert_eq!(icon.status(), StatusCode::OK);
     assert_eq!(icon.headers()[header::CONTENT_TYPE], "image/svg+xml");
-    server.stop().await.unwrap();
+    served.stop().await;
 }
 
 #[tokio::test]
 async fn oversized_request_bodies_are_refused() {
     let db = TestDb::sqlite().await;
-    let site = site_root();
-    let server = start(&db, site.path().to_path_buf(), false).await;
+    let served = serve(&db, false).await;
     let r = client()
-        .post(format!("http://{}/zh", server.addr))
+        .post(served.url("/zh"))
         .body(vec![b'x'; anxin_server::MAX_REQUEST_BODY + 1])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    server.stop().await.unwrap();
+    served.stop().await;
 }
 
 #[tokio::test]
@@ -197,9 +193,8 @@ async fn healthz_reports_an_unreachable_database() {
     let Some(db) = TestDb::postgres().await else {
         return;
     };
-    let site = site_root();
-    let server = start(&db, site.path().to_path_buf(), false).await;
-    let url = format!("http://{}/healthz", server.addr);
+    let served = serve(&db, false).await;
+    let url = served.url("/healthz");
     assert_eq!(
         client().get(&url).send().await.unwrap().status(),
         StatusCode::OK
@@ -208,12 +203,8 @@ async fn healthz_reports_an_unreachable_database() {
     let r = client().get(&url).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     // Pages still render, with the help panel, while the database is down.
-    let page = client()
-        .get(format!("http://{}/zh", server.addr))
-        .send()
-        .await
-        .unwrap();
+    let page = client().get(served.url("/zh")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("tel:12356"));
-    server.stop().await.unwrap();
+    served.stop().await;
 }

@@ -106,6 +106,34 @@ pub fn site_root() -> tempfile::TempDir {
     dir
 }
 
+/// A running server with its own site root, and the base URL to reach it.
+pub struct Served {
+    pub server: Running,
+    pub base: String,
+    pub site: tempfile::TempDir,
+}
+
+impl Served {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn stop(self) {
+        self.server.stop().await.unwrap();
+    }
+}
+
+/// Starts a server on `db` with a fresh site root.
+pub async fn serve(db: &TestDb, demo_data: bool) -> Served {
+    let site = site_root();
+    let server = start(db, site.path().to_path_buf(), demo_data).await;
+    Served {
+        base: format!("http://{}", server.addr),
+        server,
+        site,
+    }
+}
+
 pub async fn start(db: &TestDb, site_root: PathBuf, demo_data: bool) -> Running {
     anxin_server::start(Config {
         addr: "127.0.0.1:0".parse().unwrap(),
