@@ -73,6 +73,7 @@ pub async fn open_database(url: &str) -> anyhow::Result<Db> {
 }
 
 pub fn router(state: AppState) -> Router {
+    let worker_script = offline::service_worker_script(&state);
     let options = state.leptos_options.clone();
     let site_root = PathBuf::from(options.site_root.to_string());
     let context_state = state.clone();
@@ -93,7 +94,10 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new());
     Router::new()
         .route("/healthz", get(health::healthz))
-        .route("/sw.js", get(offline::service_worker))
+        .route(
+            "/sw.js",
+            get(move || async move { offline::service_worker(worker_script) }),
+        )
         .merge(assets::routes(
             &site_root,
             &options.site_pkg_dir,

@@ -6,8 +6,8 @@
 //! string or anything but GET, so nothing personal can end up in the cache.
 
 use anxin_app::{i18n::Locale, state::AppState};
-use axum::{extract::State, http::header, response::IntoResponse};
-use std::path::Path;
+use axum::{http::header, response::IntoResponse};
+use std::{path::Path, sync::Arc};
 
 /// The bundle the pages load now: with hashed names, the ones `hash.txt` names (as
 /// Leptos does), not every file in `pkg/`, where older builds may linger.
@@ -92,7 +92,9 @@ self.addEventListener("fetch", (e) => {{
     )
 }
 
-pub async fn service_worker(State(state): State<AppState>) -> impl IntoResponse {
+/// The worker script for this server. The bundle and the instruments are fixed for the
+/// life of the process, so the router builds it once instead of on every request.
+pub fn service_worker_script(state: &AppState) -> Arc<str> {
     let options = &state.leptos_options;
     let site_root = Path::new(&*options.site_root);
     let hashes = options.hash_files.then(crate::hash_file).flatten();
@@ -103,13 +105,17 @@ pub async fn service_worker(State(state): State<AppState>) -> impl IntoResponse 
         hashes.as_deref(),
     );
     let ids: Vec<String> = state.instruments.0.iter().map(|i| i.id.clone()).collect();
-    let urls = precache_list(bundle, site_root, &ids);
+    script(&precache_list(bundle, site_root, &ids)).into()
+}
+
+/// Serves the script built by [`service_worker_script`].
+pub fn service_worker(script: Arc<str>) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        script(&urls),
+        script.to_string(),
     )
 }
 
