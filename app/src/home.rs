@@ -1,7 +1,7 @@
 //! The home page: what the portal offers, and where help is.
 
 use crate::i18n::{tr, use_locale};
-use crate::site::{PageTitle, SECTIONS};
+use crate::site::{Card, PageTitle, SECTIONS};
 use leptos::prelude::*;
 
 #[component]
@@ -11,14 +11,7 @@ pub fn HomePage() -> impl IntoView {
         .into_iter()
         .map(|(section, key)| {
             let description = format!("{key}-description");
-            view! {
-                <li class="card">
-                    <a href=locale.href(section)>
-                        <span class="card-title">{tr(key)}</span>
-                        <span class="card-text">{tr(&description)}</span>
-                    </a>
-                </li>
-            }
+            view! { <Card href=locale.href(section) title=tr(key) text=tr(&description)/> }
         })
         .collect_view();
     view! {

@@ -53,6 +53,20 @@ pub fn PageTitle(key: &'static str) -> impl IntoView {
     view! { <Title text=format!("{} · {}", tr(key), tr("app-name"))/> }
 }
 
+/// One entry in a `<ul class="cards">` list: a whole-card link with a title and a line
+/// of text (home sections, questionnaires, and later courses).
+#[component]
+pub fn Card(href: String, title: String, text: String) -> impl IntoView {
+    view! {
+        <li class="card">
+            <a href=href>
+                <span class="card-title">{title}</span>
+                <span class="card-text">{text}</span>
+            </a>
+        </li>
+    }
+}
+
 /// The route layout: checks the language segment, then frames the page.
 #[component]
 pub fn Layout() -> impl IntoView {

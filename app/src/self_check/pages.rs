@@ -2,7 +2,7 @@ use super::{Instruments, Questionnaire, QuestionnaireText};
 use crate::IslandScripts;
 use crate::help::all_lines;
 use crate::i18n::{Locale, t, t_args, tr, use_locale};
-use crate::site::{NotFound, PageTitle};
+use crate::site::{Card, NotFound, PageTitle};
 use anxin_screening::text;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,15 +21,18 @@ pub fn SelfCheckIndex() -> impl IntoView {
         .0
         .iter()
         .map(|inst| {
-            let count = t_args(locale, "self-check-item-count", &[("count", inst.items.len().into())]);
+            let count = t_args(
+                locale,
+                "self-check-item-count",
+                &[("count", inst.items.len().into())],
+            );
             let ages = t_args(locale, "self-check-ages", &[("min", inst.ages.min.into())]);
             view! {
-                <li class="card">
-                    <a href=locale.href(&format!("self-check/{}", inst.id))>
-                        <span class="card-title">{text(&inst.name, lang).to_string()}</span>
-                        <span class="card-text">{format!("{} · {} · {}", inst.short_name, count, ages)}</span>
-                    </a>
-                </li>
+                <Card
+                    href=locale.href(&format!("self-check/{}", inst.id))
+                    title=text(&inst.name, lang).to_string()
+                    text=format!("{} · {} · {}", inst.short_name, count, ages)
+                />
             }
         })
         .collect_view();
