@@ -146,3 +146,15 @@ pub fn now() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or_default()
 }
+
+/// `$start, $start+1, …` for `count` values in an `IN (…)` list; `NULL` for none, so
+/// the list still parses and matches nothing.
+pub fn placeholders(start: usize, count: usize) -> String {
+    if count == 0 {
+        return "NULL".into();
+    }
+    (start..start + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

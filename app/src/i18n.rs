@@ -166,6 +166,12 @@ pub fn t(locale: Locale, key: &str) -> String {
         })
 }
 
+/// The text for `key` if the files have it: for keys that arrive from outside, such as
+/// an error key in a URL, which must never be shown raw.
+pub fn lookup(locale: Locale, key: &str) -> Option<String> {
+    LOCALES.try_lookup(&locale.langid(), key)
+}
+
 /// Like [`t`], with Fluent arguments (`{ $name }` in the file).
 pub fn t_args(locale: Locale, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
     let args: HashMap<Cow<'static, str>, FluentValue<'static>> = args

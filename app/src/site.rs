@@ -14,8 +14,24 @@ use std::sync::Arc;
 /// Per-request facts the server hands to every page.
 #[derive(Clone, Debug)]
 pub struct SiteContext {
+    /// The local lines this page shows in the help panel.
     pub local_hotlines: Arc<Vec<LocalHotline>>,
     pub quick_exit_url: String,
+    /// Every organisation's and the site's lines, and the organisation tree.
+    pub directory: crate::help::Snapshot,
+    /// The organisation the visitor came through (`?org=<slug>`), if any.
+    pub via: Option<crate::orgs::Org>,
+}
+
+impl SiteContext {
+    /// `?org=<slug>` to keep on in-site links while a visitor is within an
+    /// organisation's pages; empty otherwise.
+    pub fn via_query(&self) -> String {
+        self.via
+            .as_ref()
+            .map(|o| format!("?org={}", o.slug))
+            .unwrap_or_default()
+    }
 }
 
 /// Where quick exit goes unless the operator configures another neutral page.
@@ -26,6 +42,8 @@ impl Default for SiteContext {
         SiteContext {
             local_hotlines: Arc::default(),
             quick_exit_url: DEFAULT_QUICK_EXIT_URL.to_string(),
+            directory: Default::default(),
+            via: None,
         }
     }
 }

@@ -10,6 +10,13 @@ use std::sync::Arc;
 pub struct Settings {
     /// The neutral page quick exit leaves for.
     pub quick_exit_url: String,
+    /// Staff cookies are `__Host-`/`Secure` (set when the site is served over HTTPS;
+    /// requests with `X-Forwarded-Proto: https` get them regardless).
+    pub secure_cookies: bool,
+    /// Take the client's address for login rate limits from `X-Forwarded-For`.
+    pub trust_proxy: bool,
+    /// Uploaded files live in `<data-dir>/uploads`.
+    pub data_dir: std::path::PathBuf,
 }
 
 #[derive(Clone, FromRef)]

@@ -2,12 +2,13 @@
 //! security headers into one axum router, and runs it until told to stop.
 
 pub mod assets;
+pub mod csrf;
 pub mod health;
 pub mod offline;
 pub mod security;
 
 use anxin_app::{
-    App,
+    App, content,
     db::Db,
     help::directory::HotlineDirectory,
     i18n::{PageRedirect, page_redirect},
@@ -20,16 +21,22 @@ use axum::{
     http::{HeaderValue, header},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
-    routing::get,
+    routing::{get, post},
+    extract::DefaultBodyLimit,
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
-use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
+use tower_http::{
+    compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir,
+    set_header::SetResponseHeaderLayer,
+};
 
 /// Requests larger than this are refused before any handler reads them.
 pub const MAX_REQUEST_BODY: usize = 64 * 1024;
+/// Server functions carry lesson bodies: up to 100,000 characters, percent-encoded.
+pub const MAX_FORM_BODY: usize = 2 * 1024 * 1024;
 /// How often each instance reloads the local hotlines from the database.
 pub const HOTLINE_REFRESH: Duration = Duration::from_secs(30);
 
@@ -44,6 +51,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Fill an empty database with the sample content.
     pub demo_data: bool,
+    /// Staff cookies `__Host-` prefixed and `Secure` (serve over HTTPS).
+    pub secure_cookies: bool,
+    /// Take clients' addresses from `X-Forwarded-For` (behind a reverse proxy).
+    pub trust_proxy: bool,
 }
 
 /// The `hash.txt` cargo-leptos leaves beside the executable in release builds, naming
@@ -91,7 +102,29 @@ pub fn router(state: AppState) -> Router {
             },
         ))
         .layer(middleware::from_fn(language_redirect))
-        .layer(CompressionLayer::new());
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY));
+    let server_fns = Router::new()
+        .route("/staff/fn/{*name}", post(server_fn_handler))
+        .route("/fn/{*name}", post(server_fn_handler))
+        .layer(RequestBodyLimitLayer::new(MAX_FORM_BODY));
+    let uploads = content::uploads::routes()
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(content::uploads::MAX_UPLOAD + 64 * 1024));
+    let media = Router::new().nest_service(
+        "/media",
+        tower::ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ))
+            // Opened on its own, an uploaded file can run nothing.
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; img-src 'self'; media-src 'self'; sandbox"),
+            ))
+            .service(ServeDir::new(state.settings.data_dir.join("uploads"))),
+    );
     Router::new()
         .route("/healthz", get(health::healthz))
         .route(
@@ -103,10 +136,24 @@ pub fn router(state: AppState) -> Router {
             &options.site_pkg_dir,
             options.hash_files,
         ))
+        .merge(content::api::routes().layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY)))
+        .merge(server_fns)
+        .merge(uploads)
+        .merge(media)
         .merge(pages)
-        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
+        .layer(middleware::from_fn(csrf::same_origin_only))
         .layer(middleware::from_fn(security::headers))
         .with_state(state)
+}
+
+/// Runs a server function with the app's state in context (its data layer and settings).
+async fn server_fn_handler(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+) -> Response {
+    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), request)
+        .await
+        .into_response()
 }
 
 /// Sends page requests without a language (or with a trailing slash) to their
@@ -179,6 +226,9 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         instruments: anxin_app::self_check::catalogue::load(&config.data_dir),
         settings: Arc::new(Settings {
             quick_exit_url: config.quick_exit_url.clone(),
+            secure_cookies: config.secure_cookies,
+            trust_proxy: config.trust_proxy,
+            data_dir: config.data_dir.clone(),
         }),
     };
     let refresher = tokio::spawn({
@@ -198,7 +248,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let (stop, stopped) = oneshot::channel::<()>();
     let app = router(state);
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
             .with_graceful_shutdown(async move {
                 tokio::select! {
                     _ = stopped => {}

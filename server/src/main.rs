@@ -35,6 +35,75 @@ enum Command {
     /// Screening questionnaires: check a definition before it goes live, score answers.
     #[command(subcommand)]
     Instruments(InstrumentsCommand),
+    /// Organisations (bureau, centres, schools, clinics) and their tree.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Staff accounts: the first admin, and recovery when nobody can sign in.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// List organisations: id, slug, kind, parent, names.
+    List(DbArgs),
+    /// Add an organisation (the top of the tree has no --parent).
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Short name for URLs: a-z, 0-9 and -.
+        #[arg(long)]
+        slug: String,
+        /// bureau, centre, clinic, school or family-centre.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name_zh: String,
+        #[arg(long)]
+        name_en: String,
+        #[arg(long)]
+        region: String,
+        /// The parent organisation's slug.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create an account with a role on an organisation. The password is read from
+    /// ANXIN_PASSWORD or, if that is unset, from the first line of standard input.
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// The organisation's slug.
+        #[arg(long)]
+        org: String,
+        /// admin, editor, reviewer, clinic or viewer.
+        #[arg(long, default_value = "admin")]
+        role: String,
+    },
+    /// Grant another role to an existing account.
+    Grant {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        role: String,
+    },
+    /// Disable an account and end its sessions.
+    Disable {
+        #[command(flatten)]
+        db: DbArgs,
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -95,6 +164,14 @@ struct ServeArgs {
     /// Add the sample content on start (idempotent).
     #[arg(long, env = "ANXIN_DEMO_DATA")]
     demo_data: bool,
+    /// The site is served over HTTPS: staff cookies become `__Host-` and `Secure`.
+    /// (Requests a proxy marks `X-Forwarded-Proto: https` get them anyway.)
+    #[arg(long, env = "ANXIN_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Behind a reverse proxy: take the client's address for login rate limits from
+    /// the last `X-Forwarded-For` entry.
+    #[arg(long, env = "ANXIN_TRUST_PROXY")]
+    trust_proxy: bool,
 }
 
 #[derive(Subcommand)]
@@ -154,6 +231,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 site_root: args.site_root,
                 quick_exit_url: args.quick_exit_url,
                 demo_data: args.demo_data,
+                secure_cookies: args.secure_cookies,
+                trust_proxy: args.trust_proxy,
             })
             .await?;
             tracing::info!("Anxin is listening on http://{}", running.addr);
@@ -223,6 +302,116 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!("removed");
         }
         Command::Instruments(command) => return instruments(command),
+        Command::Org(command) => return org(command).await,
+        Command::Staff(command) => return staff(command).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn refuse(key: &str) -> anyhow::Result<ExitCode> {
+    eprintln!("{}\n{}", t(Locale::Zh, key), t(Locale::En, key));
+    Ok(ExitCode::from(2))
+}
+
+async fn org(command: OrgCommand) -> anyhow::Result<ExitCode> {
+    use anxin_app::orgs::{NewOrg, data};
+    match command {
+        OrgCommand::List(db) => {
+            let db = open_database(&db.url()).await?;
+            for org in data::list(&db).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{} / {}",
+                    org.id,
+                    org.slug,
+                    org.kind.as_str(),
+                    org.parent_id.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+                    org.name_zh,
+                    org.name_en
+                );
+            }
+        }
+        OrgCommand::Add { db, slug, kind, name_zh, name_en, region, parent } => {
+            let db = open_database(&db.url()).await?;
+            let parent_id = match parent {
+                Some(parent) => match data::by_slug(&db, &parent).await? {
+                    Some(p) => Some(p.id),
+                    None => return refuse("org-error-parent"),
+                },
+                None => None,
+            };
+            let org = match (NewOrg { parent_id, slug, kind, name_zh, name_en, region }).validated() {
+                Ok(org) => org,
+                Err(problem) => return refuse(problem.key()),
+            };
+            match data::create(&db, &org).await? {
+                Some(id) => println!("organisation {id} ({}) added", org.slug),
+                None => return refuse("org-error-taken"),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn staff(command: StaffCommand) -> anyhow::Result<ExitCode> {
+    use anxin_app::orgs::data as orgs;
+    use anxin_app::staff::{data, password, roles::Role, session};
+    match command {
+        StaffCommand::Create { db, username, display_name, org, role } => {
+            if !anxin_app::staff::valid_username(&username) {
+                return refuse("account-error-username");
+            }
+            if !anxin_app::staff::valid_display_name(&display_name) {
+                return refuse("account-error-display-name");
+            }
+            let Some(role) = Role::parse(&role) else {
+                return refuse("error-bad-input");
+            };
+            let secret = match std::env::var("ANXIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let username = data::normalise_username(&username);
+            if let Err(problem) = password::check(&secret, &username) {
+                return refuse(problem.key());
+            }
+            let db = open_database(&db.url()).await?;
+            let Some(org) = orgs::by_slug(&db, &org).await? else {
+                return refuse("org-error-parent");
+            };
+            let Some(id) = data::create(&db, &username, &display_name, &password::hash(&secret)).await? else {
+                return refuse("account-error-taken");
+            };
+            data::grant(&db, id, org.id, role).await?;
+            anxin_app::staff::audit::record(&db, None, Some(org.id), "account-created", &username, role.as_str()).await?;
+            println!("account {username} created: {} of {}", role.as_str(), org.slug);
+        }
+        StaffCommand::Grant { db, username, org, role } => {
+            let db = open_database(&db.url()).await?;
+            let (Some(account), Some(org), Some(role)) = (
+                data::account(&db, &username).await?,
+                orgs::by_slug(&db, &org).await?,
+                Role::parse(&role),
+            ) else {
+                return refuse("error-bad-input");
+            };
+            data::grant(&db, account.id, org.id, role).await?;
+            anxin_app::staff::audit::record(&db, None, Some(org.id), "role-granted", &account.username, role.as_str()).await?;
+            println!("{} is now also {} of {}", account.username, role.as_str(), org.slug);
+        }
+        StaffCommand::Disable { db, username } => {
+            let db = open_database(&db.url()).await?;
+            let Some(account) = data::account(&db, &username).await? else {
+                return refuse("error-not-found");
+            };
+            data::set_disabled(&db, account.id, true).await?;
+            let ended = session::end_all(&db, account.id).await?;
+            anxin_app::staff::audit::record(&db, None, None, "account-disabled", &account.username, "").await?;
+            println!("{} disabled; {ended} sessions ended", account.username);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

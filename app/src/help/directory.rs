@@ -1,32 +1,38 @@
-//! The local lines every page shows, kept in memory so rendering a page costs no
-//! query, and so the help panel still renders when the database is down. The server
-//! refreshes it in the background; with several app instances each has its own copy,
-//! at most one refresh interval old.
+//! The local lines and the organisation tree every page needs, kept in memory so
+//! rendering a page costs no query, and so the help panel still renders when the
+//! database is down. The server refreshes it in the background; with several app
+//! instances each has its own copy, at most one refresh interval old.
 
-use super::LocalHotline;
+use super::Snapshot;
 use crate::db::Db;
 use std::sync::{Arc, RwLock};
 
 #[derive(Clone, Default, Debug)]
 pub struct HotlineDirectory {
-    lines: Arc<RwLock<Arc<Vec<LocalHotline>>>>,
+    current: Arc<RwLock<Snapshot>>,
 }
 
 impl HotlineDirectory {
-    pub fn snapshot(&self) -> Arc<Vec<LocalHotline>> {
-        self.lines.read().map(|l| l.clone()).unwrap_or_default()
+    pub fn snapshot(&self) -> Snapshot {
+        self.current.read().map(|s| s.clone()).unwrap_or_default()
     }
 
-    /// Reloads from the database; on error the last good list stays.
+    /// Reloads from the database; on error the last good copy stays.
     pub async fn refresh(&self, db: &Db) {
-        match super::data::list(db).await {
-            Ok(lines) => {
-                if let Ok(mut slot) = self.lines.write() {
-                    *slot = Arc::new(lines);
+        let loaded = async {
+            Ok::<_, crate::db::DbError>(Snapshot {
+                lines: Arc::new(super::data::list(db).await?),
+                orgs: Arc::new(crate::orgs::data::list(db).await?),
+            })
+        };
+        match loaded.await {
+            Ok(snapshot) => {
+                if let Ok(mut slot) = self.current.write() {
+                    *slot = snapshot;
                 }
             }
             Err(error) => {
-                tracing::warn!(%error, "could not reload local hotlines; keeping the last list")
+                tracing::warn!(%error, "could not reload hotlines and organisations; keeping the last copy")
             }
         }
     }

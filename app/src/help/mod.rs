@@ -13,6 +13,34 @@ pub use components::{HelpPage, HelpPanel, HotlineList, Hotlines, QuickExit, all_
 use crate::i18n::{Locale, t};
 use serde::{Deserialize, Serialize};
 
+/// The local lines (the site's and each organisation's) and the organisation tree,
+/// as the server holds them in memory.
+#[derive(Clone, Default, Debug)]
+pub struct Snapshot {
+    /// Every local line: the site's (no organisation) and each organisation's.
+    pub lines: std::sync::Arc<Vec<LocalHotline>>,
+    pub orgs: std::sync::Arc<Vec<crate::orgs::Org>>,
+}
+
+impl Snapshot {
+    /// The lines a visitor sees: the site's, plus those of `org` and the organisations
+    /// above it when they came through that organisation's pages.
+    pub fn lines_for(&self, org: Option<i64>) -> Vec<LocalHotline> {
+        let chain = org
+            .map(|id| crate::orgs::ancestors_and_self(&self.orgs, id))
+            .unwrap_or_default();
+        self.lines
+            .iter()
+            .filter(|l| l.org_id.is_none_or(|o| chain.contains(&o)))
+            .cloned()
+            .collect()
+    }
+
+    pub fn org_by_slug(&self, slug: &str) -> Option<&crate::orgs::Org> {
+        self.orgs.iter().find(|o| o.slug == slug)
+    }
+}
+
 /// A line as a visitor sees it, in one language.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hotline {
@@ -58,6 +86,8 @@ pub fn national_hotlines(locale: Locale) -> Vec<Hotline> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocalHotline {
     pub id: i64,
+    /// The organisation whose line this is; `None` for the whole site.
+    pub org_id: Option<i64>,
     pub name_zh: String,
     pub name_en: String,
     pub number: String,
@@ -183,6 +213,7 @@ mod tests {
         let mut l = line().validated().unwrap().clone();
         l.number = "+86 571-8502 9595".into();
         let hotline = LocalHotline {
+            org_id: None,
             id: 1,
             name_zh: l.name_zh,
             name_en: l.name_en,

@@ -142,6 +142,8 @@ pub async fn start(db: &TestDb, site_root: PathBuf, demo_data: bool) -> Running 
         quick_exit_url: "https://example.org/".into(),
         data_dir: site_root.join("data"),
         demo_data,
+        secure_cookies: false,
+        trust_proxy: false,
     })
     .await
     .unwrap_or_else(|e| panic!("server on {} did not start: {e:#}", db.name))

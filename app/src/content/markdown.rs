@@ -1,0 +1,117 @@
+//! Lesson and article bodies: Markdown (pulldown-cmark) to HTML, then through an
+//! allow-list sanitiser (ammonia), so nothing an editor writes can run script, load
+//! from another site or break the page around it.
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use std::collections::HashSet;
+
+/// Where uploaded files are served; the only place body images may come from, so a
+/// lesson never makes a visitor's phone contact another site.
+pub const MEDIA_PREFIX: &str = "/media/";
+
+fn demote(level: HeadingLevel) -> HeadingLevel {
+    // The page's title is the only <h1>; a body's headings start at <h2>.
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H2,
+        HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
+pub fn render(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: demote(level),
+            id,
+            classes,
+            attrs,
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
+        other => other,
+    });
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, events);
+    sanitiser().clean(&unsafe_html).to_string()
+}
+
+fn sanitiser() -> ammonia::Builder<'static> {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .url_schemes(HashSet::from(["https", "http", "mailto", "tel"]))
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .attribute_filter(|element, attribute, value| {
+            if element == "img" && attribute == "src" && !value.starts_with(MEDIA_PREFIX) {
+                None
+            } else {
+                Some(value.into())
+            }
+        })
+        .set_tag_attribute_value("img", "loading", "lazy");
+    builder
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    #[test]
+    fn renders_markdown() {
+        let html = render("# 标题\n\n正文 **加粗**\n\n- 一\n- 二\n\n| a | b |\n|---|---|\n| 1 | 2 |");
+        assert!(html.contains("<h2>标题</h2>"), "{html}");
+        assert!(html.contains("<strong>加粗</strong>"));
+        assert!(html.contains("<li>一</li>"));
+        assert!(html.contains("<td>1</td>"));
+        assert!(!html.contains("<h1"));
+    }
+
+    #[test]
+    fn hostile_markdown_is_made_harmless() {
+        let hostile = [
+            "<script>alert(1)</script>",
+            "<img src=/media/x.png onerror=alert(1)>",
+            "[click](javascript:alert(1))",
+            "[click](JaVaScRiPt:alert(1))",
+            "[data](data:text/html;base64,PHNjcmlwdD4=)",
+            "<a href=\"javascript&colon;alert(1)\">x</a>",
+            "<div onclick=\"alert(1)\" style=\"position:fixed\">x</div>",
+            "<iframe src=https://evil.example></iframe>",
+            "<svg><script>alert(1)</script></svg>",
+            "<form action=https://evil.example><input name=p></form>",
+            "<style>body{display:none}</style>",
+            "![t](https://tracker.example/pixel.gif)",
+            "<img src=\"https://tracker.example/p.gif\">",
+            "<object data=x></object><embed src=x>",
+            "<meta http-equiv=refresh content=0;url=https://evil.example>",
+            "<base href=https://evil.example/>",
+        ]
+        .join("\n\n");
+        let html = render(&hostile).to_lowercase();
+        for banned in [
+            "<script", "onerror", "onclick", "javascript:", "data:text", "<iframe", "<svg",
+            "<form", "<input", "<style", "style=", "\"https://tracker", "<object", "<embed",
+            "<meta", "<base", "\"https://evil",
+        ] {
+            assert!(!html.contains(banned), "{banned} survived in {html}");
+        }
+        // Tags it cannot place are left as visible, escaped text: harmless.
+        // What is safe survives: the same-origin image and link text.
+        assert!(html.contains("<img src=\"/media/x.png\""), "{html}");
+        assert!(html.contains("click"));
+    }
+
+    #[test]
+    fn links_do_not_leak_the_page() {
+        let html = render("[12355](https://12355.net) [call](tel:12356)");
+        assert!(html.contains("rel=\"noopener noreferrer nofollow\""), "{html}");
+        assert!(html.contains("href=\"tel:12356\""));
+    }
+}

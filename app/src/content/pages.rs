@@ -1,0 +1,371 @@
+//! The public pages: the catalogue (courses and articles, filterable by audience and
+//! topic), the parent school (the same, for parents by their child's grade), and the
+//! course, lesson and article pages. Server-rendered HTML with no WebAssembly.
+
+use super::actions::{catalogue, published};
+use super::model::{Audience, Kind, Topic};
+use super::{Document, Filter, Listing, Summary};
+use crate::i18n::{Locale, t, t_args, tr, use_locale};
+use crate::site::{NotFound, use_site};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The link to an item's page, keeping the organisation the visitor came through.
+pub fn item_href(locale: Locale, kind: Kind, id: i64, via: &str) -> String {
+    let section = match kind {
+        Kind::Course => "courses",
+        Kind::Lesson => "lessons",
+        Kind::Article => "articles",
+    };
+    format!("{}{via}", locale.href(&format!("{section}/{id}")))
+}
+
+/// `lang` for content whose language differs from the page's, so screen readers
+/// switch voice.
+fn content_lang(locale: Locale, language: &str) -> Option<String> {
+    (language != locale.tag()).then(|| language.to_string())
+}
+
+fn org_name(org_id: i64) -> Option<String> {
+    let locale = use_locale();
+    use_site()
+        .directory
+        .orgs
+        .iter()
+        .find(|o| o.id == org_id)
+        .map(|o| o.name(locale).to_string())
+}
+
+fn minutes_text(minutes: i64) -> String {
+    t_args(use_locale(), "content-minutes", &[("minutes", minutes.into())])
+}
+
+#[component]
+fn ItemCard(item: Summary) -> impl IntoView {
+    let locale = use_locale();
+    let via = use_site().via_query();
+    let href = item_href(locale, item.kind, item.id, &via);
+    let kind = tr(&item.kind.label_key());
+    let lang = content_lang(locale, &item.language);
+    let audiences = item
+        .audiences
+        .iter()
+        .map(|a| tr(&a.label_key()))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    view! {
+        <li class="card content-card">
+            <a href=href>
+                <span class="card-kicker">{kind}" · "{minutes_text(item.minutes)}</span>
+                <span class="card-title" lang=lang.clone()>{item.title}</span>
+                <span class="card-text" lang=lang>{item.summary}</span>
+                <span class="card-meta">{audiences}</span>
+            </a>
+        </li>
+    }
+}
+
+/// A `<select>` of filter values that submits with the form (no script).
+#[component]
+fn FilterSelect(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(&'static str, String)>,
+    selected: Option<String>,
+) -> impl IntoView {
+    let id = format!("filter-{name}");
+    let options = options
+        .into_iter()
+        .map(|(value, text)| {
+            let is_selected = selected.as_deref() == Some(value);
+            view! { <option value=value selected=is_selected>{text}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{tr(label)}</label>
+            <select id=id name=name>
+                <option value="">{tr("filter-all")}</option>
+                {options}
+            </select>
+        </div>
+    }
+}
+
+fn query_value(key: &str) -> Option<String> {
+    use_query_map()
+        .with_untracked(|q| q.get(key))
+        .filter(|v| !v.is_empty())
+}
+
+/// A catalogue of published courses and articles. `parents` limits it to the parent
+/// school's audiences.
+#[component]
+fn Catalogue(parents: bool) -> impl IntoView {
+    let locale = use_locale();
+    let site = use_site();
+    let audience = query_value("audience").and_then(|a| Audience::parse(&a));
+    let topic = query_value("topic").and_then(|t| Topic::parse(&t));
+    let page = query_value("page")
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1);
+    let orgs = site
+        .via
+        .as_ref()
+        .map(|o| crate::orgs::subtree(&site.directory.orgs, o.id))
+        .unwrap_or_default();
+    let filter = Filter {
+        kind: None,
+        audience,
+        topic,
+        parents_only: parents,
+        orgs,
+        page,
+        per_page: super::PER_PAGE_DEFAULT,
+    };
+    let listing = Resource::new_blocking(move || filter.clone(), catalogue);
+    let (title, intro, path) = if parents {
+        ("parent-school-title", "parent-school-intro", "parent-school")
+    } else {
+        ("courses-title", "courses-intro", "courses")
+    };
+    let audiences: Vec<(&'static str, String)> = Audience::ALL
+        .iter()
+        .filter(|a| !parents || a.is_parents())
+        .map(|a| (a.as_str(), tr(&a.label_key())))
+        .collect();
+    let topics: Vec<(&'static str, String)> = Topic::ALL
+        .iter()
+        .map(|t| (t.as_str(), tr(&t.label_key())))
+        .collect();
+    let via_org = site.via.as_ref().map(|o| (o.slug.clone(), o.name(locale).to_string()));
+    view! {
+        <crate::site::PageTitle key=title/>
+        <h1>{tr(title)}</h1>
+        <p class="lead">{tr(intro)}</p>
+        {via_org.clone().map(|(_, name)| view! { <p class="via-org">{t_args(locale, "content-via-org", &[("org", name.into())])}</p> })}
+        <form class="filters" method="get" action=locale.href(path)>
+            {via_org.map(|(slug, _)| view! { <input type="hidden" name="org" value=slug/> })}
+            <FilterSelect name="audience" label="filter-audience" options=audiences selected=audience.map(|a| a.as_str().to_string())/>
+            <FilterSelect name="topic" label="filter-topic" options=topics selected=topic.map(|t| t.as_str().to_string())/>
+            <button type="submit" class="button">{tr("filter-apply")}</button>
+        </form>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match listing.await {
+                    Ok(listing) => view! { <CatalogueResults listing path=path/> }.into_any(),
+                    Err(_) => view! { <p class="notice" role="alert">{tr("error-unavailable")}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CatalogueResults(listing: Listing, path: &'static str) -> impl IntoView {
+    let locale = use_locale();
+    if listing.items.is_empty() {
+        return view! { <p class="notice">{tr("catalogue-empty")}</p> }.into_any();
+    }
+    let pages = (listing.total + listing.per_page - 1) / listing.per_page;
+    let page_link = move |page: i64| {
+        let mut query: Vec<String> = use_query_map().with_untracked(|q| {
+            ["org", "audience", "topic"]
+                .iter()
+                .filter_map(|k| q.get(k).map(|v| format!("{k}={v}")))
+                .collect()
+        });
+        query.push(format!("page={page}"));
+        format!("{}?{}", locale.href(path), query.join("&"))
+    };
+    let previous = (listing.page > 1).then(|| page_link(listing.page - 1));
+    let next = (listing.page < pages).then(|| page_link(listing.page + 1));
+    let count = t_args(locale, "catalogue-count", &[("count", listing.total.into())]);
+    view! {
+        <p class="catalogue-count" role="status">{count}</p>
+        <ul class="cards">
+            {listing.items.into_iter().map(|item| view! { <ItemCard item/> }).collect_view()}
+        </ul>
+        <nav class="pager" aria-label=tr("pager-label")>
+            {previous.map(|href| view! { <a href=href rel="prev">{tr("pager-previous")}</a> })}
+            {next.map(|href| view! { <a href=href rel="next">{tr("pager-next")}</a> })}
+        </nav>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn CataloguePage() -> impl IntoView {
+    view! { <Catalogue parents=false/> }
+}
+
+#[component]
+pub fn ParentSchoolPage() -> impl IntoView {
+    view! { <Catalogue parents=true/> }
+}
+
+fn id_param() -> Option<i64> {
+    use_params_map().with_untracked(|p| p.get("id").and_then(|id| id.parse().ok()))
+}
+
+/// A published item's page, or "not found" for anything the public may not see.
+#[component]
+fn PublishedPage(kind: Kind) -> impl IntoView {
+    let Some(id) = id_param() else {
+        return view! { <NotFound/> }.into_any();
+    };
+    let doc = Resource::new_blocking(move || id, move |id| published(id, kind));
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match doc.await {
+                    Ok(doc) => view! { <DocumentView doc/> }.into_any(),
+                    Err(_) => view! { <NotFound/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn CoursePage() -> impl IntoView {
+    view! { <PublishedPage kind=Kind::Course/> }
+}
+
+#[component]
+pub fn LessonPage() -> impl IntoView {
+    view! { <PublishedPage kind=Kind::Lesson/> }
+}
+
+#[component]
+pub fn ArticlePage() -> impl IntoView {
+    view! { <PublishedPage kind=Kind::Article/> }
+}
+
+/// A course, lesson or article as the public sees it; the editor's preview shows
+/// exactly this.
+#[component]
+pub fn DocumentView(doc: Document) -> impl IntoView {
+    let locale = use_locale();
+    let site = use_site();
+    let via = site.via_query();
+    let item = doc.item;
+    let lang = content_lang(locale, &item.language);
+    let title_text = format!("{} · {}", item.title, tr("app-name"));
+    let org = org_name(item.org_id);
+    let org_lines: Vec<_> = site
+        .directory
+        .lines
+        .iter()
+        .filter(|l| l.org_id == Some(item.org_id))
+        .map(|l| l.localized(locale))
+        .collect();
+    let meta = format!(
+        "{} · {} · {}",
+        tr(&item.kind.label_key()),
+        minutes_text(item.minutes),
+        crate::time::format_date(item.published_at)
+    );
+    let tags = item
+        .audiences
+        .iter()
+        .map(|a| tr(&a.label_key()))
+        .chain(item.topics.iter().map(|t| tr(&t.label_key())))
+        .map(|text| view! { <li>{text}</li> })
+        .collect_view();
+    let course_link = doc.course.as_ref().map(|c| {
+        let href = item_href(locale, Kind::Course, c.id, &via);
+        view! { <p class="breadcrumb"><a href=href>{c.title.clone()}</a></p> }
+    });
+    let media = doc.media.map(|m| {
+        if m.is_external() {
+            view! {
+                <p class="media-link">
+                    <a href=m.url rel="noopener noreferrer nofollow">{tr("content-external-media")}</a>
+                </p>
+            }
+            .into_any()
+        } else if m.content_type.starts_with("audio/") {
+            view! { <audio class="media" controls preload="none" src=m.url></audio> }.into_any()
+        } else {
+            view! { <video class="media" controls preload="metadata" src=m.url></video> }.into_any()
+        }
+    });
+    let lessons = (!doc.lessons.is_empty()).then(|| {
+        let items = doc
+            .lessons
+            .into_iter()
+            .map(|l| {
+                let href = item_href(locale, Kind::Lesson, l.id, &via);
+                view! { <li><a href=href>{l.title}</a>" "<span class="muted">{minutes_text(l.minutes)}</span></li> }
+            })
+            .collect_view();
+        view! {
+            <section aria-labelledby="lessons-title">
+                <h2 id="lessons-title">{tr("content-lessons")}</h2>
+                <ol class="lesson-list">{items}</ol>
+            </section>
+        }
+    });
+    let attachments = (!doc.attachments.is_empty()).then(|| {
+        let items = doc
+            .attachments
+            .into_iter()
+            .map(|a| {
+                let size = format!("{:.1} MB", a.size as f64 / 1_048_576.0);
+                view! { <li><a href=a.url download=a.name.clone()>{a.name.clone()}</a>" "<span class="muted">{size}</span></li> }
+            })
+            .collect_view();
+        view! {
+            <section aria-labelledby="attachments-title">
+                <h2 id="attachments-title">{tr("content-attachments")}</h2>
+                <ul>{items}</ul>
+            </section>
+        }
+    });
+    let neighbours = (doc.previous.is_some() || doc.next.is_some()).then(|| {
+        let previous = doc.previous.map(|p| {
+            let href = item_href(locale, Kind::Lesson, p.id, &via);
+            view! { <a class="previous" href=href rel="prev"><span class="muted">{tr("content-previous")}</span>" "{p.title}</a> }
+        });
+        let next = doc.next.map(|n| {
+            let href = item_href(locale, Kind::Lesson, n.id, &via);
+            view! { <a class="next" href=href rel="next"><span class="muted">{tr("content-next")}</span>" "{n.title}</a> }
+        });
+        view! { <nav class="lesson-nav" aria-label=tr("content-lesson-nav")>{previous}{next}</nav> }
+    });
+    let org_help = (!org_lines.is_empty()).then(|| {
+        view! {
+            <aside class="org-help" aria-labelledby="org-help-title">
+                <h2 id="org-help-title">{t_args(locale, "content-org-help", &[("org", org.clone().unwrap_or_default().into())])}</h2>
+                <crate::help::Hotlines lines=org_lines/>
+            </aside>
+        }
+    });
+    view! {
+        <Title text=title_text/>
+        <article class="document" lang=lang>
+            {course_link}
+            <h1>{item.title}</h1>
+            <p class="document-meta">{meta}</p>
+            {org.map(|name| view! { <p class="document-org">{t_args(locale, "content-published-by", &[("org", name.into())])}</p> })}
+            {item.cover.map(|src| view! { <img class="cover" src=src alt="" loading="lazy"/> })}
+            <p class="lead">{item.summary}</p>
+            {media}
+            <div class="prose" inner_html=doc.body_html></div>
+            {attachments}
+            {lessons}
+            {neighbours}
+            <ul class="tags" aria-label=tr("content-tags")>{tags}</ul>
+        </article>
+        {org_help}
+        <p class="document-help">{tr("content-help-note")}" "<a href=locale.href("help")>{tr("footer-help")}</a></p>
+    }
+}
+
+/// Text for a status in the staff lists.
+pub fn status_text(locale: Locale, status: super::model::Status) -> String {
+    t(locale, &status.label_key())
+}

@@ -1,0 +1,414 @@
+//! The staff pages: sign in, the dashboard frame, account, people, organisations and
+//! the audit log. Plain server-rendered forms posting to server functions; no
+//! WebAssembly, and every check is repeated on the server.
+
+use super::actions::{StaffContext, audit_log, me, org_lines, people};
+use super::roles::Role;
+use super::staff_href;
+use crate::i18n::{Locale, lookup, t, t_args, tr, use_locale};
+use crate::orgs::{Org, OrgKind};
+use leptos::prelude::*;
+use leptos_router::{components::Redirect, hooks::use_query_map};
+
+/// A form's hidden language field, so the server answers in the page's language.
+#[component]
+pub fn LangField() -> impl IntoView {
+    view! { <input type="hidden" name="lang" value=use_locale().segment()/> }
+}
+
+/// What the last form submission said: `?error=<key>` or `?done=<key>` in the URL,
+/// shown only when the key is one of ours.
+#[component]
+pub fn Notice() -> impl IntoView {
+    let locale = use_locale();
+    let (error, done, minutes) = use_query_map().with_untracked(|q| {
+        (q.get("error"), q.get("done"), q.get("minutes"))
+    });
+    let error = error.and_then(|key| {
+        let minutes: i64 = minutes.and_then(|m| m.parse().ok()).unwrap_or(0);
+        if key == "login-rate-limited" {
+            Some(t_args(locale, "login-rate-limited", &[("minutes", minutes.into())]))
+        } else {
+            lookup(locale, &key).filter(|_| !key.is_empty())
+        }
+    });
+    let done = done.and_then(|key| lookup(locale, &format!("done-{key}")));
+    view! {
+        {error.map(|text| view! { <p class="notice error" role="alert">{text}</p> })}
+        {done.map(|text| view! { <p class="notice done" role="status">{text}</p> })}
+    }
+}
+
+pub fn org_label(locale: Locale, orgs: &[Org], id: i64) -> String {
+    orgs.iter()
+        .find(|o| o.id == id)
+        .map(|o| o.name(locale).to_string())
+        .unwrap_or_else(|| format!("#{id}"))
+}
+
+/// `<option>`s for the organisations among `ids`.
+pub fn org_options(locale: Locale, orgs: &[Org], ids: &[i64]) -> impl IntoView + use<> {
+    orgs.iter()
+        .filter(|o| ids.contains(&o.id))
+        .map(|o| view! { <option value=o.id>{o.name(locale).to_string()}</option> })
+        .collect_view()
+}
+
+pub fn role_options() -> impl IntoView {
+    Role::ALL
+        .into_iter()
+        .map(|r| view! { <option value=r.as_str()>{tr(&r.label_key())}</option> })
+        .collect_view()
+}
+
+/// The staff pages' frame: signs the person in first, then shows the staff navigation
+/// and the page, which gets the person's context.
+#[component]
+pub fn StaffArea<V, F>(title: &'static str, page: F) -> impl IntoView
+where
+    F: Fn(StaffContext) -> V + Send + Sync + Clone + 'static,
+    V: IntoView + 'static,
+{
+    let locale = use_locale();
+    let context = Resource::new_blocking(|| (), |_| me());
+    view! {
+        <crate::site::PageTitle key=title/>
+        <Suspense fallback=|| ()>
+            {move || {
+                let page = page.clone();
+                Suspend::new(async move {
+                    match context.await {
+                        Ok(Some(me)) => view! {
+                            <StaffNav me=me.clone()/>
+                            <h1>{tr(title)}</h1>
+                            <Notice/>
+                            {page(me)}
+                        }
+                        .into_any(),
+                        Ok(None) => view! { <Redirect path=staff_href(locale, "login")/> }.into_any(),
+                        Err(_) => view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn StaffNav(me: StaffContext) -> impl IntoView {
+    let locale = use_locale();
+    let link = move |rest: &str, key: &str| {
+        view! { <li><a href=staff_href(locale, rest)>{tr(key)}</a></li> }
+    };
+    view! {
+        <nav class="staff-nav" aria-label=tr("staff-nav-label")>
+            <p class="staff-who">{t_args(locale, "staff-signed-in-as", &[("name", me.display_name.clone().into())])}</p>
+            <ul>
+                {link("", "staff-dashboard")}
+                {(!me.can_manage_people.is_empty()).then(|| link("people", "staff-people"))}
+                {(!me.can_manage_orgs.is_empty()).then(|| link("organisations", "staff-organisations"))}
+                {(!me.can_read_audit.is_empty()).then(|| link("audit", "staff-audit"))}
+                {link("account", "staff-account")}
+            </ul>
+            <form method="post" action="/staff/fn/logout">
+                <LangField/>
+                <button type="submit" class="button secondary">{tr("staff-logout")}</button>
+            </form>
+        </nav>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    view! {
+        <crate::site::PageTitle key="login-title"/>
+        <h1>{tr("login-title")}</h1>
+        <p>{tr("login-intro")}</p>
+        <Notice/>
+        <form class="stack" method="post" action="/staff/fn/login">
+            <LangField/>
+            <div class="field">
+                <label for="username">{tr("login-username")}</label>
+                <input id="username" name="username" autocomplete="username" required autocapitalize="none" spellcheck="false"/>
+            </div>
+            <div class="field">
+                <label for="password">{tr("login-password")}</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required/>
+            </div>
+            <button type="submit" class="button">{tr("login-submit")}</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    view! {
+        <StaffArea title="staff-account" page=|me: StaffContext| {
+            let locale = use_locale();
+            let roles = me
+                .memberships
+                .iter()
+                .map(|m| view! { <li>{org_label(locale, &me.orgs, m.org_id)}": "{tr(&m.role.label_key())}</li> })
+                .collect_view();
+            view! {
+                <h2>{tr("account-roles")}</h2>
+                <ul>{roles}</ul>
+                <h2>{tr("account-password")}</h2>
+                <form class="stack" method="post" action="/staff/fn/change-password">
+                    <LangField/>
+                    <div class="field">
+                        <label for="current_password">{tr("account-current-password")}</label>
+                        <input id="current_password" name="current_password" type="password" autocomplete="current-password" required/>
+                    </div>
+                    <div class="field">
+                        <label for="new_password">{tr("account-new-password")}</label>
+                        <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="8" required aria-describedby="password-rules"/>
+                        <p class="hint" id="password-rules">{tr("password-rules")}</p>
+                    </div>
+                    <div class="field">
+                        <label for="confirm_password">{tr("account-confirm-password")}</label>
+                        <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" required/>
+                    </div>
+                    <button type="submit" class="button">{tr("account-change-password")}</button>
+                </form>
+                <h2>{tr("account-sessions")}</h2>
+                <p>{tr("account-sessions-text")}</p>
+                <form method="post" action="/staff/fn/logout-everywhere">
+                    <LangField/>
+                    <button type="submit" class="button secondary">{tr("account-logout-everywhere")}</button>
+                </form>
+            }
+        }/>
+    }
+}
+
+#[component]
+pub fn PeoplePage() -> impl IntoView {
+    view! {
+        <StaffArea title="staff-people" page=|me: StaffContext| {
+            let locale = use_locale();
+            let list = Resource::new_blocking(|| (), |_| people());
+            let managed = me.can_manage_people.clone();
+            let orgs = me.orgs.clone();
+            view! {
+                <h2>{tr("people-create")}</h2>
+                <form class="stack" method="post" action="/staff/fn/create-account">
+                    <LangField/>
+                    <div class="field">
+                        <label for="username">{tr("login-username")}</label>
+                        <input id="username" name="username" required pattern="[A-Za-z0-9._\\-]{3,32}" aria-describedby="username-hint" autocomplete="off"/>
+                        <p class="hint" id="username-hint">{tr("account-error-username")}</p>
+                    </div>
+                    <div class="field">
+                        <label for="display_name">{tr("people-display-name")}</label>
+                        <input id="display_name" name="display_name" required maxlength="40"/>
+                    </div>
+                    <div class="field">
+                        <label for="password">{tr("people-initial-password")}</label>
+                        <input id="password" name="password" type="password" autocomplete="new-password" minlength="8" required aria-describedby="password-rules"/>
+                        <p class="hint" id="password-rules">{tr("password-rules")}</p>
+                    </div>
+                    <div class="field">
+                        <label for="org_id">{tr("people-org")}</label>
+                        <select id="org_id" name="org_id">{org_options(locale, &orgs, &managed)}</select>
+                    </div>
+                    <div class="field">
+                        <label for="role">{tr("people-role")}</label>
+                        <select id="role" name="role">{role_options()}</select>
+                    </div>
+                    <button type="submit" class="button">{tr("people-create-submit")}</button>
+                </form>
+                <h2>{tr("people-list")}</h2>
+                <Suspense fallback=|| ()>
+                    {move || {
+                        let orgs = orgs.clone();
+                        let managed = managed.clone();
+                        Suspend::new(async move {
+                            let people = list.await.map(|p| p.people).unwrap_or_default();
+                            people.into_iter().map(|person| {
+                                let roles = person.memberships.iter().map(|m| view! {
+                                    <li>
+                                        {org_label(locale, &orgs, m.org_id)}": "{tr(&m.role.label_key())}" "
+                                        <form class="inline" method="post" action="/staff/fn/set-role">
+                                            <LangField/>
+                                            <input type="hidden" name="staff_id" value=person.id/>
+                                            <input type="hidden" name="org_id" value=m.org_id/>
+                                            <input type="hidden" name="role" value=m.role.as_str()/>
+                                            <input type="hidden" name="grant" value="false"/>
+                                            <button type="submit" class="link-button">{tr("people-revoke")}</button>
+                                        </form>
+                                    </li>
+                                }).collect_view();
+                                let state = if person.disabled { tr("people-disabled") } else { String::new() };
+                                let grant_org = format!("grant-org-{}", person.id);
+                                let grant_role = format!("grant-role-{}", person.id);
+                                view! {
+                                    <section class="person">
+                                        <h3>{person.display_name.clone()}" ("{person.username.clone()}") "<span class="muted">{state}</span></h3>
+                                        <ul>{roles}</ul>
+                                        <form class="inline-fields" method="post" action="/staff/fn/set-role">
+                                            <LangField/>
+                                            <input type="hidden" name="staff_id" value=person.id/>
+                                            <input type="hidden" name="grant" value="true"/>
+                                            <label for=grant_org.clone()>{tr("people-org")}</label>
+                                            <select id=grant_org name="org_id">{org_options(locale, &orgs, &managed)}</select>
+                                            <label for=grant_role.clone()>{tr("people-role")}</label>
+                                            <select id=grant_role name="role">{role_options()}</select>
+                                            <button type="submit" class="button secondary">{tr("people-grant")}</button>
+                                        </form>
+                                        <form method="post" action="/staff/fn/set-disabled">
+                                            <LangField/>
+                                            <input type="hidden" name="staff_id" value=person.id/>
+                                            <input type="hidden" name="disabled" value=(!person.disabled).to_string()/>
+                                            <button type="submit" class="button secondary">
+                                                {if person.disabled { tr("people-enable") } else { tr("people-disable") }}
+                                            </button>
+                                        </form>
+                                    </section>
+                                }
+                            }).collect_view()
+                        })
+                    }}
+                </Suspense>
+            }
+        }/>
+    }
+}
+
+#[component]
+pub fn OrganisationsPage() -> impl IntoView {
+    view! {
+        <StaffArea title="staff-organisations" page=|me: StaffContext| {
+            let locale = use_locale();
+            let lines = Resource::new_blocking(|| (), |_| org_lines());
+            let managed = me.can_manage_orgs.clone();
+            let orgs = me.orgs.clone();
+            let kinds = OrgKind::ALL
+                .into_iter()
+                .map(|k| view! { <option value=k.as_str()>{tr(&k.label_key())}</option> })
+                .collect_view();
+            view! {
+                <Suspense fallback=|| ()>
+                    {move || {
+                        let orgs = orgs.clone();
+                        Suspend::new(async move {
+                            let lines = lines.await.unwrap_or_default();
+                            lines.into_iter().map(|(org_id, lines)| {
+                                let org = orgs.iter().find(|o| o.id == org_id).cloned();
+                                let lines = lines.into_iter().map(|l| view! {
+                                    <li>
+                                        {l.localized(locale).name}" "{l.number.clone()}" "
+                                        <form class="inline" method="post" action="/staff/fn/remove-org-hotline">
+                                            <LangField/>
+                                            <input type="hidden" name="hotline_id" value=l.id/>
+                                            <button type="submit" class="link-button">{tr("org-remove-line")}</button>
+                                        </form>
+                                    </li>
+                                }).collect_view();
+                                let field = move |name: &'static str, key: &'static str| {
+                                    let id = format!("{name}-{org_id}");
+                                    view! {
+                                        <div class="field">
+                                            <label for=id.clone()>{tr(key)}</label>
+                                            <input id=id name=name required/>
+                                        </div>
+                                    }
+                                };
+                                view! {
+                                    <section class="org">
+                                        <h2>{org.as_ref().map(|o| o.name(locale).to_string())}" "
+                                            <span class="muted">{org.as_ref().map(|o| format!("{} · {} · ?org={}", t(locale, &o.kind.label_key()), o.region, o.slug))}</span>
+                                        </h2>
+                                        <h3>{tr("org-lines")}</h3>
+                                        <ul>{lines}</ul>
+                                        <details>
+                                            <summary>{tr("org-add-line")}</summary>
+                                            <form class="stack" method="post" action="/staff/fn/add-org-hotline">
+                                                <LangField/>
+                                                <input type="hidden" name="org_id" value=org_id/>
+                                                {field("name_zh", "org-line-name-zh")}
+                                                {field("name_en", "org-line-name-en")}
+                                                {field("number", "org-line-number")}
+                                                {field("hours_zh", "org-line-hours-zh")}
+                                                {field("hours_en", "org-line-hours-en")}
+                                                <button type="submit" class="button">{tr("org-add-line")}</button>
+                                            </form>
+                                        </details>
+                                    </section>
+                                }
+                            }).collect_view()
+                        })
+                    }}
+                </Suspense>
+                <h2>{tr("org-create")}</h2>
+                <form class="stack" method="post" action="/staff/fn/create-org">
+                    <LangField/>
+                    <div class="field">
+                        <label for="parent_id">{tr("org-parent")}</label>
+                        <select id="parent_id" name="parent_id">{org_options(locale, &me.orgs, &managed)}</select>
+                    </div>
+                    <div class="field">
+                        <label for="kind">{tr("org-kind")}</label>
+                        <select id="kind" name="kind">{kinds}</select>
+                    </div>
+                    <div class="field">
+                        <label for="slug">{tr("org-slug")}</label>
+                        <input id="slug" name="slug" required pattern="[a-z0-9][a-z0-9\\-]{1,39}" aria-describedby="slug-hint"/>
+                        <p class="hint" id="slug-hint">{tr("org-error-slug")}</p>
+                    </div>
+                    <div class="field">
+                        <label for="name_zh">{tr("org-name-zh")}</label>
+                        <input id="name_zh" name="name_zh" required maxlength="80"/>
+                    </div>
+                    <div class="field">
+                        <label for="name_en">{tr("org-name-en")}</label>
+                        <input id="name_en" name="name_en" required maxlength="80"/>
+                    </div>
+                    <div class="field">
+                        <label for="region">{tr("org-region")}</label>
+                        <input id="region" name="region" required maxlength="60"/>
+                    </div>
+                    <button type="submit" class="button">{tr("org-create")}</button>
+                </form>
+            }
+        }/>
+    }
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    view! {
+        <StaffArea title="staff-audit" page=|_me: StaffContext| {
+            let entries = Resource::new_blocking(|| (), |_| audit_log());
+            view! {
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let rows = entries.await.unwrap_or_default().into_iter().map(|e| view! {
+                            <tr>
+                                <td>{crate::time::format_local(e.at)}</td>
+                                <td>{e.who}</td>
+                                <td>{e.action}</td>
+                                <td>{e.target}</td>
+                                <td>{e.detail}</td>
+                            </tr>
+                        }).collect_view();
+                        view! {
+                            <div class="table-scroll" tabindex="0" role="region" aria-label=tr("staff-audit")>
+                                <table>
+                                    <thead><tr>
+                                        <th scope="col">{tr("audit-when")}</th>
+                                        <th scope="col">{tr("audit-who")}</th>
+                                        <th scope="col">{tr("audit-action")}</th>
+                                        <th scope="col">{tr("audit-target")}</th>
+                                        <th scope="col">{tr("audit-detail")}</th>
+                                    </tr></thead>
+                                    <tbody>{rows}</tbody>
+                                </table>
+                            </div>
+                        }
+                    })}
+                </Suspense>
+            }
+        }/>
+    }
+}
