@@ -17,14 +17,64 @@ pub async fn seed(db: &Db) -> Result<(), DbError> {
     if orgs::by_slug(db, "sample-city").await?.is_some() {
         return Ok(());
     }
-    let city = add_org(db, None, "sample-city", "bureau", "示例市教育局（示例）", "Sample City Education Bureau (sample)").await?;
-    let family = add_org(db, Some(city), "sample-family-centre", "family-centre", "示例市家庭教育指导中心（示例）", "Sample City Family Education Centre (sample)").await?;
-    let district = add_org(db, Some(city), "sample-district", "centre", "示例区学生心理健康指导中心（示例）", "Sample District Student Guidance Centre (sample)").await?;
-    let _school = add_org(db, Some(district), "sample-school", "school", "示例市第一中学心理辅导站（示例）", "Sample No. 1 Middle School counselling room (sample)").await?;
-    let clinic = add_org(db, Some(city), "sample-clinic", "clinic", "示例市儿童医院青少年心理门诊（示例）", "Sample Children's Hospital youth clinic (sample)").await?;
+    let city = add_org(
+        db,
+        None,
+        "sample-city",
+        "bureau",
+        "示例市教育局（示例）",
+        "Sample City Education Bureau (sample)",
+    )
+    .await?;
+    let family = add_org(
+        db,
+        Some(city),
+        "sample-family-centre",
+        "family-centre",
+        "示例市家庭教育指导中心（示例）",
+        "Sample City Family Education Centre (sample)",
+    )
+    .await?;
+    let district = add_org(
+        db,
+        Some(city),
+        "sample-district",
+        "centre",
+        "示例区学生心理健康指导中心（示例）",
+        "Sample District Student Guidance Centre (sample)",
+    )
+    .await?;
+    let _school = add_org(
+        db,
+        Some(district),
+        "sample-school",
+        "school",
+        "示例市第一中学心理辅导站（示例）",
+        "Sample No. 1 Middle School counselling room (sample)",
+    )
+    .await?;
+    let clinic = add_org(
+        db,
+        Some(city),
+        "sample-clinic",
+        "clinic",
+        "示例市儿童医院青少年心理门诊（示例）",
+        "Sample Children's Hospital youth clinic (sample)",
+    )
+    .await?;
     for (org, name_zh, name_en, number) in [
-        (clinic, "示例青少年心理门诊咨询电话（示例，请替换）", "Sample youth clinic enquiries (sample, replace me)", "000-0000-0001"),
-        (family, "示例家庭教育咨询热线（示例，请替换）", "Sample family education line (sample, replace me)", "000-0000-0002"),
+        (
+            clinic,
+            "示例青少年心理门诊咨询电话（示例，请替换）",
+            "Sample youth clinic enquiries (sample, replace me)",
+            "000-0000-0001",
+        ),
+        (
+            family,
+            "示例家庭教育咨询热线（示例，请替换）",
+            "Sample family education line (sample, replace me)",
+            "000-0000-0002",
+        ),
     ] {
         let line = NewHotline {
             name_zh: name_zh.into(),
@@ -49,19 +99,41 @@ pub async fn seed(db: &Db) -> Result<(), DbError> {
     for course in sample_courses(district, family) {
         let course_id = publish(db, course.org, Kind::Course, None, &course.draft, author).await?;
         for lesson in course.lessons {
-            publish(db, course.org, Kind::Lesson, Some(course_id), &lesson, author).await?;
+            publish(
+                db,
+                course.org,
+                Kind::Lesson,
+                Some(course_id),
+                &lesson,
+                author,
+            )
+            .await?;
         }
     }
     for (org, draft) in sample_articles(district, family, clinic) {
         publish(db, org, Kind::Article, None, &draft, author).await?;
     }
     // One draft, to show that unpublished work stays off the public site.
-    let unpublished = draft("（草稿）寒假作息建议", "尚未审核的草稿，不会出现在公开页面。", "草稿正文。", &[Audience::Junior], &[Topic::Sleep], 3);
+    let unpublished = draft(
+        "（草稿）寒假作息建议",
+        "尚未审核的草稿，不会出现在公开页面。",
+        "草稿正文。",
+        &[Audience::Junior],
+        &[Topic::Sleep],
+        3,
+    );
     content::create(db, district, Kind::Article, None, &unpublished, author).await?;
     Ok(())
 }
 
-async fn add_org(db: &Db, parent: Option<i64>, slug: &str, kind: &str, zh: &str, en: &str) -> Result<i64, DbError> {
+async fn add_org(
+    db: &Db,
+    parent: Option<i64>,
+    slug: &str,
+    kind: &str,
+    zh: &str,
+    en: &str,
+) -> Result<i64, DbError> {
     let org = NewOrg {
         parent_id: parent,
         slug: slug.into(),
@@ -72,18 +144,35 @@ async fn add_org(db: &Db, parent: Option<i64>, slug: &str, kind: &str, zh: &str,
     };
     match orgs::create(db, &org).await? {
         Some(id) => Ok(id),
-        None => Ok(orgs::by_slug(db, slug).await?.map(|o| o.id).unwrap_or_default()),
+        None => Ok(orgs::by_slug(db, slug)
+            .await?
+            .map(|o| o.id)
+            .unwrap_or_default()),
     }
 }
 
-async fn publish(db: &Db, org: i64, kind: Kind, course: Option<i64>, draft: &Draft, author: i64) -> Result<i64, DbError> {
+async fn publish(
+    db: &Db,
+    org: i64,
+    kind: Kind,
+    course: Option<i64>,
+    draft: &Draft,
+    author: i64,
+) -> Result<i64, DbError> {
     let id = content::create(db, org, kind, course, draft, author).await?;
     content::step(db, id, Step::Submit, None, "").await?;
     content::step(db, id, Step::Approve, None, "").await?;
     Ok(id)
 }
 
-fn draft(title: &str, summary: &str, body: &str, audiences: &[Audience], topics: &[Topic], minutes: i64) -> Draft {
+fn draft(
+    title: &str,
+    summary: &str,
+    body: &str,
+    audiences: &[Audience],
+    topics: &[Topic],
+    minutes: i64,
+) -> Draft {
     Draft {
         title: title.into(),
         summary: summary.into(),
@@ -108,35 +197,117 @@ fn sample_courses(district: i64, family: i64) -> Vec<SampleCourse> {
     vec![
         SampleCourse {
             org: district,
-            draft: draft("认识和照顾自己的情绪", "三节小课：情绪从哪里来，怎样说出它，怎样让身体先平静下来。（示例课程）", "", &[Junior, Senior], &[Emotions], 15),
+            draft: draft(
+                "认识和照顾自己的情绪",
+                "三节小课：情绪从哪里来，怎样说出它，怎样让身体先平静下来。（示例课程）",
+                "",
+                &[Junior, Senior],
+                &[Emotions],
+                15,
+            ),
             lessons: vec![
-                draft("情绪没有好坏之分", "生气、难过、害怕都是正常的信号。", "# 每种情绪都有它的用处\n\n害怕提醒我们注意危险，难过让我们停下来照顾自己，生气告诉我们有些事情不公平。\n\n情绪本身没有对错，**怎样表达**才需要练习。\n\n## 试一试\n\n- 今天让你印象最深的一种情绪是什么？\n- 它在身体的哪个部位？\n\n如果难受的情绪持续两周以上、影响吃饭睡觉或上学，请告诉信任的大人，或拨打 12356。", &[Junior, Senior], &[Emotions], 5),
-                draft("给情绪起个名字", "说出“我现在很焦虑”，本身就能让情绪小一点。", "# 说出来，情绪就小一点\n\n研究发现，用词语描述自己的感受，可以降低情绪的强度。\n\n1. 停下来，深呼吸一次。\n2. 在心里说：“我现在感到……”\n3. 给强度打分：0 到 10。\n\n| 常见的词 | 例子 |\n|---|---|\n| 焦虑 | 明天要考试，心里发慌 |\n| 委屈 | 被误会了，想哭 |\n| 失望 | 努力了但结果不好 |", &[Junior, Senior], &[Emotions], 5),
-                draft("身体先平静：呼吸练习", "一个随时可以做的放松练习。", "# 4-7-8 呼吸\n\n1. 用鼻子吸气，心里数 4 下；\n2. 屏住呼吸，数 7 下；\n3. 用嘴慢慢呼气，数 8 下。\n\n重复 4 次。考试前、睡不着时都可以用。", &[Primary, Junior, Senior], &[Emotions, Sleep], 5),
+                draft(
+                    "情绪没有好坏之分",
+                    "生气、难过、害怕都是正常的信号。",
+                    "# 每种情绪都有它的用处\n\n害怕提醒我们注意危险，难过让我们停下来照顾自己，生气告诉我们有些事情不公平。\n\n情绪本身没有对错，**怎样表达**才需要练习。\n\n## 试一试\n\n- 今天让你印象最深的一种情绪是什么？\n- 它在身体的哪个部位？\n\n如果难受的情绪持续两周以上、影响吃饭睡觉或上学，请告诉信任的大人，或拨打 12356。",
+                    &[Junior, Senior],
+                    &[Emotions],
+                    5,
+                ),
+                draft(
+                    "给情绪起个名字",
+                    "说出“我现在很焦虑”，本身就能让情绪小一点。",
+                    "# 说出来，情绪就小一点\n\n研究发现，用词语描述自己的感受，可以降低情绪的强度。\n\n1. 停下来，深呼吸一次。\n2. 在心里说：“我现在感到……”\n3. 给强度打分：0 到 10。\n\n| 常见的词 | 例子 |\n|---|---|\n| 焦虑 | 明天要考试，心里发慌 |\n| 委屈 | 被误会了，想哭 |\n| 失望 | 努力了但结果不好 |",
+                    &[Junior, Senior],
+                    &[Emotions],
+                    5,
+                ),
+                draft(
+                    "身体先平静：呼吸练习",
+                    "一个随时可以做的放松练习。",
+                    "# 4-7-8 呼吸\n\n1. 用鼻子吸气，心里数 4 下；\n2. 屏住呼吸，数 7 下；\n3. 用嘴慢慢呼气，数 8 下。\n\n重复 4 次。考试前、睡不着时都可以用。",
+                    &[Primary, Junior, Senior],
+                    &[Emotions, Sleep],
+                    5,
+                ),
             ],
         },
         SampleCourse {
             org: district,
-            draft: draft("考试季，和压力做朋友", "压力从哪里来，怎样睡好觉、安排好时间。（示例课程）", "", &[Junior, Senior], &[StudyStress, Sleep], 12),
+            draft: draft(
+                "考试季，和压力做朋友",
+                "压力从哪里来，怎样睡好觉、安排好时间。（示例课程）",
+                "",
+                &[Junior, Senior],
+                &[StudyStress, Sleep],
+                12,
+            ),
             lessons: vec![
-                draft("压力从哪里来", "适度的压力帮助我们专注，过度的压力需要照顾。", "# 压力曲线\n\n适度的压力让人专注，压力太大时反而发挥不好。\n\n## 过度压力的信号\n\n- 总是睡不着或睡不醒\n- 头痛、胃痛\n- 一想到学习就心慌\n\n和同学、家长或心理老师聊一聊，会比一个人扛着轻松得多。", &[Junior, Senior], &[StudyStress], 6),
-                draft("睡个好觉", "睡眠是最好的复习。", "# 睡眠帮助记忆\n\n睡觉时，大脑会整理白天学过的内容。\n\n- 每天固定时间上床和起床；\n- 睡前一小时放下手机；\n- 睡不着时起来做点安静的事，困了再回床上。", &[Junior, Senior], &[Sleep], 6),
+                draft(
+                    "压力从哪里来",
+                    "适度的压力帮助我们专注，过度的压力需要照顾。",
+                    "# 压力曲线\n\n适度的压力让人专注，压力太大时反而发挥不好。\n\n## 过度压力的信号\n\n- 总是睡不着或睡不醒\n- 头痛、胃痛\n- 一想到学习就心慌\n\n和同学、家长或心理老师聊一聊，会比一个人扛着轻松得多。",
+                    &[Junior, Senior],
+                    &[StudyStress],
+                    6,
+                ),
+                draft(
+                    "睡个好觉",
+                    "睡眠是最好的复习。",
+                    "# 睡眠帮助记忆\n\n睡觉时，大脑会整理白天学过的内容。\n\n- 每天固定时间上床和起床；\n- 睡前一小时放下手机；\n- 睡不着时起来做点安静的事，困了再回床上。",
+                    &[Junior, Senior],
+                    &[Sleep],
+                    6,
+                ),
             ],
         },
         SampleCourse {
             org: family,
-            draft: draft("和青春期的孩子好好说话", "家长学校：倾听、情绪和手机规则。适合初中、高中学生家长。（示例课程）", "", &[ParentsJunior, ParentsSenior], &[FamilyCommunication, Puberty], 16),
+            draft: draft(
+                "和青春期的孩子好好说话",
+                "家长学校：倾听、情绪和手机规则。适合初中、高中学生家长。（示例课程）",
+                "",
+                &[ParentsJunior, ParentsSenior],
+                &[FamilyCommunication, Puberty],
+                16,
+            ),
             lessons: vec![
-                draft("先听完，再说话", "孩子愿意说，比说什么更重要。", "# 倾听的三个步骤\n\n1. **放下手里的事**，看着孩子；\n2. **复述**：“你是说……，对吗？”\n3. **先接住情绪**，再讨论办法。\n\n避免一开口就评价、讲道理。孩子感到被理解，才会继续说。", &[ParentsJunior, ParentsSenior], &[FamilyCommunication], 8),
-                draft("手机和网络：一起定规则", "与其没收，不如和孩子一起商量使用规则。", "# 一起商量，而不是单方面规定\n\n- 和孩子一起写下：什么时间、在哪里、用多久；\n- 家长也遵守同样的规则（比如吃饭时不看手机）；\n- 每个月一起回顾一次。\n\n如果孩子因为上网出现明显的作息紊乱、厌学，可以预约学校心理辅导或医院青少年门诊。", &[ParentsJunior, ParentsSenior], &[InternetUse, FamilyCommunication], 8),
+                draft(
+                    "先听完，再说话",
+                    "孩子愿意说，比说什么更重要。",
+                    "# 倾听的三个步骤\n\n1. **放下手里的事**，看着孩子；\n2. **复述**：“你是说……，对吗？”\n3. **先接住情绪**，再讨论办法。\n\n避免一开口就评价、讲道理。孩子感到被理解，才会继续说。",
+                    &[ParentsJunior, ParentsSenior],
+                    &[FamilyCommunication],
+                    8,
+                ),
+                draft(
+                    "手机和网络：一起定规则",
+                    "与其没收，不如和孩子一起商量使用规则。",
+                    "# 一起商量，而不是单方面规定\n\n- 和孩子一起写下：什么时间、在哪里、用多久；\n- 家长也遵守同样的规则（比如吃饭时不看手机）；\n- 每个月一起回顾一次。\n\n如果孩子因为上网出现明显的作息紊乱、厌学，可以预约学校心理辅导或医院青少年门诊。",
+                    &[ParentsJunior, ParentsSenior],
+                    &[InternetUse, FamilyCommunication],
+                    8,
+                ),
             ],
         },
         SampleCourse {
             org: family,
-            draft: draft("小学生家长：陪孩子适应新学期", "家长学校：小学阶段的情绪、习惯和亲子沟通。（示例课程）", "", &[ParentsPrimary], &[Emotions, FamilyCommunication], 8),
-            lessons: vec![
-                draft("孩子说“不想上学”时", "先了解原因，而不是急着说服。", "# 先问“发生了什么”\n\n孩子说不想上学，背后可能是和同学的矛盾、作业太难，或只是累了。\n\n- 用平静的语气问：“今天在学校发生了什么？”\n- 说出你看到的：“你看起来有点难过。”\n- 和老师保持沟通。", &[ParentsPrimary], &[Emotions, FamilyCommunication], 8),
-            ],
+            draft: draft(
+                "小学生家长：陪孩子适应新学期",
+                "家长学校：小学阶段的情绪、习惯和亲子沟通。（示例课程）",
+                "",
+                &[ParentsPrimary],
+                &[Emotions, FamilyCommunication],
+                8,
+            ),
+            lessons: vec![draft(
+                "孩子说“不想上学”时",
+                "先了解原因，而不是急着说服。",
+                "# 先问“发生了什么”\n\n孩子说不想上学，背后可能是和同学的矛盾、作业太难，或只是累了。\n\n- 用平静的语气问：“今天在学校发生了什么？”\n- 说出你看到的：“你看起来有点难过。”\n- 和老师保持沟通。",
+                &[ParentsPrimary],
+                &[Emotions, FamilyCommunication],
+                8,
+            )],
         },
     ]
 }
@@ -145,9 +316,49 @@ fn sample_articles(district: i64, family: i64, clinic: i64) -> Vec<(i64, Draft)>
     use Audience::*;
     use Topic::*;
     vec![
-        (district, draft("小学生也会有烦恼吗？", "会的。画出来、说出来，都是好办法。（示例文章）", "# 烦恼是正常的\n\n每个人都会有烦恼，小朋友也一样。\n\n- 把烦恼画出来；\n- 讲给爸爸妈妈或老师听；\n- 抱一抱喜欢的玩偶，深呼吸。", &[Primary], &[Emotions], 3)),
-        (district, draft("发现学生心理危机信号：教师指南", "哪些变化需要留意，发现后怎样转介。（示例文章）", "# 需要留意的变化\n\n- 情绪、成绩、交友突然明显变化；\n- 谈论死亡、告别、送出心爱的物品；\n- 自伤的痕迹。\n\n## 发现后\n\n1. 私下、平静地询问，认真倾听；\n2. 不承诺保密，及时告知学校心理老师和家长；\n3. 有紧急危险时拨打 110 或 120。", &[Teachers], &[Safety, LifeMeaning], 6)),
-        (family, draft("青春期身体变化，怎么和孩子聊", "用自然、准确的语言，提前聊。（示例文章）", "# 提前、自然地聊\n\n孩子在小学高年级就会开始经历青春期的变化。用准确的名称，回答孩子的问题，让孩子知道有问题可以随时来问。", &[ParentsPrimary, ParentsJunior], &[Puberty, FamilyCommunication], 5)),
-        (clinic, draft("When worry feels too big", "Signs that worry needs help, and where to find it. (sample article)", "# Worry is normal, until it is too much\n\nEveryone worries. It may be time to ask for help when worry:\n\n- lasts most days for weeks;\n- stops you sleeping, eating or going to school;\n- comes with panic: a racing heart, short breath.\n\nTalk to a school counsellor, book a free session, or call **12356**.", &[Junior, Senior], &[Emotions, StudyStress], 4)),
+        (
+            district,
+            draft(
+                "小学生也会有烦恼吗？",
+                "会的。画出来、说出来，都是好办法。（示例文章）",
+                "# 烦恼是正常的\n\n每个人都会有烦恼，小朋友也一样。\n\n- 把烦恼画出来；\n- 讲给爸爸妈妈或老师听；\n- 抱一抱喜欢的玩偶，深呼吸。",
+                &[Primary],
+                &[Emotions],
+                3,
+            ),
+        ),
+        (
+            district,
+            draft(
+                "发现学生心理危机信号：教师指南",
+                "哪些变化需要留意，发现后怎样转介。（示例文章）",
+                "# 需要留意的变化\n\n- 情绪、成绩、交友突然明显变化；\n- 谈论死亡、告别、送出心爱的物品；\n- 自伤的痕迹。\n\n## 发现后\n\n1. 私下、平静地询问，认真倾听；\n2. 不承诺保密，及时告知学校心理老师和家长；\n3. 有紧急危险时拨打 110 或 120。",
+                &[Teachers],
+                &[Safety, LifeMeaning],
+                6,
+            ),
+        ),
+        (
+            family,
+            draft(
+                "青春期身体变化，怎么和孩子聊",
+                "用自然、准确的语言，提前聊。（示例文章）",
+                "# 提前、自然地聊\n\n孩子在小学高年级就会开始经历青春期的变化。用准确的名称，回答孩子的问题，让孩子知道有问题可以随时来问。",
+                &[ParentsPrimary, ParentsJunior],
+                &[Puberty, FamilyCommunication],
+                5,
+            ),
+        ),
+        (
+            clinic,
+            draft(
+                "When worry feels too big",
+                "Signs that worry needs help, and where to find it. (sample article)",
+                "# Worry is normal, until it is too much\n\nEveryone worries. It may be time to ask for help when worry:\n\n- lasts most days for weeks;\n- stops you sleeping, eating or going to school;\n- comes with panic: a racing heart, short breath.\n\nTalk to a school counsellor, book a free session, or call **12356**.",
+                &[Junior, Senior],
+                &[Emotions, StudyStress],
+                4,
+            ),
+        ),
     ]
 }

@@ -147,16 +147,40 @@ mod dynamic_keys {
         keys.extend(Status::ALL.iter().map(|s| s.label_key()));
         keys.extend(crate::orgs::OrgKind::ALL.iter().map(|k| k.label_key()));
         use crate::staff::password::PasswordProblem::*;
-        keys.extend([TooShort, TooLong, TooCommon, SameAsUsername].iter().map(|p| p.key().to_string()));
-        use DraftProblem::*;
         keys.extend(
-            [TitleMissing, TitleTooLong, SummaryMissing, SummaryTooLong, BodyMissing, BodyTooLong,
-             LanguageUnknown, AudienceMissing, TopicMissing, MinutesOutOfRange, MediaUrlInvalid]
+            [TooShort, TooLong, TooCommon, SameAsUsername]
                 .iter()
                 .map(|p| p.key().to_string()),
         );
+        use DraftProblem::*;
+        keys.extend(
+            [
+                TitleMissing,
+                TitleTooLong,
+                SummaryMissing,
+                SummaryTooLong,
+                BodyMissing,
+                BodyTooLong,
+                LanguageUnknown,
+                AudienceMissing,
+                TopicMissing,
+                MinutesOutOfRange,
+                MediaUrlInvalid,
+            ]
+            .iter()
+            .map(|p| p.key().to_string()),
+        );
         use crate::orgs::OrgProblem;
-        keys.extend([OrgProblem::Slug, OrgProblem::Kind, OrgProblem::Name, OrgProblem::Region].iter().map(|p| p.key().to_string()));
+        keys.extend(
+            [
+                OrgProblem::Slug,
+                OrgProblem::Kind,
+                OrgProblem::Name,
+                OrgProblem::Region,
+            ]
+            .iter()
+            .map(|p| p.key().to_string()),
+        );
         #[cfg(feature = "ssr")]
         {
             use crate::staff::guard::Refusal::*;
@@ -167,9 +191,23 @@ mod dynamic_keys {
             );
         }
         for done in [
-            "signed-out", "password-changed", "account-created", "role-granted", "role-revoked",
-            "account-disabled", "account-enabled", "org-created", "hotline-added", "hotline-removed",
-            "saved", "submitted", "approved", "sent-back", "archived", "restored", "uploaded",
+            "signed-out",
+            "password-changed",
+            "account-created",
+            "role-granted",
+            "role-revoked",
+            "account-disabled",
+            "account-enabled",
+            "org-created",
+            "hotline-added",
+            "hotline-removed",
+            "saved",
+            "submitted",
+            "approved",
+            "sent-back",
+            "archived",
+            "restored",
+            "uploaded",
         ] {
             keys.push(format!("done-{done}"));
         }

@@ -26,7 +26,10 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
 }
 
 pub async fn same_origin_only(request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if safe || is_same_origin(request.headers()) {
         next.run(request).await
     } else {
@@ -48,9 +51,18 @@ mod tests {
 
     #[test]
     fn only_our_own_pages_may_change_things() {
-        assert!(is_same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "cross-site"
+        )])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-site"
+        )])));
         assert!(!is_same_origin(&headers(&[("sec-fetch-site", "none")])));
         assert!(is_same_origin(&headers(&[
             ("origin", "http://127.0.0.1:3000"),
@@ -60,7 +72,10 @@ mod tests {
             ("origin", "https://evil.example"),
             ("host", "127.0.0.1:3000")
         ])));
-        assert!(!is_same_origin(&headers(&[("origin", "null"), ("host", "a")])));
+        assert!(!is_same_origin(&headers(&[
+            ("origin", "null"),
+            ("host", "a")
+        ])));
         assert!(!is_same_origin(&headers(&[("host", "127.0.0.1:3000")])));
     }
 }

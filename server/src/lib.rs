@@ -17,12 +17,12 @@ use anxin_app::{
 };
 use axum::{
     Router,
+    extract::DefaultBodyLimit,
     extract::Request,
     http::{HeaderValue, header},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
-    routing::{get, post},
-    extract::DefaultBodyLimit,
+    routing::get,
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -103,14 +103,14 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(language_redirect))
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY));
-    let server_fns = Router::new()
-        .route("/staff/fn/{*name}", post(server_fn_handler))
-        .route("/fn/{*name}", post(server_fn_handler))
+        // Pages are GETs; this router also carries the server functions (registered
+        // by `leptos_routes_with_context`), whose forms hold lesson bodies.
         .layer(RequestBodyLimitLayer::new(MAX_FORM_BODY));
     let uploads = content::uploads::routes()
         .layer(DefaultBodyLimit::disable())
-        .layer(RequestBodyLimitLayer::new(content::uploads::MAX_UPLOAD + 64 * 1024));
+        .layer(RequestBodyLimitLayer::new(
+            content::uploads::MAX_UPLOAD + 64 * 1024,
+        ));
     let media = Router::new().nest_service(
         "/media",
         tower::ServiceBuilder::new()
@@ -121,7 +121,9 @@ pub fn router(state: AppState) -> Router {
             // Opened on its own, an uploaded file can run nothing.
             .layer(SetResponseHeaderLayer::overriding(
                 header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("default-src 'none'; img-src 'self'; media-src 'self'; sandbox"),
+                HeaderValue::from_static(
+                    "default-src 'none'; img-src 'self'; media-src 'self'; sandbox",
+                ),
             ))
             .service(ServeDir::new(state.settings.data_dir.join("uploads"))),
     );
@@ -137,7 +139,6 @@ pub fn router(state: AppState) -> Router {
             options.hash_files,
         ))
         .merge(content::api::routes().layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY)))
-        .merge(server_fns)
         .merge(uploads)
         .merge(media)
         .merge(pages)
@@ -146,19 +147,13 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Runs a server function with the app's state in context (its data layer and settings).
-async fn server_fn_handler(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    request: Request,
-) -> Response {
-    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), request)
-        .await
-        .into_response()
-}
-
 /// Sends page requests without a language (or with a trailing slash) to their
 /// canonical URL; see [`page_redirect`].
 async fn language_redirect(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/staff/fn/") || path.starts_with("/fn/") {
+        return next.run(request).await; // server functions, not pages
+    }
     let accept = request
         .headers()
         .get(header::ACCEPT_LANGUAGE)
@@ -252,13 +247,13 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
-            .with_graceful_shutdown(async move {
-                tokio::select! {
-                    _ = stopped => {}
-                    _ = shutdown_signal() => tracing::info!("shutting down"),
-                }
-            })
-            .await?;
+        .with_graceful_shutdown(async move {
+            tokio::select! {
+                _ = stopped => {}
+                _ = shutdown_signal() => tracing::info!("shutting down"),
+            }
+        })
+        .await?;
         refresher.abort();
         db.close().await;
         Ok(())

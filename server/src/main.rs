@@ -324,13 +324,23 @@ async fn org(command: OrgCommand) -> anyhow::Result<ExitCode> {
                     org.id,
                     org.slug,
                     org.kind.as_str(),
-                    org.parent_id.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+                    org.parent_id
+                        .map(|p| p.to_string())
+                        .unwrap_or_else(|| "-".into()),
                     org.name_zh,
                     org.name_en
                 );
             }
         }
-        OrgCommand::Add { db, slug, kind, name_zh, name_en, region, parent } => {
+        OrgCommand::Add {
+            db,
+            slug,
+            kind,
+            name_zh,
+            name_en,
+            region,
+            parent,
+        } => {
             let db = open_database(&db.url()).await?;
             let parent_id = match parent {
                 Some(parent) => match data::by_slug(&db, &parent).await? {
@@ -339,7 +349,16 @@ async fn org(command: OrgCommand) -> anyhow::Result<ExitCode> {
                 },
                 None => None,
             };
-            let org = match (NewOrg { parent_id, slug, kind, name_zh, name_en, region }).validated() {
+            let org = match (NewOrg {
+                parent_id,
+                slug,
+                kind,
+                name_zh,
+                name_en,
+                region,
+            })
+            .validated()
+            {
                 Ok(org) => org,
                 Err(problem) => return refuse(problem.key()),
             };
@@ -356,7 +375,13 @@ async fn staff(command: StaffCommand) -> anyhow::Result<ExitCode> {
     use anxin_app::orgs::data as orgs;
     use anxin_app::staff::{data, password, roles::Role, session};
     match command {
-        StaffCommand::Create { db, username, display_name, org, role } => {
+        StaffCommand::Create {
+            db,
+            username,
+            display_name,
+            org,
+            role,
+        } => {
             if !anxin_app::staff::valid_username(&username) {
                 return refuse("account-error-username");
             }
@@ -382,14 +407,33 @@ async fn staff(command: StaffCommand) -> anyhow::Result<ExitCode> {
             let Some(org) = orgs::by_slug(&db, &org).await? else {
                 return refuse("org-error-parent");
             };
-            let Some(id) = data::create(&db, &username, &display_name, &password::hash(&secret)).await? else {
+            let Some(id) =
+                data::create(&db, &username, &display_name, &password::hash(&secret)).await?
+            else {
                 return refuse("account-error-taken");
             };
             data::grant(&db, id, org.id, role).await?;
-            anxin_app::staff::audit::record(&db, None, Some(org.id), "account-created", &username, role.as_str()).await?;
-            println!("account {username} created: {} of {}", role.as_str(), org.slug);
+            anxin_app::staff::audit::record(
+                &db,
+                None,
+                Some(org.id),
+                "account-created",
+                &username,
+                role.as_str(),
+            )
+            .await?;
+            println!(
+                "account {username} created: {} of {}",
+                role.as_str(),
+                org.slug
+            );
         }
-        StaffCommand::Grant { db, username, org, role } => {
+        StaffCommand::Grant {
+            db,
+            username,
+            org,
+            role,
+        } => {
             let db = open_database(&db.url()).await?;
             let (Some(account), Some(org), Some(role)) = (
                 data::account(&db, &username).await?,
@@ -399,8 +443,21 @@ async fn staff(command: StaffCommand) -> anyhow::Result<ExitCode> {
                 return refuse("error-bad-input");
             };
             data::grant(&db, account.id, org.id, role).await?;
-            anxin_app::staff::audit::record(&db, None, Some(org.id), "role-granted", &account.username, role.as_str()).await?;
-            println!("{} is now also {} of {}", account.username, role.as_str(), org.slug);
+            anxin_app::staff::audit::record(
+                &db,
+                None,
+                Some(org.id),
+                "role-granted",
+                &account.username,
+                role.as_str(),
+            )
+            .await?;
+            println!(
+                "{} is now also {} of {}",
+                account.username,
+                role.as_str(),
+                org.slug
+            );
         }
         StaffCommand::Disable { db, username } => {
             let db = open_database(&db.url()).await?;
@@ -409,7 +466,15 @@ async fn staff(command: StaffCommand) -> anyhow::Result<ExitCode> {
             };
             data::set_disabled(&db, account.id, true).await?;
             let ended = session::end_all(&db, account.id).await?;
-            anxin_app::staff::audit::record(&db, None, None, "account-disabled", &account.username, "").await?;
+            anxin_app::staff::audit::record(
+                &db,
+                None,
+                None,
+                "account-disabled",
+                &account.username,
+                "",
+            )
+            .await?;
             println!("{} disabled; {ended} sessions ended", account.username);
         }
     }

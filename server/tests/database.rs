@@ -107,13 +107,50 @@ async fn demo_content_is_idempotent() {
     for test in TestDb::all().await {
         let db = open(&test).await;
         anxin_app::demo::seed(&db).await.unwrap();
+        let filter = anxin_app::content::Filter::default();
+        let first = anxin_app::content::data::public_list(&db, &filter)
+            .await
+            .unwrap();
         anxin_app::demo::seed(&db).await.unwrap();
+        let again = anxin_app::content::data::public_list(&db, &filter)
+            .await
+            .unwrap();
+        assert_eq!(
+            first.total, again.total,
+            "{}: seeding twice adds nothing",
+            test.name
+        );
         let lines = data::list(&db).await.unwrap();
-        assert_eq!(lines.len(), 1, "{}", test.name);
+        assert_eq!(
+            lines.len(),
+            3,
+            "{}: one site line, two organisations' lines",
+            test.name
+        );
+        assert_eq!(lines.iter().filter(|l| l.org_id.is_none()).count(), 1);
         assert!(
-            lines[0].name_en.contains("sample"),
+            lines.iter().all(|l| l.name_en.contains("sample")),
             "{}: demo content says it is a sample",
             test.name
         );
+        // Every audience has published content, and several topics do.
+        use anxin_app::content::model::{Audience, Topic};
+        for audience in Audience::ALL {
+            let only = anxin_app::content::Filter {
+                audience: Some(*audience),
+                ..Default::default()
+            };
+            let listing = anxin_app::content::data::public_list(&db, &only)
+                .await
+                .unwrap();
+            assert!(listing.total > 0, "{}: nothing for {audience:?}", test.name);
+        }
+        let topics = Topic::ALL
+            .iter()
+            .filter(|t| first.items.iter().any(|i| i.topics.contains(t)))
+            .count();
+        assert!(topics >= 5, "{}: demo covers {topics} topics", test.name);
+        // The sample draft is not public.
+        assert!(first.items.iter().all(|i| !i.title.contains("草稿")));
     }
 }

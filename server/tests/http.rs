@@ -179,8 +179,9 @@ async fn oversized_request_bodies_are_refused() {
     let db = TestDb::sqlite().await;
     let served = serve(&db, false).await;
     let r = client()
-        .post(served.url("/zh"))
-        .body(vec![b'x'; anxin_server::MAX_REQUEST_BODY + 1])
+        .post(served.url("/staff/fn/login"))
+        .header(reqwest::header::ORIGIN, &served.base)
+        .body(vec![b'x'; anxin_server::MAX_FORM_BODY + 1])
         .send()
         .await
         .unwrap();

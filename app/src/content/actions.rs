@@ -2,7 +2,7 @@
 //! and the editor's and reviewer's form targets. Every staff function checks the
 //! session and the role on the item's organisation itself.
 
-use super::{Document, ItemEditor, Filter, Listing, StaffItem};
+use super::{Document, Filter, ItemEditor, Listing, StaffItem};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -17,7 +17,9 @@ fn db_or_refused() -> Result<crate::db::Db, ServerFnError> {
 #[server(prefix = "/fn", endpoint = "catalogue")]
 pub async fn catalogue(filter: Filter) -> Result<Listing, ServerFnError> {
     let db = db_or_refused()?;
-    Ok(super::data::public_list(&db, &filter).await.map_err(|e| refused(e.into()))?)
+    Ok(super::data::public_list(&db, &filter)
+        .await
+        .map_err(|e| refused(e.into()))?)
 }
 
 /// A published course, lesson or article; a 404 for anything the public may not see.
@@ -34,7 +36,14 @@ pub async fn published(id: i64, kind: super::model::Kind) -> Result<Document, Se
 async fn item_for(
     action: crate::staff::roles::Action,
     id: i64,
-) -> Result<(crate::db::Db, crate::staff::guard::Staff, super::data::ItemMeta), Refusal> {
+) -> Result<
+    (
+        crate::db::Db,
+        crate::staff::guard::Staff,
+        super::data::ItemMeta,
+    ),
+    Refusal,
+> {
     use crate::staff::guard::*;
     let db = db()?;
     let staff = current().await?;
@@ -67,7 +76,9 @@ pub async fn staff_items() -> Result<Vec<StaffItem>, ServerFnError> {
     let staff = current().await.map_err(refused)?;
     let orgs = staff.orgs_where(Action::ReadContent);
     let db = db_or_refused()?;
-    Ok(super::data::staff_items(&db, &orgs, None).await.map_err(|e| refused(e.into()))?)
+    Ok(super::data::staff_items(&db, &orgs, None)
+        .await
+        .map_err(|e| refused(e.into()))?)
 }
 
 /// The editor's view of one item, at its latest revision or at revision `number`.
@@ -76,7 +87,9 @@ pub async fn editor_view(id: i64, number: Option<i64>) -> Result<ItemEditor, Ser
     use crate::staff::roles::Action;
     let inner = async {
         let (db, staff, meta) = item_for(Action::ReadContent, id).await?;
-        let item = super::data::staff_item(&db, id).await?.ok_or(Refusal::NotFound)?;
+        let item = super::data::staff_item(&db, id)
+            .await?
+            .ok_or(Refusal::NotFound)?;
         let (revision, draft) = super::data::revision(&db, id, number)
             .await?
             .ok_or(Refusal::NotFound)?;
@@ -133,7 +146,9 @@ pub async fn create_item(
         // A lesson belongs to its course's organisation.
         let (org_id, course_id) = match (kind, course_id) {
             (Kind::Lesson, Some(course)) => {
-                let meta = super::data::meta(&db, course).await?.ok_or(Refusal::NotFound)?;
+                let meta = super::data::meta(&db, course)
+                    .await?
+                    .ok_or(Refusal::NotFound)?;
                 if meta.kind != Kind::Course {
                     return Err(Refusal::Invalid("error-bad-input".into()));
                 }
@@ -144,10 +159,24 @@ pub async fn create_item(
         };
         staff.require(Action::WriteContent, org_id)?;
         let language = if lang == "en" { "en" } else { "zh-CN" };
-        let draft = Draft { title, language: language.into(), ..Draft::default() };
-        draft.check_savable().map_err(|p| Refusal::Invalid(p.key().into()))?;
+        let draft = Draft {
+            title,
+            language: language.into(),
+            ..Draft::default()
+        };
+        draft
+            .check_savable()
+            .map_err(|p| Refusal::Invalid(p.key().into()))?;
         let id = super::data::create(&db, org_id, kind, course_id, &draft, staff.id()).await?;
-        audit::record(&db, Some(staff.id()), Some(org_id), "item-created", &format!("{}:{id}", kind.as_str()), "").await?;
+        audit::record(
+            &db,
+            Some(staff.id()),
+            Some(org_id),
+            "item-created",
+            &format!("{}:{id}", kind.as_str()),
+            "",
+        )
+        .await?;
         Ok(editor_paths(&lang, Some(id)).0)
     }
     .await;
@@ -173,7 +202,8 @@ pub async fn save_item(
     #[server(default)] media_url: String,
     #[server(default)] attachment_ids: Vec<i64>,
     /// `submit` to send the saved revision for review straight away.
-    #[server(default)] then: String,
+    #[server(default)]
+    then: String,
 ) -> Result<(), ServerFnError> {
     use super::model::{Audience, Draft, Topic};
     use crate::staff::{audit, guard::*, roles::Action};
@@ -186,30 +216,61 @@ pub async fn save_item(
         let minutes = if minutes.trim().is_empty() {
             0
         } else {
-            minutes.trim().parse().map_err(|_| Refusal::Invalid("draft-minutes-out-of-range".into()))?
+            minutes
+                .trim()
+                .parse()
+                .map_err(|_| Refusal::Invalid("draft-minutes-out-of-range".into()))?
         };
         let draft = Draft {
             title,
             summary,
             body,
             language,
-            audiences: audiences.iter().filter_map(|a| Audience::parse(a)).collect(),
+            audiences: audiences
+                .iter()
+                .filter_map(|a| Audience::parse(a))
+                .collect(),
             topics: topics.iter().filter_map(|t| Topic::parse(t)).collect(),
             minutes,
             cover_upload_id: own(cover_upload_id),
             media_upload_id: own(media_upload_id),
             media_url,
-            attachment_ids: attachment_ids.into_iter().filter(|a| own(*a).is_some()).collect(),
+            attachment_ids: attachment_ids
+                .into_iter()
+                .filter(|a| own(*a).is_some())
+                .collect(),
         };
-        draft.check_savable().map_err(|p| Refusal::Invalid(p.key().into()))?;
+        draft
+            .check_savable()
+            .map_err(|p| Refusal::Invalid(p.key().into()))?;
         let position = meta.course_id.map(|_| position.clamp(0, 10_000));
         let number = super::data::save(&db, id, &draft, position, staff.id()).await?;
-        audit::record(&db, Some(staff.id()), Some(meta.org_id), "item-saved", &format!("{}:{id}", meta.kind.as_str()), &format!("r{number}")).await?;
+        audit::record(
+            &db,
+            Some(staff.id()),
+            Some(meta.org_id),
+            "item-saved",
+            &format!("{}:{id}", meta.kind.as_str()),
+            &format!("r{number}"),
+        )
+        .await?;
         if then == "submit" {
             // Saved either way; what is missing for review is said on the editor page.
-            draft.check_complete(meta.kind).map_err(|p| Refusal::Invalid(p.key().into()))?;
-            super::data::step(&db, id, super::model::Step::Submit, None, "").await?.ok_or(Refusal::Conflict)?;
-            audit::record(&db, Some(staff.id()), Some(meta.org_id), "item-submitted", &format!("{}:{id}", meta.kind.as_str()), "in-review").await?;
+            draft
+                .check_complete(meta.kind)
+                .map_err(|p| Refusal::Invalid(p.key().into()))?;
+            super::data::step(&db, id, super::model::Step::Submit, None, "")
+                .await?
+                .ok_or(Refusal::Conflict)?;
+            audit::record(
+                &db,
+                Some(staff.id()),
+                Some(meta.org_id),
+                "item-submitted",
+                &format!("{}:{id}", meta.kind.as_str()),
+                "in-review",
+            )
+            .await?;
             return Ok(format!("{back}?done=submitted"));
         }
         Ok(format!("{back}?done=saved"))
@@ -241,14 +302,23 @@ pub async fn workflow(
         };
         let (db, staff, meta) = item_for(action, id).await?;
         if step == Step::Submit {
-            let (_, draft) = super::data::revision(&db, id, None).await?.ok_or(Refusal::NotFound)?;
-            draft.check_complete(meta.kind).map_err(|p| Refusal::Invalid(p.key().into()))?;
+            let (_, draft) = super::data::revision(&db, id, None)
+                .await?
+                .ok_or(Refusal::NotFound)?;
+            draft
+                .check_complete(meta.kind)
+                .map_err(|p| Refusal::Invalid(p.key().into()))?;
         }
-        if step == Step::SendBack && (comment.trim().is_empty() || comment.chars().count() > COMMENT_MAX) {
+        if step == Step::SendBack
+            && (comment.trim().is_empty() || comment.chars().count() > COMMENT_MAX)
+        {
             return Err(Refusal::Invalid("review-comment-needed".into()));
         }
         let live_from = if step == Step::Approve && !publish_at.trim().is_empty() {
-            Some(crate::time::parse_local(&publish_at).ok_or(Refusal::Invalid("review-bad-time".into()))?)
+            Some(
+                crate::time::parse_local(&publish_at)
+                    .ok_or(Refusal::Invalid("review-bad-time".into()))?,
+            )
         } else {
             None
         };
@@ -259,7 +329,15 @@ pub async fn workflow(
             Some(at) => format!("{} {}", status.as_str(), crate::time::format_local(at)),
             None => status.as_str().to_string(),
         };
-        audit::record(&db, Some(staff.id()), Some(meta.org_id), &format!("item-{}", step_name(step)), &format!("{}:{id}", meta.kind.as_str()), &detail).await?;
+        audit::record(
+            &db,
+            Some(staff.id()),
+            Some(meta.org_id),
+            &format!("item-{}", step_name(step)),
+            &format!("{}:{id}", meta.kind.as_str()),
+            &detail,
+        )
+        .await?;
         Ok(format!("{back}?done={}", step_name(step)))
     }
     .await;
@@ -289,7 +367,15 @@ pub async fn restore_revision(lang: String, id: i64, number: i64) -> Result<(), 
             .await?
             .ok_or(Refusal::NotFound)?;
         let new = super::data::save(&db, id, &draft, None, staff.id()).await?;
-        audit::record(&db, Some(staff.id()), Some(meta.org_id), "item-restored", &format!("{}:{id}", meta.kind.as_str()), &format!("r{number} -> r{new}")).await?;
+        audit::record(
+            &db,
+            Some(staff.id()),
+            Some(meta.org_id),
+            "item-restored",
+            &format!("{}:{id}", meta.kind.as_str()),
+            &format!("r{number} -> r{new}"),
+        )
+        .await?;
         Ok(format!("{back}?done=restored"))
     }
     .await;

@@ -24,7 +24,14 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         description = "Published psychoeducation courses, lessons and articles. Read-only, no authentication. Lists are paginated (`page` from 1, `per_page` up to 100). Unpublished content is never returned."
     ),
     paths(list_courses, get_course, get_lesson, list_articles, get_article),
-    components(schemas(Listing, Document, super::Summary, super::Attachment, super::Media, ApiError))
+    components(schemas(
+        Listing,
+        Document,
+        super::Summary,
+        super::Attachment,
+        super::Media,
+        ApiError
+    ))
 )]
 pub struct ApiDoc;
 

@@ -365,7 +365,10 @@ pub async fn staff_item(db: &Db, id: i64) -> Result<Option<StaffItem>, DbError> 
     .bind(id)
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.as_ref().map(|r| staff_item_from(r, now())).transpose()?)
+    Ok(row
+        .as_ref()
+        .map(|r| staff_item_from(r, now()))
+        .transpose()?)
 }
 
 pub async fn uploads_of(db: &Db, item_id: i64) -> Result<Vec<Upload>, DbError> {
@@ -440,7 +443,9 @@ fn summary_from(r: &AnyRow) -> Result<Summary, sqlx::Error> {
         cover: r
             .try_get::<Option<String>, _>("cover")?
             .map(|c| media_url(&c)),
-        published_at: r.try_get::<Option<i64>, _>("live_from")?.unwrap_or_default(),
+        published_at: r
+            .try_get::<Option<i64>, _>("live_from")?
+            .unwrap_or_default(),
         course_id: r.try_get("course_id")?,
     })
 }
@@ -461,11 +466,17 @@ pub async fn public_list(db: &Db, filter: &Filter) -> Result<Listing, DbError> {
     // Lists are stored comma-separated; wrapping both sides in commas matches whole names.
     if let Some(audience) = filter.audience {
         binds.push(format!("%,{},%", audience.as_str()));
-        conditions.push(format!("(',' || r.audiences || ',') LIKE ${}", binds.len() + 1));
+        conditions.push(format!(
+            "(',' || r.audiences || ',') LIKE ${}",
+            binds.len() + 1
+        ));
     }
     if let Some(topic) = filter.topic {
         binds.push(format!("%,{},%", topic.as_str()));
-        conditions.push(format!("(',' || r.topics || ',') LIKE ${}", binds.len() + 1));
+        conditions.push(format!(
+            "(',' || r.topics || ',') LIKE ${}",
+            binds.len() + 1
+        ));
     }
     if !filter.orgs.is_empty() {
         // Integers we parsed ourselves, so they can go into the SQL text.

@@ -199,11 +199,23 @@ fn Editor(editor: ItemEditor, orgs: Vec<crate::orgs::Org>) -> impl IntoView {
     let disabled = !editor.can_write;
     let audiences = Audience::ALL
         .iter()
-        .map(|a| (a.as_str().to_string(), tr(&a.label_key()), draft.audiences.contains(a)))
+        .map(|a| {
+            (
+                a.as_str().to_string(),
+                tr(&a.label_key()),
+                draft.audiences.contains(a),
+            )
+        })
         .collect();
     let topics = Topic::ALL
         .iter()
-        .map(|t| (t.as_str().to_string(), tr(&t.label_key()), draft.topics.contains(t)))
+        .map(|t| {
+            (
+                t.as_str().to_string(),
+                tr(&t.label_key()),
+                draft.topics.contains(t),
+            )
+        })
         .collect();
     let image_options = editor
         .uploads
@@ -220,7 +232,13 @@ fn Editor(editor: ItemEditor, orgs: Vec<crate::orgs::Org>) -> impl IntoView {
     let attachment_boxes: Vec<(String, String, bool)> = editor
         .uploads
         .iter()
-        .map(|u| (u.id.to_string(), u.original_name.clone(), draft.attachment_ids.contains(&u.id)))
+        .map(|u| {
+            (
+                u.id.to_string(),
+                u.original_name.clone(),
+                draft.attachment_ids.contains(&u.id),
+            )
+        })
         .collect();
     let uploads = editor
         .uploads
@@ -257,8 +275,9 @@ fn Editor(editor: ItemEditor, orgs: Vec<crate::orgs::Org>) -> impl IntoView {
             view! { <li><a href=href>{text}</a></li> }
         })
         .collect_view();
-    let lessons = (item.kind == Kind::Course).then(|| {
-        let add = editor.can_write.then(|| view! {
+    let lessons =
+        (item.kind == Kind::Course).then(|| {
+            let add = editor.can_write.then(|| view! {
             <form class="inline-fields" method="post" action="/staff/fn/create-item">
                 <LangField/>
                 <input type="hidden" name="kind" value="lesson"/>
@@ -269,19 +288,21 @@ fn Editor(editor: ItemEditor, orgs: Vec<crate::orgs::Org>) -> impl IntoView {
                 <button type="submit" class="button secondary">{tr("item-add-lesson")}</button>
             </form>
         });
+            view! {
+                <section>
+                    <h2>{tr("content-lessons")}</h2>
+                    <ItemTable items=editor.lessons.clone() orgs=orgs.clone()/>
+                    {add}
+                </section>
+            }
+        });
+    let comment = (!editor.review_comment.is_empty()).then(|| {
         view! {
-            <section>
-                <h2>{tr("content-lessons")}</h2>
-                <ItemTable items=editor.lessons.clone() orgs=orgs.clone()/>
-                {add}
-            </section>
+            <div class="notice review-comment" role="note">
+                <strong>{tr("review-comment")}</strong>
+                <p>{editor.review_comment.clone()}</p>
+            </div>
         }
-    });
-    let comment = (!editor.review_comment.is_empty()).then(|| view! {
-        <div class="notice review-comment" role="note">
-            <strong>{tr("review-comment")}</strong>
-            <p>{editor.review_comment.clone()}</p>
-        </div>
     });
     let preview_href = staff_href(locale, &format!("items/{id}/preview"));
     let public_href = item.live.then(|| item_href(locale, item.kind, id, ""));
@@ -321,8 +342,10 @@ fn Editor(editor: ItemEditor, orgs: Vec<crate::orgs::Org>) -> impl IntoView {
             </form>
         </section>
     });
-    let archive = (editor.can_review && item.status != Status::Archived).then(|| workflow("archive", "review-archive"));
-    let submit = (editor.can_write && item.status == Status::Draft).then(|| workflow("submit", "item-submit"));
+    let archive = (editor.can_review && item.status != Status::Archived)
+        .then(|| workflow("archive", "review-archive"));
+    let submit = (editor.can_write && item.status == Status::Draft)
+        .then(|| workflow("submit", "item-submit"));
     view! {
         <p class="item-state">
             <strong>{tr(&item.kind.label_key())}</strong>" · "{state_text(&item)}" · "

@@ -65,7 +65,8 @@ mod tests {
 
     #[test]
     fn renders_markdown() {
-        let html = render("# 标题\n\n正文 **加粗**\n\n- 一\n- 二\n\n| a | b |\n|---|---|\n| 1 | 2 |");
+        let html =
+            render("# 标题\n\n正文 **加粗**\n\n- 一\n- 二\n\n| a | b |\n|---|---|\n| 1 | 2 |");
         assert!(html.contains("<h2>标题</h2>"), "{html}");
         assert!(html.contains("<strong>加粗</strong>"));
         assert!(html.contains("<li>一</li>"));
@@ -96,9 +97,23 @@ mod tests {
         .join("\n\n");
         let html = render(&hostile).to_lowercase();
         for banned in [
-            "<script", "onerror", "onclick", "javascript:", "data:text", "<iframe", "<svg",
-            "<form", "<input", "<style", "style=", "\"https://tracker", "<object", "<embed",
-            "<meta", "<base", "\"https://evil",
+            "<script",
+            "onerror",
+            "onclick",
+            "javascript:",
+            "data:text",
+            "<iframe",
+            "<svg",
+            "<form",
+            "<input",
+            "<style",
+            "style=",
+            "\"https://tracker",
+            "<object",
+            "<embed",
+            "<meta",
+            "<base",
+            "\"https://evil",
         ] {
             assert!(!html.contains(banned), "{banned} survived in {html}");
         }
@@ -111,7 +126,10 @@ mod tests {
     #[test]
     fn links_do_not_leak_the_page() {
         let html = render("[12355](https://12355.net) [call](tel:12356)");
-        assert!(html.contains("rel=\"noopener noreferrer nofollow\""), "{html}");
+        assert!(
+            html.contains("rel=\"noopener noreferrer nofollow\""),
+            "{html}"
+        );
         assert!(html.contains("href=\"tel:12356\""));
     }
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A course (a series of lessons), one of its lessons, or a standalone article.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Kind {
     Course,
     Lesson,
@@ -14,6 +15,7 @@ pub enum Kind {
 /// Who an item is for: students by school stage, parents by their child's grade band,
 /// teachers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Audience {
     Primary,
     Junior,
@@ -25,6 +27,7 @@ pub enum Audience {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Topic {
     StudyStress,
     Emotions,
@@ -38,6 +41,7 @@ pub enum Topic {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Status {
     Draft,
     InReview,
@@ -107,7 +111,11 @@ pub fn parse_list<T: Copy>(stored: &str, parse: fn(&str) -> Option<T>) -> Vec<T>
 }
 
 pub fn join_list<T: Copy>(values: &[T], name: fn(T) -> &'static str) -> String {
-    values.iter().map(|v| name(*v)).collect::<Vec<_>>().join(",")
+    values
+        .iter()
+        .map(|v| name(*v))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// A step in the workflow.
@@ -279,10 +287,22 @@ mod tests {
         assert_eq!(next_status(InReview, Step::SendBack), Ok(Draft));
         assert_eq!(next_status(Published, Step::Save), Ok(Draft));
         assert_eq!(next_status(Archived, Step::Save), Ok(Draft));
-        assert_eq!(next_status(Draft, Step::Approve), Err(WorkflowError::WrongState));
-        assert_eq!(next_status(Published, Step::Submit), Err(WorkflowError::WrongState));
-        assert_eq!(next_status(Archived, Step::Archive), Err(WorkflowError::WrongState));
-        assert_eq!(next_status(Draft, Step::SendBack), Err(WorkflowError::WrongState));
+        assert_eq!(
+            next_status(Draft, Step::Approve),
+            Err(WorkflowError::WrongState)
+        );
+        assert_eq!(
+            next_status(Published, Step::Submit),
+            Err(WorkflowError::WrongState)
+        );
+        assert_eq!(
+            next_status(Archived, Step::Archive),
+            Err(WorkflowError::WrongState)
+        );
+        assert_eq!(
+            next_status(Draft, Step::SendBack),
+            Err(WorkflowError::WrongState)
+        );
     }
 
     #[test]
@@ -293,7 +313,10 @@ mod tests {
         for t in Topic::ALL {
             assert_eq!(Topic::parse(t.as_str()), Some(*t));
         }
-        assert_eq!(Audience::ParentsJunior.label_key(), "audience-parents-junior");
+        assert_eq!(
+            Audience::ParentsJunior.label_key(),
+            "audience-parents-junior"
+        );
         let stored = join_list(&[Topic::Sleep, Topic::Emotions], Topic::as_str);
         assert_eq!(stored, "sleep,emotions");
         assert_eq!(
@@ -315,16 +338,37 @@ mod tests {
             Err(DraftProblem::SummaryMissing)
         );
         assert_eq!(complete().check_complete(Kind::Lesson), Ok(()));
-        let course = Draft { body: String::new(), ..complete() };
+        let course = Draft {
+            body: String::new(),
+            ..complete()
+        };
         assert_eq!(course.check_complete(Kind::Course), Ok(()));
-        assert_eq!(course.check_complete(Kind::Article), Err(DraftProblem::BodyMissing));
-        let long = Draft { title: "长".repeat(TITLE_MAX + 1), ..complete() };
+        assert_eq!(
+            course.check_complete(Kind::Article),
+            Err(DraftProblem::BodyMissing)
+        );
+        let long = Draft {
+            title: "长".repeat(TITLE_MAX + 1),
+            ..complete()
+        };
         assert_eq!(long.check_savable(), Err(DraftProblem::TitleTooLong));
-        let http = Draft { media_url: "http://example.com/v.mp4".into(), ..complete() };
+        let http = Draft {
+            media_url: "http://example.com/v.mp4".into(),
+            ..complete()
+        };
         assert_eq!(http.check_savable(), Err(DraftProblem::MediaUrlInvalid));
-        let js = Draft { media_url: "javascript:alert(1)".into(), ..complete() };
+        let js = Draft {
+            media_url: "javascript:alert(1)".into(),
+            ..complete()
+        };
         assert_eq!(js.check_savable(), Err(DraftProblem::MediaUrlInvalid));
-        let no_topic = Draft { topics: vec![], ..complete() };
-        assert_eq!(no_topic.check_complete(Kind::Article), Err(DraftProblem::TopicMissing));
+        let no_topic = Draft {
+            topics: vec![],
+            ..complete()
+        };
+        assert_eq!(
+            no_topic.check_complete(Kind::Article),
+            Err(DraftProblem::TopicMissing)
+        );
     }
 }

@@ -38,7 +38,11 @@ fn org_name(org_id: i64) -> Option<String> {
 }
 
 fn minutes_text(minutes: i64) -> String {
-    t_args(use_locale(), "content-minutes", &[("minutes", minutes.into())])
+    t_args(
+        use_locale(),
+        "content-minutes",
+        &[("minutes", minutes.into())],
+    )
 }
 
 #[component]
@@ -126,7 +130,11 @@ fn Catalogue(parents: bool) -> impl IntoView {
     };
     let listing = Resource::new_blocking(move || filter.clone(), catalogue);
     let (title, intro, path) = if parents {
-        ("parent-school-title", "parent-school-intro", "parent-school")
+        (
+            "parent-school-title",
+            "parent-school-intro",
+            "parent-school",
+        )
     } else {
         ("courses-title", "courses-intro", "courses")
     };
@@ -139,7 +147,10 @@ fn Catalogue(parents: bool) -> impl IntoView {
         .iter()
         .map(|t| (t.as_str(), tr(&t.label_key())))
         .collect();
-    let via_org = site.via.as_ref().map(|o| (o.slug.clone(), o.name(locale).to_string()));
+    let via_org = site
+        .via
+        .as_ref()
+        .map(|o| (o.slug.clone(), o.name(locale).to_string()));
     view! {
         <crate::site::PageTitle key=title/>
         <h1>{tr(title)}</h1>
@@ -181,7 +192,11 @@ fn CatalogueResults(listing: Listing, path: &'static str) -> impl IntoView {
     };
     let previous = (listing.page > 1).then(|| page_link(listing.page - 1));
     let next = (listing.page < pages).then(|| page_link(listing.page + 1));
-    let count = t_args(locale, "catalogue-count", &[("count", listing.total.into())]);
+    let count = t_args(
+        locale,
+        "catalogue-count",
+        &[("count", listing.total.into())],
+    );
     view! {
         <p class="catalogue-count" role="status">{count}</p>
         <ul class="cards">

@@ -68,7 +68,11 @@ fn editor_url(lang: &str, item: i64) -> String {
 
 /// `POST /staff/uploads` (multipart: `lang`, `item`, then `file`): stores the file for
 /// the item and goes back to its editor.
-async fn upload(State(state): State<AppState>, headers: HeaderMap, mut form: Multipart) -> Response {
+async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Response {
     let mut lang = String::from("zh");
     let mut item: Option<i64> = None;
     let outcome: Result<(), Refusal> = async {
@@ -92,8 +96,11 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, mut form: Mul
                     staff.require(Action::WriteContent, meta.org_id)?;
                     let original = clean_name(field.file_name().unwrap_or("file"));
                     let dir = state.settings.data_dir.join("uploads");
-                    tokio::fs::create_dir_all(&dir).await.map_err(|_| Refusal::Unavailable)?;
-                    let temp = dir.join(format!(".incoming-{}", crate::staff::session::new_token()));
+                    tokio::fs::create_dir_all(&dir)
+                        .await
+                        .map_err(|_| Refusal::Unavailable)?;
+                    let temp =
+                        dir.join(format!(".incoming-{}", crate::staff::session::new_token()));
                     let stored = receive(&mut field, &temp).await;
                     let (mime, ext, size, digest) = match stored {
                         Ok(done) => done,
@@ -106,8 +113,26 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, mut form: Mul
                     tokio::fs::rename(&temp, dir.join(&name))
                         .await
                         .map_err(|_| Refusal::Unavailable)?;
-                    super::data::add_upload(&state.db, meta.org_id, item_id, &name, &original, mime, size as i64, staff.id()).await?;
-                    crate::staff::audit::record(&state.db, Some(staff.id()), Some(meta.org_id), "file-uploaded", &format!("{}:{item_id}", meta.kind.as_str()), &name).await?;
+                    super::data::add_upload(
+                        &state.db,
+                        meta.org_id,
+                        item_id,
+                        &name,
+                        &original,
+                        mime,
+                        size as i64,
+                        staff.id(),
+                    )
+                    .await?;
+                    crate::staff::audit::record(
+                        &state.db,
+                        Some(staff.id()),
+                        Some(meta.org_id),
+                        "file-uploaded",
+                        &format!("{}:{item_id}", meta.kind.as_str()),
+                        &name,
+                    )
+                    .await?;
                     return Ok(());
                 }
                 _ => {}
@@ -118,7 +143,10 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, mut form: Mul
     .await;
     let back = match item {
         Some(item) => editor_url(&lang, item),
-        None => crate::staff::staff_href(crate::i18n::Locale::from_segment(&lang).unwrap_or_default(), ""),
+        None => crate::staff::staff_href(
+            crate::i18n::Locale::from_segment(&lang).unwrap_or_default(),
+            "",
+        ),
     };
     let wants_html = headers
         .get(axum::http::header::ACCEPT)
@@ -130,7 +158,8 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, mut form: Mul
             Redirect::to(&format!("{back}?error={}", refusal.key())).into_response()
         }
         Err(refusal) => (
-            axum::http::StatusCode::from_u16(refusal.status()).unwrap_or(axum::http::StatusCode::BAD_REQUEST),
+            axum::http::StatusCode::from_u16(refusal.status())
+                .unwrap_or(axum::http::StatusCode::BAD_REQUEST),
             refusal.key().to_string(),
         )
             .into_response(),
@@ -144,7 +173,9 @@ async fn receive(
     temp: &std::path::Path,
 ) -> Result<(&'static str, &'static str, usize, String), Refusal> {
     let broken = || Refusal::Invalid("upload-error-broken".into());
-    let mut file = tokio::fs::File::create(temp).await.map_err(|_| Refusal::Unavailable)?;
+    let mut file = tokio::fs::File::create(temp)
+        .await
+        .map_err(|_| Refusal::Unavailable)?;
     let mut hasher = Sha256::new();
     let mut head: Vec<u8> = Vec::new();
     let mut kind = None;
@@ -163,7 +194,9 @@ async fn receive(
             return Err(Refusal::Invalid("upload-error-size".into()));
         }
         hasher.update(&chunk);
-        file.write_all(&chunk).await.map_err(|_| Refusal::Unavailable)?;
+        file.write_all(&chunk)
+            .await
+            .map_err(|_| Refusal::Unavailable)?;
     }
     if size == 0 {
         return Err(Refusal::Invalid("upload-error-no-file".into()));
@@ -177,7 +210,11 @@ async fn receive(
     }
     file.flush().await.map_err(|_| Refusal::Unavailable)?;
     file.sync_all().await.map_err(|_| Refusal::Unavailable)?;
-    let digest: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let digest: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     Ok((mime, ext, size, digest))
 }
 
@@ -187,7 +224,9 @@ mod tests {
 
     #[test]
     fn types_come_from_content() {
-        let png = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d];
+        let png = [
+            0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d,
+        ];
         assert_eq!(sniff(&png).map(|k| k.1), Some("png"));
         assert_eq!(sniff(b"%PDF-1.7\n").map(|k| k.1), Some("pdf"));
         assert_eq!(sniff(b"<html><script>alert(1)</script>"), None);

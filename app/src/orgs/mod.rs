@@ -171,7 +171,12 @@ mod tests {
     #[test]
     fn tree_walks() {
         // 1 city -> 2, 3 counties -> 4 school under 2
-        let orgs = [org(1, None), org(2, Some(1)), org(3, Some(1)), org(4, Some(2))];
+        let orgs = [
+            org(1, None),
+            org(2, Some(1)),
+            org(3, Some(1)),
+            org(4, Some(2)),
+        ];
         assert_eq!(ancestors_and_self(&orgs, 4), vec![4, 2, 1]);
         assert_eq!(ancestors_and_self(&orgs, 1), vec![1]);
         let mut below = subtree(&orgs, 1);
@@ -192,11 +197,20 @@ mod tests {
             region: "示例市".into(),
         };
         assert_eq!(good.clone().validated().unwrap().slug, "sample-city");
-        let bad_slug = NewOrg { slug: "示例".into(), ..good.clone() };
+        let bad_slug = NewOrg {
+            slug: "示例".into(),
+            ..good.clone()
+        };
         assert_eq!(bad_slug.validated(), Err(OrgProblem::Slug));
-        let bad_kind = NewOrg { kind: "company".into(), ..good.clone() };
+        let bad_kind = NewOrg {
+            kind: "company".into(),
+            ..good.clone()
+        };
         assert_eq!(bad_kind.validated(), Err(OrgProblem::Kind));
-        let no_name = NewOrg { name_en: " ".into(), ..good };
+        let no_name = NewOrg {
+            name_en: " ".into(),
+            ..good
+        };
         assert_eq!(no_name.validated(), Err(OrgProblem::Name));
     }
 }

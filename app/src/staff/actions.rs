@@ -92,7 +92,15 @@ pub async fn login(lang: String, username: String, password: String) -> Result<(
             Some(a) if password_ok && !a.disabled => a,
             _ => {
                 session::record_login_failure(&db, &username, &address).await?;
-                audit::record(&db, account.as_ref().map(|a| a.id), None, "login-failed", &username, "").await?;
+                audit::record(
+                    &db,
+                    account.as_ref().map(|a| a.id),
+                    None,
+                    "login-failed",
+                    &username,
+                    "",
+                )
+                .await?;
                 return Err(Refusal::Invalid("login-failed".into()));
             }
         };
@@ -123,7 +131,15 @@ pub async fn logout(lang: String) -> Result<(), ServerFnError> {
         let db = db()?;
         if let Ok(staff) = current().await {
             staff.signed.end(&db).await?;
-            audit::record(&db, Some(staff.id()), None, "logout", &staff.signed.username, "").await?;
+            audit::record(
+                &db,
+                Some(staff.id()),
+                None,
+                "logout",
+                &staff.signed.username,
+                "",
+            )
+            .await?;
         }
         set_header(
             axum::http::header::SET_COOKIE,
@@ -143,7 +159,15 @@ pub async fn logout_everywhere(lang: String) -> Result<(), ServerFnError> {
         let db = db()?;
         let staff = current().await?;
         let ended = session::end_all(&db, staff.id()).await?;
-        audit::record(&db, Some(staff.id()), None, "logout-everywhere", &staff.signed.username, &ended.to_string()).await?;
+        audit::record(
+            &db,
+            Some(staff.id()),
+            None,
+            "logout-everywhere",
+            &staff.signed.username,
+            &ended.to_string(),
+        )
+        .await?;
         set_header(
             axum::http::header::SET_COOKIE,
             &session::cookie(None, secure_cookies()),
@@ -166,7 +190,9 @@ pub async fn change_password(
     let outcome = async {
         let db = db()?;
         let staff = current().await?;
-        let stored = data::password_hash(&db, staff.id()).await?.ok_or(Refusal::NotFound)?;
+        let stored = data::password_hash(&db, staff.id())
+            .await?
+            .ok_or(Refusal::NotFound)?;
         let given = current_password.clone();
         let ok = tokio::task::spawn_blocking(move || pw::verify(&given, &stored))
             .await
@@ -190,7 +216,15 @@ pub async fn change_password(
             axum::http::header::SET_COOKIE,
             &session::cookie(Some(&token), secure_cookies()),
         );
-        audit::record(&db, Some(staff.id()), None, "password-changed", &staff.signed.username, "").await?;
+        audit::record(
+            &db,
+            Some(staff.id()),
+            None,
+            "password-changed",
+            &staff.signed.username,
+            "",
+        )
+        .await?;
         Ok(format!("{back}?done=password-changed"))
     }
     .await;
@@ -206,7 +240,12 @@ pub async fn create_account(
     org_id: i64,
     role: String,
 ) -> Result<(), ServerFnError> {
-    use crate::staff::{audit, data, guard::*, password as pw, roles::{Action, Role}};
+    use crate::staff::{
+        audit, data,
+        guard::*,
+        password as pw,
+        roles::{Action, Role},
+    };
     let (back, login_page) = paths(&lang, "people");
     let outcome = async {
         let db = db()?;
@@ -228,7 +267,15 @@ pub async fn create_account(
             .await?
             .ok_or(Refusal::Invalid("account-error-taken".into()))?;
         data::grant(&db, id, org_id, role).await?;
-        audit::record(&db, Some(staff.id()), Some(org_id), "account-created", &username, role.as_str()).await?;
+        audit::record(
+            &db,
+            Some(staff.id()),
+            Some(org_id),
+            "account-created",
+            &username,
+            role.as_str(),
+        )
+        .await?;
         Ok(format!("{back}?done=account-created"))
     }
     .await;
@@ -244,21 +291,39 @@ pub async fn set_role(
     role: String,
     grant: bool,
 ) -> Result<(), ServerFnError> {
-    use crate::staff::{audit, data, guard::*, roles::{Action, Role}};
+    use crate::staff::{
+        audit, data,
+        guard::*,
+        roles::{Action, Role},
+    };
     let (back, login_page) = paths(&lang, "people");
     let outcome = async {
         let db = db()?;
         let staff = current().await?;
         staff.require(Action::ManagePeople, org_id)?;
         let role = Role::parse(&role).ok_or(Refusal::Invalid("error-bad-input".into()))?;
-        let target = data::summary(&db, staff_id).await?.ok_or(Refusal::NotFound)?;
+        let target = data::summary(&db, staff_id)
+            .await?
+            .ok_or(Refusal::NotFound)?;
         if grant {
             data::grant(&db, staff_id, org_id, role).await?;
         } else {
             data::revoke(&db, staff_id, org_id, role).await?;
         }
-        let action = if grant { "role-granted" } else { "role-revoked" };
-        audit::record(&db, Some(staff.id()), Some(org_id), action, &target.username, role.as_str()).await?;
+        let action = if grant {
+            "role-granted"
+        } else {
+            "role-revoked"
+        };
+        audit::record(
+            &db,
+            Some(staff.id()),
+            Some(org_id),
+            action,
+            &target.username,
+            role.as_str(),
+        )
+        .await?;
         Ok(format!("{back}?done={action}"))
     }
     .await;
@@ -268,16 +333,25 @@ pub async fn set_role(
 /// Disables an account (ending all its sessions) or enables it again. An admin may do
 /// this only to people all of whose roles are within the admin's part of the tree.
 #[server(prefix = "/staff/fn", endpoint = "set-disabled")]
-pub async fn set_disabled(lang: String, staff_id: i64, disabled: bool) -> Result<(), ServerFnError> {
+pub async fn set_disabled(
+    lang: String,
+    staff_id: i64,
+    disabled: bool,
+) -> Result<(), ServerFnError> {
     use crate::staff::{audit, data, guard::*, roles::Action, session};
     let (back, login_page) = paths(&lang, "people");
     let outcome = async {
         let db = db()?;
         let staff = current().await?;
-        let target = data::summary(&db, staff_id).await?.ok_or(Refusal::NotFound)?;
+        let target = data::summary(&db, staff_id)
+            .await?
+            .ok_or(Refusal::NotFound)?;
         let managed = staff.orgs_where(Action::ManagePeople);
         let within = !managed.is_empty()
-            && target.memberships.iter().all(|m| managed.contains(&m.org_id));
+            && target
+                .memberships
+                .iter()
+                .all(|m| managed.contains(&m.org_id));
         if !within {
             return Err(Refusal::Forbidden);
         }
@@ -288,8 +362,20 @@ pub async fn set_disabled(lang: String, staff_id: i64, disabled: bool) -> Result
         if disabled {
             session::end_all(&db, staff_id).await?;
         }
-        let action = if disabled { "account-disabled" } else { "account-enabled" };
-        audit::record(&db, Some(staff.id()), target.memberships.first().map(|m| m.org_id), action, &target.username, "").await?;
+        let action = if disabled {
+            "account-disabled"
+        } else {
+            "account-enabled"
+        };
+        audit::record(
+            &db,
+            Some(staff.id()),
+            target.memberships.first().map(|m| m.org_id),
+            action,
+            &target.username,
+            "",
+        )
+        .await?;
         Ok(format!("{back}?done={action}"))
     }
     .await;
@@ -313,13 +399,28 @@ pub async fn create_org(
         let db = db()?;
         let staff = current().await?;
         staff.require(Action::ManageOrganisations, parent_id)?;
-        let org = NewOrg { parent_id: Some(parent_id), slug, kind, name_zh, name_en, region }
-            .validated()
-            .map_err(|p| Refusal::Invalid(p.key().into()))?;
+        let org = NewOrg {
+            parent_id: Some(parent_id),
+            slug,
+            kind,
+            name_zh,
+            name_en,
+            region,
+        }
+        .validated()
+        .map_err(|p| Refusal::Invalid(p.key().into()))?;
         let id = orgs::create(&db, &org)
             .await?
             .ok_or(Refusal::Invalid("org-error-taken".into()))?;
-        audit::record(&db, Some(staff.id()), Some(id), "org-created", &org.slug, "").await?;
+        audit::record(
+            &db,
+            Some(staff.id()),
+            Some(id),
+            "org-created",
+            &org.slug,
+            "",
+        )
+        .await?;
         Ok(format!("{back}?done=org-created"))
     }
     .await;
@@ -343,13 +444,34 @@ pub async fn add_org_hotline(
         let db = db()?;
         let staff = current().await?;
         staff.require(Action::ManageOrganisations, org_id)?;
-        let line = NewHotline { name_zh, name_en, number, hours_zh, hours_en, sort_order: 0 }
-            .validated()
-            .map_err(|problems| {
-                Refusal::Invalid(problems.first().map(|p| p.key()).unwrap_or("error-bad-input").into())
-            })?;
+        let line = NewHotline {
+            name_zh,
+            name_en,
+            number,
+            hours_zh,
+            hours_en,
+            sort_order: 0,
+        }
+        .validated()
+        .map_err(|problems| {
+            Refusal::Invalid(
+                problems
+                    .first()
+                    .map(|p| p.key())
+                    .unwrap_or("error-bad-input")
+                    .into(),
+            )
+        })?;
         lines::upsert_for(&db, &line, Some(org_id), false).await?;
-        audit::record(&db, Some(staff.id()), Some(org_id), "hotline-added", &line.number, "").await?;
+        audit::record(
+            &db,
+            Some(staff.id()),
+            Some(org_id),
+            "hotline-added",
+            &line.number,
+            "",
+        )
+        .await?;
         Ok(format!("{back}?done=hotline-added"))
     }
     .await;
@@ -365,10 +487,20 @@ pub async fn remove_org_hotline(lang: String, hotline_id: i64) -> Result<(), Ser
         let db = db()?;
         let staff = current().await?;
         // Site-wide lines belong to the operator (`anxin hotline`), not to any admin.
-        let org_id = lines::org_of(&db, hotline_id).await?.ok_or(Refusal::NotFound)?;
+        let org_id = lines::org_of(&db, hotline_id)
+            .await?
+            .ok_or(Refusal::NotFound)?;
         staff.require(Action::ManageOrganisations, org_id)?;
         lines::remove(&db, hotline_id).await?;
-        audit::record(&db, Some(staff.id()), Some(org_id), "hotline-removed", &hotline_id.to_string(), "").await?;
+        audit::record(
+            &db,
+            Some(staff.id()),
+            Some(org_id),
+            "hotline-removed",
+            &hotline_id.to_string(),
+            "",
+        )
+        .await?;
         Ok(format!("{back}?done=hotline-removed"))
     }
     .await;
@@ -391,7 +523,9 @@ pub async fn people() -> Result<PeopleView, ServerFnError> {
     }
     let db = db().map_err(refused)?;
     Ok(PeopleView {
-        people: data::people_in(&db, &managed).await.map_err(|e| refused(e.into()))?,
+        people: data::people_in(&db, &managed)
+            .await
+            .map_err(|e| refused(e.into()))?,
     })
 }
 
@@ -405,11 +539,17 @@ pub async fn org_lines() -> Result<Vec<(i64, Vec<crate::help::LocalHotline>)>, S
         return Err(refused(Refusal::Forbidden));
     }
     let db = db().map_err(refused)?;
-    let all = crate::help::data::list(&db).await.map_err(|e| refused(e.into()))?;
+    let all = crate::help::data::list(&db)
+        .await
+        .map_err(|e| refused(e.into()))?;
     Ok(managed
         .into_iter()
         .map(|org| {
-            let lines = all.iter().filter(|l| l.org_id == Some(org)).cloned().collect();
+            let lines = all
+                .iter()
+                .filter(|l| l.org_id == Some(org))
+                .cloned()
+                .collect();
             (org, lines)
         })
         .collect())
@@ -424,5 +564,7 @@ pub async fn audit_log() -> Result<Vec<crate::staff::AuditEntry>, ServerFnError>
         return Err(refused(Refusal::Forbidden));
     }
     let db = db().map_err(refused)?;
-    audit::recent(&db, &readable, 200).await.map_err(|e| refused(e.into()))
+    audit::recent(&db, &readable, 200)
+        .await
+        .map_err(|e| refused(e.into()))
 }

@@ -44,7 +44,9 @@ pub async fn recent(db: &Db, org_ids: &[i64], limit: i64) -> Result<Vec<AuditEnt
         .map(|r| {
             Ok(AuditEntry {
                 at: r.try_get("at")?,
-                who: r.try_get::<Option<String>, _>("username")?.unwrap_or_default(),
+                who: r
+                    .try_get::<Option<String>, _>("username")?
+                    .unwrap_or_default(),
                 action: r.try_get("action")?,
                 target: r.try_get("target")?,
                 detail: r.try_get("detail")?,

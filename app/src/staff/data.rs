@@ -39,12 +39,11 @@ pub async fn create(
 }
 
 pub async fn account(db: &Db, username: &str) -> Result<Option<Account>, DbError> {
-    let row = sqlx::query(
-        "SELECT id, username, password_hash, disabled FROM staff WHERE username = $1",
-    )
-    .bind(normalise_username(username))
-    .fetch_optional(db.pool())
-    .await?;
+    let row =
+        sqlx::query("SELECT id, username, password_hash, disabled FROM staff WHERE username = $1")
+            .bind(normalise_username(username))
+            .fetch_optional(db.pool())
+            .await?;
     row.map(|r| {
         Ok(Account {
             id: r.try_get("id")?,

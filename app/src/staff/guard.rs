@@ -2,8 +2,7 @@
 //! side starts here. Pages may hide a button, but only these checks decide.
 
 use super::{
-    Membership,
-    data,
+    Membership, data,
     roles::{Action, Role, any_allows},
     session::{self, Signed},
 };
@@ -211,7 +210,11 @@ pub fn respond(
     match outcome {
         Ok(to) => leptos_axum::redirect(&to),
         Err(refusal) => {
-            let back = if refusal == Refusal::NotSignedIn { login } else { back };
+            let back = if refusal == Refusal::NotSignedIn {
+                login
+            } else {
+                back
+            };
             let separator = if back.contains('?') { '&' } else { '?' };
             let mut to = format!("{back}{separator}error={}", refusal.key());
             if let Refusal::TooMany(minutes) = refusal {

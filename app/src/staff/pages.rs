@@ -21,13 +21,16 @@ pub fn LangField() -> impl IntoView {
 #[component]
 pub fn Notice() -> impl IntoView {
     let locale = use_locale();
-    let (error, done, minutes) = use_query_map().with_untracked(|q| {
-        (q.get("error"), q.get("done"), q.get("minutes"))
-    });
+    let (error, done, minutes) =
+        use_query_map().with_untracked(|q| (q.get("error"), q.get("done"), q.get("minutes")));
     let error = error.and_then(|key| {
         let minutes: i64 = minutes.and_then(|m| m.parse().ok()).unwrap_or(0);
         if key == "login-rate-limited" {
-            Some(t_args(locale, "login-rate-limited", &[("minutes", minutes.into())]))
+            Some(t_args(
+                locale,
+                "login-rate-limited",
+                &[("minutes", minutes.into())],
+            ))
         } else {
             lookup(locale, &key).filter(|_| !key.is_empty())
         }

@@ -10,12 +10,44 @@ pub const MAX_LENGTH: usize = 128;
 /// Passwords that lead every leaked-password list, plus this site's own name; checked
 /// case-insensitively.
 const COMMON: &[&str] = &[
-    "12345678", "123456789", "1234567890", "password", "password1", "password123",
-    "qwertyui", "qwerty123", "qwertyuiop", "11111111", "00000000", "88888888", "66666666",
-    "iloveyou", "abc12345", "abcd1234", "a1234567", "1qaz2wsx", "zxcvbnm1", "asdfghjk",
-    "987654321", "12341234", "11223344", "123123123", "1q2w3e4r", "5201314520", "woaini520",
-    "woaini1314", "admin123", "admin1234", "administrator", "welcome1", "passw0rd", "letmein1",
-    "anxin123", "anxin1234", "anxinanxin", "changeme",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "password",
+    "password1",
+    "password123",
+    "qwertyui",
+    "qwerty123",
+    "qwertyuiop",
+    "11111111",
+    "00000000",
+    "88888888",
+    "66666666",
+    "iloveyou",
+    "abc12345",
+    "abcd1234",
+    "a1234567",
+    "1qaz2wsx",
+    "zxcvbnm1",
+    "asdfghjk",
+    "987654321",
+    "12341234",
+    "11223344",
+    "123123123",
+    "1q2w3e4r",
+    "5201314520",
+    "woaini520",
+    "woaini1314",
+    "admin123",
+    "admin1234",
+    "administrator",
+    "welcome1",
+    "passw0rd",
+    "letmein1",
+    "anxin123",
+    "anxin1234",
+    "anxinanxin",
+    "changeme",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,8 +79,7 @@ pub fn check(password: &str, username: &str) -> Result<(), PasswordProblem> {
         return Err(PasswordProblem::TooLong);
     }
     let lower = password.to_lowercase();
-    if COMMON.contains(&lower.as_str()) || lower.chars().all(|c| Some(c) == lower.chars().next())
-    {
+    if COMMON.contains(&lower.as_str()) || lower.chars().all(|c| Some(c) == lower.chars().next()) {
         return Err(PasswordProblem::TooCommon);
     }
     if lower == username.to_lowercase() {
@@ -108,8 +139,14 @@ mod tests {
         assert_eq!(check("short", "u"), Err(PasswordProblem::TooShort));
         assert_eq!(check("Password123", "u"), Err(PasswordProblem::TooCommon));
         assert_eq!(check("aaaaaaaaaa", "u"), Err(PasswordProblem::TooCommon));
-        assert_eq!(check("liwei2010", "LiWei2010"), Err(PasswordProblem::SameAsUsername));
-        assert_eq!(check(&"x".repeat(129), "u").unwrap_err(), PasswordProblem::TooLong);
+        assert_eq!(
+            check("liwei2010", "LiWei2010"),
+            Err(PasswordProblem::SameAsUsername)
+        );
+        assert_eq!(
+            check(&"x".repeat(129), "u").unwrap_err(),
+            PasswordProblem::TooLong
+        );
         // Eight Chinese characters are eight characters.
         assert_eq!(check("春眠不觉晓处处闻", "u"), Ok(()));
         assert_eq!(check("river-lamp-42", "u"), Ok(()));
@@ -119,7 +156,10 @@ mod tests {
     #[test]
     fn argon2id_with_the_minimum_parameters() {
         let stored = hash("river-lamp-42");
-        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
         assert!(verify("river-lamp-42", &stored));
         assert!(!verify("river-lamp-43", &stored));
         assert!(!verify("river-lamp-42", "not a hash"));

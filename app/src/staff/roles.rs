@@ -99,7 +99,10 @@ mod tests {
             assert!(role.allows(Action::ReadContent));
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
-        assert!(any_allows(&[Role::Viewer, Role::Editor], Action::WriteContent));
+        assert!(any_allows(
+            &[Role::Viewer, Role::Editor],
+            Action::WriteContent
+        ));
         assert!(!any_allows(&[], Action::ReadContent));
     }
 }
