@@ -15,6 +15,9 @@ use reqwest::{StatusCode, header};
 
 const PASSWORD: &str = "river-lamp-42";
 
+/// One protected call in the matrix: its name, path, form and the roles allowed it.
+type Call<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, &'a [Role]);
+
 struct Site {
     served: Served,
     db: Db,
@@ -173,7 +176,7 @@ async fn role_action_matrix() {
             let slug = format!("new-{who}");
             let number = format!("000-1111-{:04}", target.parse::<i64>().unwrap());
             // (action, path, form, roles allowed)
-            let actions: Vec<(&str, &str, Vec<(&str, &str)>, &[Role])> = vec![
+            let actions: Vec<Call> = vec![
                 (
                     "create item",
                     "/staff/fn/create-item",

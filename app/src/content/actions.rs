@@ -2,6 +2,8 @@
 //! and the editor's and reviewer's form targets. Every staff function checks the
 //! session and the role on the item's organisation itself.
 
+#![allow(clippy::too_many_arguments)] // one argument per form field
+
 use super::{Document, Filter, ItemEditor, Listing, StaffItem};
 use leptos::prelude::*;
 
@@ -17,9 +19,9 @@ fn db_or_refused() -> Result<crate::db::Db, ServerFnError> {
 #[server(prefix = "/fn", endpoint = "catalogue")]
 pub async fn catalogue(filter: Filter) -> Result<Listing, ServerFnError> {
     let db = db_or_refused()?;
-    Ok(super::data::public_list(&db, &filter)
+    super::data::public_list(&db, &filter)
         .await
-        .map_err(|e| refused(e.into()))?)
+        .map_err(|e| refused(e.into()))
 }
 
 /// A published course, lesson or article; a 404 for anything the public may not see.
@@ -76,9 +78,9 @@ pub async fn staff_items() -> Result<Vec<StaffItem>, ServerFnError> {
     let staff = current().await.map_err(refused)?;
     let orgs = staff.orgs_where(Action::ReadContent);
     let db = db_or_refused()?;
-    Ok(super::data::staff_items(&db, &orgs, None)
+    super::data::staff_items(&db, &orgs, None)
         .await
-        .map_err(|e| refused(e.into()))?)
+        .map_err(|e| refused(e.into()))
 }
 
 /// The editor's view of one item, at its latest revision or at revision `number`.
@@ -185,7 +187,6 @@ pub async fn create_item(
 
 /// Saves the editor's form as a new revision.
 #[server(prefix = "/staff/fn", endpoint = "save-item")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_item(
     lang: String,
     id: i64,

@@ -60,32 +60,33 @@ fn error(status: StatusCode, code: &str) -> Response {
     (status, Json(ApiError { error: code.into() })).into_response()
 }
 
-fn filter(kind: Kind, query: ListQuery) -> Result<Filter, Response> {
-    let bad = || error(StatusCode::BAD_REQUEST, "bad-request");
+/// The filter a list query asks for; `None` when it names an unknown audience or topic.
+fn filter(kind: Kind, query: ListQuery) -> Option<Filter> {
     let audience = match query.audience.as_deref() {
         None | Some("") => None,
-        Some(a) => Some(Audience::parse(a).ok_or_else(bad)?),
+        Some(a) => Some(Audience::parse(a)?),
     };
     let topic = match query.topic.as_deref() {
         None | Some("") => None,
-        Some(t) => Some(Topic::parse(t).ok_or_else(bad)?),
+        Some(t) => Some(Topic::parse(t)?),
     };
-    Ok(Filter {
-        kind: Some(kind),
-        audience,
-        topic,
-        parents_only: false,
-        orgs: Vec::new(),
-        page: query.page.unwrap_or(1),
-        per_page: query.per_page.unwrap_or(super::PER_PAGE_DEFAULT),
-    }
-    .clamped())
+    Some(
+        Filter {
+            kind: Some(kind),
+            audience,
+            topic,
+            parents_only: false,
+            orgs: Vec::new(),
+            page: query.page.unwrap_or(1),
+            per_page: query.per_page.unwrap_or(super::PER_PAGE_DEFAULT),
+        }
+        .clamped(),
+    )
 }
 
 async fn list(state: &AppState, kind: Kind, query: ListQuery) -> Response {
-    let filter = match filter(kind, query) {
-        Ok(f) => f,
-        Err(response) => return response,
+    let Some(filter) = filter(kind, query) else {
+        return error(StatusCode::BAD_REQUEST, "bad-request");
     };
     match data::public_list(&state.db, &filter).await {
         Ok(listing) => Json(listing).into_response(),

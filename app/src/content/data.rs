@@ -393,16 +393,28 @@ pub async fn uploads_of(db: &Db, item_id: i64) -> Result<Vec<Upload>, DbError> {
         .collect()
 }
 
-pub async fn add_upload(
-    db: &Db,
-    org_id: i64,
-    item_id: i64,
-    stored_name: &str,
-    original_name: &str,
-    content_type: &str,
-    size: i64,
-    staff_id: i64,
-) -> Result<i64, DbError> {
+/// A stored file, as the uploads table records it.
+#[derive(Clone, Copy)]
+pub struct NewUpload<'a> {
+    pub org_id: i64,
+    pub item_id: i64,
+    pub stored_name: &'a str,
+    pub original_name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub staff_id: i64,
+}
+
+pub async fn add_upload(db: &Db, upload: &NewUpload<'_>) -> Result<i64, DbError> {
+    let NewUpload {
+        org_id,
+        item_id,
+        stored_name,
+        original_name,
+        content_type,
+        size,
+        staff_id,
+    } = *upload;
     let row = sqlx::query(
         "INSERT INTO uploads (org_id, item_id, stored_name, original_name, content_type, size, uploaded_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",

@@ -115,13 +115,15 @@ async fn upload(
                         .map_err(|_| Refusal::Unavailable)?;
                     super::data::add_upload(
                         &state.db,
-                        meta.org_id,
-                        item_id,
-                        &name,
-                        &original,
-                        mime,
-                        size as i64,
-                        staff.id(),
+                        &super::data::NewUpload {
+                            org_id: meta.org_id,
+                            item_id,
+                            stored_name: &name,
+                            original_name: &original,
+                            content_type: mime,
+                            size: size as i64,
+                            staff_id: staff.id(),
+                        },
                     )
                     .await?;
                     crate::staff::audit::record(

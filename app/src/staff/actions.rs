@@ -2,6 +2,9 @@
 //! organisations. Each is a plain HTML form's target (no script needed), answers with a
 //! redirect, and checks the session and the role itself.
 
+#![allow(clippy::too_many_arguments)] // one argument per form field
+
+#[cfg(feature = "ssr")]
 use crate::i18n::Locale;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -79,7 +79,7 @@ pub fn check(password: &str, username: &str) -> Result<(), PasswordProblem> {
         return Err(PasswordProblem::TooLong);
     }
     let lower = password.to_lowercase();
-    if COMMON.contains(&lower.as_str()) || lower.chars().all(|c| Some(c) == lower.chars().next()) {
+    if COMMON.contains(&lower.as_str()) || lower.chars().all(|c| lower.starts_with(c)) {
         return Err(PasswordProblem::TooCommon);
     }
     if lower == username.to_lowercase() {
