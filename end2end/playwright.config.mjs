@@ -7,6 +7,8 @@ import { join } from 'node:path';
 
 const port = Number(process.env.ANXIN_E2E_PORT || 3100);
 const dataDir = mkdtempSync(join(tmpdir(), 'anxin-e2e-'));
+// The publishing test creates staff accounts in the same database with the CLI.
+process.env.ANXIN_E2E_DATA_DIR = dataDir;
 
 export default defineConfig({
   testDir: './tests',

@@ -1,0 +1,92 @@
+// An editor writes a lesson with an image, a reviewer publishes it, and a visitor
+// reads it on a 360-px phone: the whole publishing path through the real UI.
+import { execFileSync } from 'node:child_process';
+import { test, expect, expectNoAxeViolations, expectFitsWidth } from './helpers.mjs';
+
+const password = 'river-lamp-42';
+
+function createAccount(username, role) {
+  execFileSync('../target/release/anxin', [
+    'staff', 'create', '--data-dir', process.env.ANXIN_E2E_DATA_DIR,
+    '--username', username, '--display-name', username, '--org', 'sample-district', '--role', role,
+  ], { env: { ...process.env, ANXIN_PASSWORD: password } });
+}
+
+async function signIn(page, username) {
+  await page.goto('/zh/staff/login');
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: '工作台' })).toBeVisible();
+}
+
+test('an editor writes a lesson with an image, a reviewer publishes it, a visitor reads it', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  const suffix = Date.now().toString(36);
+  createAccount(`editor-${suffix}`, 'editor');
+  createAccount(`reviewer-${suffix}`, 'reviewer');
+  const title = `呼吸与专注 ${suffix}`;
+
+  // The editor adds a lesson to a sample course.
+  await signIn(page, `editor-${suffix}`);
+  await page.getByRole('link', { name: '认识和照顾自己的情绪' }).first().click();
+  const courseUrl = page.url();
+  await page.getByLabel('新课时标题').fill(title);
+  await page.getByRole('button', { name: '添加课时' }).click();
+  await expect(page.getByLabel('标题', { exact: true })).toHaveValue(title);
+  await expectNoAxeViolations(page);
+
+  await page.getByLabel('选择文件').setInputFiles('tests/fixtures/calm.png');
+  await page.getByRole('button', { name: '上传', exact: true }).click();
+  await expect(page.getByText('文件已上传。')).toBeVisible();
+  const snippet = (await page.locator('.uploads code').first().textContent()).replace('图片说明', '一片平静的绿色');
+  await page.getByLabel('简介').fill('用一分钟呼吸，让注意力回来。');
+  await page.getByLabel('正文（Markdown）').fill(`# 一分钟呼吸\n\n${snippet}\n\n慢慢吸气，慢慢呼气。`);
+  await page.getByLabel('初中生', { exact: true }).check();
+  await page.getByLabel('情绪', { exact: true }).check();
+  await page.getByLabel('阅读或观看时长（分钟）').fill('3');
+  await page.getByRole('button', { name: '保存并提交审核' }).click();
+  await expect(page.getByText('已提交审核。')).toBeVisible();
+  const lessonEditor = page.url().split('?')[0];
+
+  // Not public yet.
+  const lessonId = lessonEditor.split('/').pop();
+  expect((await page.request.get(`/zh/lessons/${lessonId}`)).status()).toBe(404);
+  await page.getByRole('button', { name: '退出登录' }).click();
+
+  // The reviewer approves it.
+  await signIn(page, `reviewer-${suffix}`);
+  await page.goto(lessonEditor);
+  await page.getByRole('button', { name: '通过并发布' }).click();
+  await expect(page.getByText('已通过。')).toBeVisible();
+  await page.getByRole('button', { name: '退出登录' }).click();
+
+  // A visitor on a phone finds it in the course and reads it.
+  const visitor = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+  const reader = await visitor.newPage();
+  const courseId = courseUrl.split('/').pop();
+  await reader.goto(`/zh/courses/${courseId}`);
+  await reader.getByRole('link', { name: title }).click();
+  await expect(reader.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  const image = reader.getByRole('img', { name: '一片平静的绿色' });
+  await expect(image).toBeVisible();
+  expect(await image.evaluate((img) => img.naturalWidth)).toBe(64);
+  await expect(reader.getByRole('navigation', { name: '课程内翻页' })).toBeVisible();
+  await expectNoAxeViolations(reader);
+  await expectFitsWidth(reader);
+  expect(await reader.context().cookies()).toEqual([]);
+  await visitor.close();
+});
+
+test('the catalogue filters by audience and works on a phone', async ({ page }) => {
+  await page.goto('/zh/courses');
+  await page.getByLabel('适合谁').selectOption('teachers');
+  await page.getByRole('button', { name: '筛选' }).click();
+  await expect(page.getByRole('link', { name: /发现学生心理危机信号/ })).toBeVisible();
+  await expect(page.getByRole('link', { name: /考试季/ })).toHaveCount(0);
+  await expectNoAxeViolations(page);
+  await expectFitsWidth(page);
+  await page.goto('/zh/parent-school');
+  await expect(page.getByRole('link', { name: /和青春期的孩子好好说话/ })).toBeVisible();
+  await expectNoAxeViolations(page);
+});
