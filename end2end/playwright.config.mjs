@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const port = Number(process.env.ANXIN_E2E_PORT || 3100);
-const dataDir = mkdtempSync(join(tmpdir(), 'anxin-e2e-'));
-// The publishing test creates staff accounts in the same database with the CLI.
+// Workers load this file again: they must reuse the server's directory, not make one.
+// (The publishing test creates staff accounts in that database with the CLI.)
+const dataDir = process.env.ANXIN_E2E_DATA_DIR || mkdtempSync(join(tmpdir(), 'anxin-e2e-'));
 process.env.ANXIN_E2E_DATA_DIR = dataDir;
 
 export default defineConfig({
