@@ -382,12 +382,6 @@ async fn staff(command: StaffCommand) -> anyhow::Result<ExitCode> {
             org,
             role,
         } => {
-            if !anxin_app::staff::valid_username(&username) {
-                return refuse("account-error-username");
-            }
-            if !anxin_app::staff::valid_display_name(&display_name) {
-                return refuse("account-error-display-name");
-            }
             let Some(role) = Role::parse(&role) else {
                 return refuse("error-bad-input");
             };
@@ -399,10 +393,11 @@ async fn staff(command: StaffCommand) -> anyhow::Result<ExitCode> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let username = data::normalise_username(&username);
-            if let Err(problem) = password::check(&secret, &username) {
-                return refuse(problem.key());
-            }
+            let username =
+                match anxin_app::staff::check_new_account(&username, &display_name, &secret) {
+                    Ok(username) => username,
+                    Err(key) => return refuse(key),
+                };
             let db = open_database(&db.url()).await?;
             let Some(org) = orgs::by_slug(&db, &org).await? else {
                 return refuse("org-error-parent");

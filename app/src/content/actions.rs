@@ -118,15 +118,10 @@ pub async fn editor_view(id: i64, number: Option<i64>) -> Result<ItemEditor, Ser
 
 #[cfg(feature = "ssr")]
 fn editor_paths(lang: &str, id: Option<i64>) -> (String, String) {
-    let locale = crate::i18n::Locale::from_segment(lang).unwrap_or_default();
-    let page = match id {
-        Some(id) => format!("items/{id}"),
-        None => "items/new".to_string(),
-    };
-    (
-        crate::staff::staff_href(locale, &page),
-        crate::staff::staff_href(locale, "login"),
-    )
+    match id {
+        Some(id) => crate::staff::guard::form_paths(lang, &format!("items/{id}")),
+        None => crate::staff::guard::form_paths(lang, "items/new"),
+    }
 }
 
 /// Starts a course, lesson (in `course_id`) or article with a title.

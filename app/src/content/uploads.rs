@@ -3,7 +3,7 @@
 //! has a size limit, and files are stored under `<data-dir>/uploads` by the SHA-256 of
 //! their content, so a name says nothing and a file never changes once served.
 
-use crate::staff::guard::{Refusal, staff_for};
+use crate::staff::guard::{Refusal, form_paths, refusal_url, staff_for, wants_html};
 use crate::staff::roles::Action;
 use crate::state::AppState;
 use axum::{
@@ -59,11 +59,6 @@ pub fn clean_name(name: &str) -> String {
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/staff/uploads", post(upload))
-}
-
-fn editor_url(lang: &str, item: i64) -> String {
-    let locale = crate::i18n::Locale::from_segment(lang).unwrap_or_default();
-    crate::staff::staff_href(locale, &format!("items/{item}"))
 }
 
 /// `POST /staff/uploads` (multipart: `lang`, `item`, then `file`): stores the file for
@@ -143,21 +138,18 @@ async fn upload(
         Err(Refusal::Invalid("upload-error-no-file".into()))
     }
     .await;
-    let back = match item {
-        Some(item) => editor_url(&lang, item),
-        None => crate::staff::staff_href(
-            crate::i18n::Locale::from_segment(&lang).unwrap_or_default(),
-            "",
-        ),
-    };
-    let wants_html = headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+    let page = item.map(|item| format!("items/{item}")).unwrap_or_default();
+    let (back, login) = form_paths(&lang, &page);
     match outcome {
         Ok(()) => Redirect::to(&format!("{back}?done=uploaded")).into_response(),
-        Err(refusal) if wants_html => {
-            Redirect::to(&format!("{back}?error={}", refusal.key())).into_response()
+        Err(refusal) if wants_html(&headers) => {
+            // Like every staff form: nobody signed in goes to the sign-in page.
+            let back = if refusal == Refusal::NotSignedIn {
+                &login
+            } else {
+                &back
+            };
+            Redirect::to(&refusal_url(back, &refusal)).into_response()
         }
         Err(refusal) => (
             axum::http::StatusCode::from_u16(refusal.status())
@@ -185,7 +177,9 @@ async fn receive(
     while let Some(chunk) = field.chunk().await.map_err(|_| broken())? {
         size += chunk.len();
         if kind.is_none() {
-            head.extend_from_slice(&chunk[..chunk.len().min(8192 - head.len().min(8192))]);
+            // Until the type is known the head is under 512 bytes; keep at most 8 KiB.
+            let room = 8192 - head.len();
+            head.extend_from_slice(&chunk[..chunk.len().min(room)]);
             if head.len() >= 512 {
                 kind = Some(sniff(&head).ok_or(Refusal::Invalid("upload-error-type".into()))?);
             }

@@ -4,8 +4,6 @@
 
 #![allow(clippy::too_many_arguments)] // one argument per form field
 
-#[cfg(feature = "ssr")]
-use crate::i18n::Locale;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -27,18 +25,7 @@ pub struct StaffContext {
 }
 
 #[cfg(feature = "ssr")]
-fn locale_of(lang: &str) -> Locale {
-    Locale::from_segment(lang).unwrap_or_default()
-}
-
-#[cfg(feature = "ssr")]
-fn paths(lang: &str, page: &str) -> (String, String) {
-    let locale = locale_of(lang);
-    (
-        crate::staff::staff_href(locale, page),
-        crate::staff::staff_href(locale, "login"),
-    )
-}
+use crate::staff::guard::form_paths as paths;
 
 #[cfg(feature = "ssr")]
 fn context_of(staff: &Staff) -> StaffContext {
@@ -255,14 +242,8 @@ pub async fn create_account(
         let staff = current().await?;
         staff.require(Action::ManagePeople, org_id)?;
         let role = Role::parse(&role).ok_or(Refusal::Invalid("error-bad-input".into()))?;
-        if !crate::staff::valid_username(&username) {
-            return Err(Refusal::Invalid("account-error-username".into()));
-        }
-        if !crate::staff::valid_display_name(&display_name) {
-            return Err(Refusal::Invalid("account-error-display-name".into()));
-        }
-        let username = data::normalise_username(&username);
-        pw::check(&password, &username).map_err(|p| Refusal::Invalid(p.key().into()))?;
+        let username = crate::staff::check_new_account(&username, &display_name, &password)
+            .map_err(|key| Refusal::Invalid(key.into()))?;
         let hash = tokio::task::spawn_blocking(move || pw::hash(&password))
             .await
             .map_err(|_| Refusal::Unavailable)?;
@@ -510,6 +491,21 @@ pub async fn remove_org_hotline(lang: String, hotline_id: i64) -> Result<(), Ser
     respond(outcome, &back, &login_page)
 }
 
+/// The organisations where the signed-in person may take `action`, and the database;
+/// refused (401/403) when there are none.
+#[cfg(feature = "ssr")]
+async fn orgs_allowing(
+    action: crate::staff::roles::Action,
+) -> Result<(crate::db::Db, Vec<i64>), ServerFnError> {
+    use crate::staff::guard::{current, db};
+    let staff = current().await.map_err(refused)?;
+    let orgs = staff.orgs_where(action);
+    if orgs.is_empty() {
+        return Err(refused(Refusal::Forbidden));
+    }
+    Ok((db().map_err(refused)?, orgs))
+}
+
 /// What the people page shows an admin.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeopleView {
@@ -518,13 +514,8 @@ pub struct PeopleView {
 
 #[server(prefix = "/staff/fn", endpoint = "people")]
 pub async fn people() -> Result<PeopleView, ServerFnError> {
-    use crate::staff::{data, guard::*, roles::Action};
-    let staff = current().await.map_err(refused)?;
-    let managed = staff.orgs_where(Action::ManagePeople);
-    if managed.is_empty() {
-        return Err(refused(Refusal::Forbidden));
-    }
-    let db = db().map_err(refused)?;
+    use crate::staff::{data, roles::Action};
+    let (db, managed) = orgs_allowing(Action::ManagePeople).await?;
     Ok(PeopleView {
         people: data::people_in(&db, &managed)
             .await
@@ -535,13 +526,7 @@ pub async fn people() -> Result<PeopleView, ServerFnError> {
 /// The organisations an admin manages, with their own hotlines.
 #[server(prefix = "/staff/fn", endpoint = "org-lines")]
 pub async fn org_lines() -> Result<Vec<(i64, Vec<crate::help::LocalHotline>)>, ServerFnError> {
-    use crate::staff::{guard::*, roles::Action};
-    let staff = current().await.map_err(refused)?;
-    let managed = staff.orgs_where(Action::ManageOrganisations);
-    if managed.is_empty() {
-        return Err(refused(Refusal::Forbidden));
-    }
-    let db = db().map_err(refused)?;
+    let (db, managed) = orgs_allowing(crate::staff::roles::Action::ManageOrganisations).await?;
     let all = crate::help::data::list(&db)
         .await
         .map_err(|e| refused(e.into()))?;
@@ -560,13 +545,8 @@ pub async fn org_lines() -> Result<Vec<(i64, Vec<crate::help::LocalHotline>)>, S
 
 #[server(prefix = "/staff/fn", endpoint = "audit-log")]
 pub async fn audit_log() -> Result<Vec<crate::staff::AuditEntry>, ServerFnError> {
-    use crate::staff::{audit, guard::*, roles::Action};
-    let staff = current().await.map_err(refused)?;
-    let readable = staff.orgs_where(Action::ReadAudit);
-    if readable.is_empty() {
-        return Err(refused(Refusal::Forbidden));
-    }
-    let db = db().map_err(refused)?;
+    use crate::staff::{audit, roles::Action};
+    let (db, readable) = orgs_allowing(Action::ReadAudit).await?;
     audit::recent(&db, &readable, 200)
         .await
         .map_err(|e| refused(e.into()))

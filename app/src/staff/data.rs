@@ -13,10 +13,7 @@ pub struct Account {
     pub disabled: bool,
 }
 
-/// Usernames are compared lower-case; they are ASCII (see [`super::valid_username`]).
-pub fn normalise_username(name: &str) -> String {
-    name.trim().to_ascii_lowercase()
-}
+pub use super::normalise_username;
 
 /// Creates an account; `None` when the username is taken.
 pub async fn create(

@@ -199,6 +199,35 @@ pub fn set_header(name: axum::http::HeaderName, value: &str) {
     }
 }
 
+/// A staff page's URL and the sign-in page's, in the form's language: where a form
+/// submission goes back to, and where it goes when nobody is signed in.
+pub fn form_paths(lang: &str, page: &str) -> (String, String) {
+    let locale = crate::i18n::Locale::from_segment(lang).unwrap_or_default();
+    (
+        super::staff_href(locale, page),
+        super::staff_href(locale, "login"),
+    )
+}
+
+/// True for a browser's own navigation or form post; programs that want statuses say
+/// otherwise in `Accept`.
+pub fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// `back` with the refusal's i18n key (and, for a rate limit, the minutes) in the query.
+pub fn refusal_url(back: &str, refusal: &Refusal) -> String {
+    let separator = if back.contains('?') { '&' } else { '?' };
+    let mut to = format!("{back}{separator}error={}", refusal.key());
+    if let Refusal::TooMany(minutes) = refusal {
+        to.push_str(&format!("&minutes={minutes}"));
+    }
+    to
+}
+
 /// Ends a form submission: on success, sends the browser to `to`; on refusal, back to
 /// `back` with the reason's i18n key in the query (shown there in the person's
 /// language). Programs (no `text/html` in `Accept`) also get the refusal's status.
@@ -215,17 +244,8 @@ pub fn respond(
             } else {
                 back
             };
-            let separator = if back.contains('?') { '&' } else { '?' };
-            let mut to = format!("{back}{separator}error={}", refusal.key());
-            if let Refusal::TooMany(minutes) = refusal {
-                to.push_str(&format!("&minutes={minutes}"));
-            }
-            leptos_axum::redirect(&to);
-            let wants_html = request_headers()
-                .get(header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"));
-            if !wants_html
+            leptos_axum::redirect(&refusal_url(back, &refusal));
+            if !wants_html(&request_headers())
                 && let Some(response) =
                     leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
                 && let Ok(status) = axum::http::StatusCode::from_u16(refusal.status())

@@ -57,6 +57,29 @@ pub fn valid_display_name(name: &str) -> bool {
     (1..=40).contains(&name.trim().chars().count())
 }
 
+/// Usernames are compared lower-case; they are ASCII (see [`valid_username`]).
+pub fn normalise_username(name: &str) -> String {
+    name.trim().to_ascii_lowercase()
+}
+
+/// Checks a new account's fields, for the admin page and `anxin staff create` alike;
+/// gives the normalised username, or the i18n key of the first problem.
+pub fn check_new_account(
+    username: &str,
+    display_name: &str,
+    password: &str,
+) -> Result<String, &'static str> {
+    if !valid_username(username) {
+        return Err("account-error-username");
+    }
+    if !valid_display_name(display_name) {
+        return Err("account-error-display-name");
+    }
+    let username = normalise_username(username);
+    password::check(password, &username).map_err(|p| p.key())?;
+    Ok(username)
+}
+
 /// Where staff pages live, in a language.
 pub fn staff_href(locale: crate::i18n::Locale, rest: &str) -> String {
     let rest = rest.trim_matches('/');
