@@ -190,6 +190,7 @@ mod dynamic_keys {
                     .map(|r| r.key().to_string()),
             );
         }
+        keys.extend(["org-error-unknown", "org-error-parent", "org-error-taken"].map(String::from));
         for done in [
             "signed-out",
             "password-changed",

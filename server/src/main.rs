@@ -400,7 +400,7 @@ async fn staff(command: StaffCommand) -> anyhow::Result<ExitCode> {
                 };
             let db = open_database(&db.url()).await?;
             let Some(org) = orgs::by_slug(&db, &org).await? else {
-                return refuse("org-error-parent");
+                return refuse("org-error-unknown");
             };
             let Some(id) =
                 data::create(&db, &username, &display_name, &password::hash(&secret)).await?

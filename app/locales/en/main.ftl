@@ -231,6 +231,7 @@ org-error-kind = Choose the kind of organisation.
 org-error-name = Give the name in Chinese and English (at most 80 characters each).
 org-error-region = Give the region (at most 60 characters).
 org-error-taken = This short name is taken.
+org-error-unknown = There is no such organisation.
 org-error-parent = There is no such parent organisation.
 org-kind-bureau = Education bureau
 org-kind-centre = Guidance centre

@@ -231,6 +231,7 @@ org-error-kind = 请选择机构类型。
 org-error-name = 请填写中英文名称（各最多 80 个字符）。
 org-error-region = 请填写地区（最多 60 个字符）。
 org-error-taken = 这个网址代号已被使用。
+org-error-unknown = 找不到这个机构。
 org-error-parent = 找不到上级机构。
 org-kind-bureau = 教育局
 org-kind-centre = 指导中心
