@@ -32,14 +32,15 @@ for route in routes:
     if enc == "br":
         import brotli  # noqa: only needed when the server sent brotli
         text = brotli.decompress(html).decode()
-    assets = set(re.findall(r'(?:href|src)="(/(?:pkg/)?[^"]+\.(?:css|js|wasm|svg|webmanifest))"', text))
+    # Same-site assets the page refers to, images (covers, lesson pictures) included.
+    assets = set(re.findall(r'(?:href|src)="(/[^"]+\.(?:css|js|wasm|svg|webmanifest|png|jpe?g|webp|gif))"', text))
     m = re.search(r'\(("[^"]*"), "([^"]+)", "([^"]+)", "([^"]+)"', text)
     if m:
         pkg, js, wasm = m.group(2), m.group(3), m.group(4)
         assets |= {f"/{pkg}/{js}.js", f"/{pkg}/{wasm}.wasm"}
     sizes = {"css": 0, "js": 0, "wasm": 0, "other": 0}
     for a in sorted(assets):
-        if a.endswith(".svg"):  # the favicon is fetched lazily, not part of the render
+        if "favicon" in a:  # fetched lazily, not part of the render
             continue
         body, _ = fetch(a)
         sizes[kind(a)] += len(body)

@@ -102,6 +102,8 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <Routes fallback=|| view! { <Frame><NotFound/></Frame> }>
+                // Framed by schools' own sites: no site header, no shell script.
+                <Route path=(ParamSegment("lang"), StaticSegment("embed"), ParamSegment("org")) view=content::embed::EmbedPage ssr=SsrMode::Async/>
                 <ParentRoute path=ParamSegment("lang") view=Layout>
                     <Route path=StaticSegment("") view=home::HomePage/>
                     <Route path=StaticSegment("help") view=help::HelpPage/>

@@ -52,6 +52,21 @@ pub fn use_site() -> SiteContext {
     use_context::<SiteContext>().unwrap_or_default()
 }
 
+/// Data a server-rendered page waits for: renders `render(value)` once `load` is done.
+/// Unlike a `Resource`, the value is not also written into the page as JSON for
+/// hydration: pages that read data have no islands and never hydrate, so that copy would
+/// only cost bytes (a catalogue page's HTML carried its listing twice).
+pub fn awaited<T, V>(
+    load: impl Future<Output = T> + Send + 'static,
+    render: impl FnOnce(T) -> V + Send + 'static,
+) -> impl IntoView
+where
+    T: Send + 'static,
+    V: IntoView + 'static,
+{
+    view! { <Suspense fallback=|| ()>{Suspend::new(async move { render(load.await) })}</Suspense> }
+}
+
 /// The sections in the header, in order: (path, label key).
 pub const SECTIONS: [(&str, &str); 4] = [
     ("self-check", "nav-self-check"),

@@ -90,3 +90,39 @@ test('the catalogue filters by audience and works on a phone', async ({ page }) 
   await expect(page.getByRole('link', { name: /和青春期的孩子好好说话/ })).toBeVisible();
   await expectNoAxeViolations(page);
 });
+
+test('a school embeds its centre\'s content; only the embed may be framed', async ({ page, browser, baseURL }) => {
+  // The embed on its own: readable and accessible on a phone.
+  await page.goto('/zh/embed/sample-family-centre');
+  await expect(page.getByRole('heading', { level: 1, name: /示例市家庭教育指导中心/ })).toBeVisible();
+  await expectNoAxeViolations(page);
+  await expectFitsWidth(page);
+
+  // A school's page on another origin frames it (and, wrongly, the catalogue).
+  const school = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+  const host = await school.newPage();
+  await host.route('http://school.example/', (route) => route.fulfill({
+    contentType: 'text/html; charset=utf-8',
+    body: `<!doctype html><html lang="zh-CN"><title>示例学校</title><h1>示例学校</h1>
+      <iframe id="embed" title="课程" src="${baseURL}/zh/embed/sample-family-centre" width="340" height="600"></iframe>
+      <iframe id="catalogue" title="不应显示" src="${baseURL}/zh/courses" width="340" height="300"></iframe>`,
+  }));
+  await host.goto('http://school.example/');
+  const embed = host.frameLocator('#embed');
+  await expect(embed.getByRole('link', { name: /和青春期的孩子好好说话/ })).toBeVisible();
+  await expect(embed.getByRole('link', { name: /000-0000-0002/ })).toBeVisible();
+  // Chromium refuses to render the ordinary page in the frame.
+  await expect(host.frameLocator('#catalogue').getByRole('heading', { name: '心理课程' })).toHaveCount(0);
+
+  // A course opens on Anxin in a new tab, with the centre's line in the help panel.
+  const [tab] = await Promise.all([
+    school.waitForEvent('page'),
+    embed.getByRole('link', { name: /和青春期的孩子好好说话/ }).click(),
+  ]);
+  await tab.waitForLoadState();
+  expect(tab.url()).toContain('?org=sample-family-centre');
+  const help = tab.locator('#help');
+  await help.locator('summary').click();
+  await expect(help.getByRole('link', { name: /示例家庭教育咨询热线/ })).toBeVisible();
+  await school.close();
+});

@@ -9,24 +9,34 @@ use axum::{
 };
 use leptos::nonce::Nonce;
 
-/// The policy for a page whose inline scripts carry `nonce`. Nothing may be sent to,
-/// loaded from or framed by another origin; `'wasm-unsafe-eval'` lets the islands'
-/// WebAssembly compile.
-pub fn content_security_policy(nonce: &str) -> String {
+/// Who may frame a page: nobody, except embeds, which schools' sites frame.
+fn frame_ancestors(path: &str) -> &'static str {
+    if anxin_app::content::embed::is_embed_path(path) {
+        "*"
+    } else {
+        "'none'"
+    }
+}
+
+/// The policy for a page whose inline scripts carry `nonce`. Nothing may be sent to or
+/// loaded from another origin, and only `frame_ancestors` may frame it;
+/// `'wasm-unsafe-eval'` lets the islands' WebAssembly compile.
+pub fn content_security_policy(nonce: &str, frame_ancestors: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; media-src 'self'; \
          connect-src 'self'; worker-src 'self'; manifest-src 'self'; form-action 'self'; \
-         object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+         object-src 'none'; base-uri 'none'; frame-ancestors {frame_ancestors}"
     )
 }
 
 /// Generates this request's nonce (handed to the page through request extensions),
 /// then adds the security headers to the response. A handler that set its own policy
-/// (a later embed route, say) keeps it.
+/// (uploaded files) keeps it.
 pub async fn headers(mut request: Request, next: Next) -> Response {
     let nonce = Nonce::new();
-    let policy = content_security_policy(&nonce.to_string());
+    let ancestors = frame_ancestors(request.uri().path());
+    let policy = content_security_policy(&nonce.to_string(), ancestors);
     request.extensions_mut().insert(nonce);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -38,7 +48,6 @@ pub async fn headers(mut request: Request, next: Next) -> Response {
     for (name, value) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
-        (header::X_FRAME_OPTIONS, "DENY"),
         (
             header::HeaderName::from_static("cross-origin-opener-policy"),
             "same-origin",
@@ -52,6 +61,12 @@ pub async fn headers(mut request: Request, next: Next) -> Response {
             .entry(name)
             .or_insert(HeaderValue::from_static(value));
     }
+    // For browsers without CSP frame-ancestors.
+    if ancestors == "'none'" {
+        headers
+            .entry(header::X_FRAME_OPTIONS)
+            .or_insert(HeaderValue::from_static("DENY"));
+    }
     response
 }
 
@@ -61,7 +76,7 @@ mod tests {
 
     #[test]
     fn policy_forbids_other_origins_and_names_the_nonce() {
-        let p = content_security_policy("abc123");
+        let p = content_security_policy("abc123", frame_ancestors("/zh/courses"));
         for directive in [
             "script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'",
             "object-src 'none'",
@@ -74,5 +89,13 @@ mod tests {
         }
         assert!(!p.contains("unsafe-inline"));
         assert!(!p.contains('*'));
+    }
+
+    #[test]
+    fn only_embeds_may_be_framed() {
+        assert_eq!(frame_ancestors("/zh/embed/sample-school"), "*");
+        for path in ["/zh", "/zh/courses", "/zh/staff/login", "/api/v1/courses"] {
+            assert_eq!(frame_ancestors(path), "'none'", "{path}");
+        }
     }
 }

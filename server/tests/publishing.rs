@@ -816,6 +816,11 @@ async fn the_public_sees_only_what_is_published() {
             .unwrap();
         assert!(catalogue.contains("认识和照顾自己的情绪"));
         assert!(
+            !catalogue.contains("__RESOLVED_RESOURCES["),
+            "{}: the listing is in the HTML once, not again as hydration data",
+            test.name
+        );
+        assert!(
             !catalogue.contains("（草稿）"),
             "{}: demo draft not listed",
             test.name
@@ -843,5 +848,85 @@ async fn the_public_sees_only_what_is_published() {
             );
         }
         site.served.stop().await;
+    }
+}
+
+/// A school's site frames `/<lang>/embed/<slug>`: that organisation's published
+/// content and its own hotlines, links opening Anxin in a new tab. Only embeds may be
+/// framed.
+#[tokio::test]
+async fn organisations_embed_their_content_in_other_sites() {
+    for test in TestDb::all().await {
+        let served = serve(&test, true).await;
+        let c = client();
+        let which = test.name;
+        let get = |path: &str| c.get(served.url(path)).send();
+
+        let embed = get("/zh/embed/sample-family-centre").await.unwrap();
+        assert_eq!(embed.status(), StatusCode::OK, "{which}");
+        let csp = embed.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(csp.contains("frame-ancestors *"), "{which}: {csp}");
+        assert!(csp.contains("script-src 'self' 'nonce-"), "{which}: {csp}");
+        assert!(embed.headers().get(header::X_FRAME_OPTIONS).is_none());
+        let html = embed.text().await.unwrap();
+        // The family centre's parent-school course, not the district's courses.
+        assert!(html.contains("和青春期的孩子好好说话"), "{which}");
+        assert!(!html.contains("认识和照顾自己的情绪"), "{which}");
+        // Its own line beside the national ones; not a sibling's.
+        for tel in ["tel:12356", "tel:000-0000-0002"] {
+            let digits = tel.replace('-', "");
+            assert!(html.contains(&digits), "{which}: {digits} missing");
+        }
+        assert!(!html.contains("tel:00000000001"), "{which}: clinic line");
+        assert!(
+            html.contains(r#"?org=sample-family-centre" target="_blank" rel="noopener""#),
+            "{which}: items open on Anxin, within the organisation"
+        );
+        assert!(!html.contains("site-header"), "{which}: no site chrome");
+        assert!(
+            !html.contains("<script src"),
+            "{which}: no script file in the frame"
+        );
+        assert!(
+            !html.contains("__RESOLVED_RESOURCES["),
+            "{which}: the listing is not repeated as hydration data"
+        );
+
+        // The parent-school variant lists only items for parents.
+        let district = get("/en/embed/sample-district?for=parents")
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!district.contains("认识和照顾自己的情绪"), "{which}");
+        let district_all = get("/zh/embed/sample-district")
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(district_all.contains("认识和照顾自己的情绪"), "{which}");
+
+        let unknown = get("/zh/embed/no-such-org").await.unwrap();
+        assert_eq!(unknown.status(), StatusCode::NOT_FOUND, "{which}");
+
+        // Every other page still refuses to be framed.
+        for path in ["/zh/courses", "/zh/staff/login", "/zh/help"] {
+            let page = get(path).await.unwrap();
+            let csp = page.headers()[header::CONTENT_SECURITY_POLICY]
+                .to_str()
+                .unwrap();
+            assert!(csp.contains("frame-ancestors 'none'"), "{which}: {path}");
+            assert_eq!(
+                page.headers()[header::X_FRAME_OPTIONS],
+                "DENY",
+                "{which}: {path}"
+            );
+        }
+        served.stop().await;
     }
 }

@@ -9,7 +9,7 @@ use super::model::{
 use super::pages::{DocumentView, item_href, status_text};
 use super::{ItemEditor, StaffItem};
 use crate::i18n::{t, t_args, tr, use_locale};
-use crate::site::NotFound;
+use crate::site::{NotFound, awaited};
 use crate::staff::actions::StaffContext;
 use crate::staff::pages::{LangField, StaffArea, org_label, org_options};
 use crate::staff::staff_href;
@@ -81,7 +81,6 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <StaffArea title="staff-dashboard" page=|me: StaffContext| {
             let locale = use_locale();
-            let items = Resource::new_blocking(|| (), |_| staff_items());
             let orgs = me.orgs.clone();
             let can_review = me.can_review.clone();
             let new_form = (!me.can_write.is_empty()).then(|| view! {
@@ -107,28 +106,22 @@ pub fn DashboardPage() -> impl IntoView {
                 </form>
             });
             view! {
-                <Suspense fallback=|| ()>
-                    {move || {
-                        let orgs = orgs.clone();
-                        let can_review = can_review.clone();
-                        Suspend::new(async move {
-                            let items = items.await.unwrap_or_default();
-                            let queue: Vec<StaffItem> = items
-                                .iter()
-                                .filter(|i| i.status == Status::InReview && can_review.contains(&i.org_id))
-                                .cloned()
-                                .collect();
-                            view! {
-                                {(!can_review.is_empty()).then(|| view! {
-                                    <h2>{tr("staff-review-queue")}</h2>
-                                    <ItemTable items=queue orgs=orgs.clone()/>
-                                })}
-                                <h2>{tr("staff-items")}</h2>
-                                <ItemTable items orgs/>
-                            }
-                        })
-                    }}
-                </Suspense>
+                {awaited(staff_items(), move |items| {
+                    let items = items.unwrap_or_default();
+                    let queue: Vec<StaffItem> = items
+                        .iter()
+                        .filter(|i| i.status == Status::InReview && can_review.contains(&i.org_id))
+                        .cloned()
+                        .collect();
+                    view! {
+                        {(!can_review.is_empty()).then(|| view! {
+                            <h2>{tr("staff-review-queue")}</h2>
+                            <ItemTable items=queue orgs=orgs.clone()/>
+                        })}
+                        <h2>{tr("staff-items")}</h2>
+                        <ItemTable items orgs/>
+                    }
+                })}
                 {new_form}
             }
         }/>
@@ -170,21 +163,11 @@ pub fn EditorPage() -> impl IntoView {
             let Some(id) = id_param("id") else {
                 return view! { <NotFound/> }.into_any();
             };
-            let view_data = Resource::new_blocking(move || id, |id| editor_view(id, None));
             let orgs = me.orgs.clone();
-            view! {
-                <Suspense fallback=|| ()>
-                    {move || {
-                        let orgs = orgs.clone();
-                        Suspend::new(async move {
-                            match view_data.await {
-                                Ok(editor) => view! { <Editor editor orgs/> }.into_any(),
-                                Err(_) => view! { <NotFound/> }.into_any(),
-                            }
-                        })
-                    }}
-                </Suspense>
-            }
+            awaited(editor_view(id, None), move |editor| match editor {
+                Ok(editor) => view! { <Editor editor orgs/> }.into_any(),
+                Err(_) => view! { <NotFound/> }.into_any(),
+            })
             .into_any()
         }/>
     }
@@ -457,7 +440,6 @@ pub fn PreviewPage() -> impl IntoView {
     view! {
         <StaffArea title="item-preview" page=move |_me: StaffContext| {
             let locale = use_locale();
-            let doc = Resource::new_blocking(move || (id, number), |(id, number)| preview(id, number));
             let back = staff_href(locale, &format!("items/{id}"));
             let restore = number.map(|number| view! {
                 <form method="post" action="/staff/fn/restore">
@@ -472,14 +454,10 @@ pub fn PreviewPage() -> impl IntoView {
             view! {
                 <p class="notice preview-banner" role="note">{tr("item-preview-banner")}" "<a href=back>{tr("item-back-to-editor")}</a></p>
                 {restore}
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        match doc.await {
-                            Ok(doc) => view! { <div class="preview"><DocumentView doc/></div> }.into_any(),
-                            Err(_) => view! { <NotFound/> }.into_any(),
-                        }
-                    })}
-                </Suspense>
+                {awaited(preview(id, number), |doc| match doc {
+                    Ok(doc) => view! { <div class="preview"><DocumentView doc/></div> }.into_any(),
+                    Err(_) => view! { <NotFound/> }.into_any(),
+                })}
             }
         }/>
     }

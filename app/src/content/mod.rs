@@ -2,10 +2,11 @@
 //! by centres' editors, approved by reviewers and read by anyone. Here: the model and
 //! workflow rules (`model`), Markdown rendering (`markdown`), the database (`data`),
 //! the server functions (`actions`), uploads and the public API (`uploads`, `api`),
-//! the public pages (`pages`) and the editor (`editor`).
+//! the public pages (`pages`), embeds for other sites (`embed`) and the editor (`editor`).
 
 pub mod actions;
 pub mod editor;
+pub mod embed;
 pub mod model;
 pub mod pages;
 

@@ -6,7 +6,7 @@ use super::actions::{catalogue, published};
 use super::model::{Audience, Kind, Topic};
 use super::{Document, Filter, Listing, Summary};
 use crate::i18n::{Locale, t, t_args, tr, use_locale};
-use crate::site::{NotFound, use_site};
+use crate::site::{NotFound, awaited, use_site};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -45,8 +45,9 @@ fn minutes_text(minutes: i64) -> String {
     )
 }
 
+/// A catalogue card. `new_tab` for cards inside another site's frame (embeds).
 #[component]
-fn ItemCard(item: Summary) -> impl IntoView {
+pub(super) fn ItemCard(item: Summary, #[prop(optional)] new_tab: bool) -> impl IntoView {
     let locale = use_locale();
     let via = use_site().via_query();
     let href = item_href(locale, item.kind, item.id, &via);
@@ -60,7 +61,7 @@ fn ItemCard(item: Summary) -> impl IntoView {
         .join(" · ");
     view! {
         <li class="card content-card">
-            <a href=href>
+            <a href=href target=new_tab.then_some("_blank") rel=new_tab.then_some("noopener")>
                 <span class="card-kicker">{kind}" · "{minutes_text(item.minutes)}</span>
                 <span class="card-title" lang=lang.clone()>{item.title}</span>
                 <span class="card-text" lang=lang>{item.summary}</span>
@@ -128,7 +129,6 @@ fn Catalogue(parents: bool) -> impl IntoView {
         page,
         per_page: super::PER_PAGE_DEFAULT,
     };
-    let listing = Resource::new_blocking(move || filter.clone(), catalogue);
     let (title, intro, path) = if parents {
         (
             "parent-school-title",
@@ -162,14 +162,10 @@ fn Catalogue(parents: bool) -> impl IntoView {
             <FilterSelect name="topic" label="filter-topic" options=topics selected=topic.map(|t| t.as_str().to_string())/>
             <button type="submit" class="button">{tr("filter-apply")}</button>
         </form>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match listing.await {
-                    Ok(listing) => view! { <CatalogueResults listing path=path/> }.into_any(),
-                    Err(_) => view! { <p class="notice" role="alert">{tr("error-unavailable")}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {awaited(catalogue(filter), move |listing| match listing {
+            Ok(listing) => view! { <CatalogueResults listing path=path/> }.into_any(),
+            Err(_) => view! { <p class="notice" role="alert">{tr("error-unavailable")}</p> }.into_any(),
+        })}
     }
 }
 
@@ -230,17 +226,10 @@ fn PublishedPage(kind: Kind) -> impl IntoView {
     let Some(id) = id_param() else {
         return view! { <NotFound/> }.into_any();
     };
-    let doc = Resource::new_blocking(move || id, move |id| published(id, kind));
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match doc.await {
-                    Ok(doc) => view! { <DocumentView doc/> }.into_any(),
-                    Err(_) => view! { <NotFound/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    awaited(published(id, kind), |doc| match doc {
+        Ok(doc) => view! { <DocumentView doc/> }.into_any(),
+        Err(_) => view! { <NotFound/> }.into_any(),
+    })
     .into_any()
 }
 

@@ -7,6 +7,7 @@ use super::roles::Role;
 use super::staff_href;
 use crate::i18n::{Locale, lookup, t, t_args, tr, use_locale};
 use crate::orgs::{Org, OrgKind};
+use crate::site::awaited;
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_query_map};
 
@@ -69,31 +70,23 @@ pub fn role_options() -> impl IntoView {
 #[component]
 pub fn StaffArea<V, F>(title: &'static str, page: F) -> impl IntoView
 where
-    F: Fn(StaffContext) -> V + Send + Sync + Clone + 'static,
+    F: FnOnce(StaffContext) -> V + Send + 'static,
     V: IntoView + 'static,
 {
     let locale = use_locale();
-    let context = Resource::new_blocking(|| (), |_| me());
     view! {
         <crate::site::PageTitle key=title/>
-        <Suspense fallback=|| ()>
-            {move || {
-                let page = page.clone();
-                Suspend::new(async move {
-                    match context.await {
-                        Ok(Some(me)) => view! {
-                            <StaffNav me=me.clone()/>
-                            <h1>{tr(title)}</h1>
-                            <Notice/>
-                            {page(me)}
-                        }
-                        .into_any(),
-                        Ok(None) => view! { <Redirect path=staff_href(locale, "login")/> }.into_any(),
-                        Err(_) => view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+        {awaited(me(), move |context| match context {
+            Ok(Some(me)) => view! {
+                <StaffNav me=me.clone()/>
+                <h1>{tr(title)}</h1>
+                <Notice/>
+                {page(me)}
+            }
+            .into_any(),
+            Ok(None) => view! { <Redirect path=staff_href(locale, "login")/> }.into_any(),
+            Err(_) => view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }.into_any(),
+        })}
     }
 }
 
@@ -190,7 +183,6 @@ pub fn PeoplePage() -> impl IntoView {
     view! {
         <StaffArea title="staff-people" page=|me: StaffContext| {
             let locale = use_locale();
-            let list = Resource::new_blocking(|| (), |_| people());
             let managed = me.can_manage_people.clone();
             let orgs = me.orgs.clone();
             view! {
@@ -222,57 +214,51 @@ pub fn PeoplePage() -> impl IntoView {
                     <button type="submit" class="button">{tr("people-create-submit")}</button>
                 </form>
                 <h2>{tr("people-list")}</h2>
-                <Suspense fallback=|| ()>
-                    {move || {
-                        let orgs = orgs.clone();
-                        let managed = managed.clone();
-                        Suspend::new(async move {
-                            let people = list.await.map(|p| p.people).unwrap_or_default();
-                            people.into_iter().map(|person| {
-                                let roles = person.memberships.iter().map(|m| view! {
-                                    <li>
-                                        {org_label(locale, &orgs, m.org_id)}": "{tr(&m.role.label_key())}" "
-                                        <form class="inline" method="post" action="/staff/fn/set-role">
-                                            <LangField/>
-                                            <input type="hidden" name="staff_id" value=person.id/>
-                                            <input type="hidden" name="org_id" value=m.org_id/>
-                                            <input type="hidden" name="role" value=m.role.as_str()/>
-                                            <input type="hidden" name="grant" value="false"/>
-                                            <button type="submit" class="link-button">{tr("people-revoke")}</button>
-                                        </form>
-                                    </li>
-                                }).collect_view();
-                                let state = if person.disabled { tr("people-disabled") } else { String::new() };
-                                let grant_org = format!("grant-org-{}", person.id);
-                                let grant_role = format!("grant-role-{}", person.id);
-                                view! {
-                                    <section class="person">
-                                        <h3>{person.display_name.clone()}" ("{person.username.clone()}") "<span class="muted">{state}</span></h3>
-                                        <ul>{roles}</ul>
-                                        <form class="inline-fields" method="post" action="/staff/fn/set-role">
-                                            <LangField/>
-                                            <input type="hidden" name="staff_id" value=person.id/>
-                                            <input type="hidden" name="grant" value="true"/>
-                                            <label for=grant_org.clone()>{tr("people-org")}</label>
-                                            <select id=grant_org name="org_id">{org_options(locale, &orgs, &managed)}</select>
-                                            <label for=grant_role.clone()>{tr("people-role")}</label>
-                                            <select id=grant_role name="role">{role_options()}</select>
-                                            <button type="submit" class="button secondary">{tr("people-grant")}</button>
-                                        </form>
-                                        <form method="post" action="/staff/fn/set-disabled">
-                                            <LangField/>
-                                            <input type="hidden" name="staff_id" value=person.id/>
-                                            <input type="hidden" name="disabled" value=(!person.disabled).to_string()/>
-                                            <button type="submit" class="button secondary">
-                                                {if person.disabled { tr("people-enable") } else { tr("people-disable") }}
-                                            </button>
-                                        </form>
-                                    </section>
-                                }
-                            }).collect_view()
-                        })
-                    }}
-                </Suspense>
+                {awaited(people(), move |list| {
+                    let people = list.map(|p| p.people).unwrap_or_default();
+                    people.into_iter().map(|person| {
+                        let roles = person.memberships.iter().map(|m| view! {
+                            <li>
+                                {org_label(locale, &orgs, m.org_id)}": "{tr(&m.role.label_key())}" "
+                                <form class="inline" method="post" action="/staff/fn/set-role">
+                                    <LangField/>
+                                    <input type="hidden" name="staff_id" value=person.id/>
+                                    <input type="hidden" name="org_id" value=m.org_id/>
+                                    <input type="hidden" name="role" value=m.role.as_str()/>
+                                    <input type="hidden" name="grant" value="false"/>
+                                    <button type="submit" class="link-button">{tr("people-revoke")}</button>
+                                </form>
+                            </li>
+                        }).collect_view();
+                        let state = if person.disabled { tr("people-disabled") } else { String::new() };
+                        let grant_org = format!("grant-org-{}", person.id);
+                        let grant_role = format!("grant-role-{}", person.id);
+                        view! {
+                            <section class="person">
+                                <h3>{person.display_name.clone()}" ("{person.username.clone()}") "<span class="muted">{state}</span></h3>
+                                <ul>{roles}</ul>
+                                <form class="inline-fields" method="post" action="/staff/fn/set-role">
+                                    <LangField/>
+                                    <input type="hidden" name="staff_id" value=person.id/>
+                                    <input type="hidden" name="grant" value="true"/>
+                                    <label for=grant_org.clone()>{tr("people-org")}</label>
+                                    <select id=grant_org name="org_id">{org_options(locale, &orgs, &managed)}</select>
+                                    <label for=grant_role.clone()>{tr("people-role")}</label>
+                                    <select id=grant_role name="role">{role_options()}</select>
+                                    <button type="submit" class="button secondary">{tr("people-grant")}</button>
+                                </form>
+                                <form method="post" action="/staff/fn/set-disabled">
+                                    <LangField/>
+                                    <input type="hidden" name="staff_id" value=person.id/>
+                                    <input type="hidden" name="disabled" value=(!person.disabled).to_string()/>
+                                    <button type="submit" class="button secondary">
+                                        {if person.disabled { tr("people-enable") } else { tr("people-disable") }}
+                                    </button>
+                                </form>
+                            </section>
+                        }
+                    }).collect_view()
+                })}
             }
         }/>
     }
@@ -283,7 +269,6 @@ pub fn OrganisationsPage() -> impl IntoView {
     view! {
         <StaffArea title="staff-organisations" page=|me: StaffContext| {
             let locale = use_locale();
-            let lines = Resource::new_blocking(|| (), |_| org_lines());
             let managed = me.can_manage_orgs.clone();
             let orgs = me.orgs.clone();
             let kinds = OrgKind::ALL
@@ -291,58 +276,54 @@ pub fn OrganisationsPage() -> impl IntoView {
                 .map(|k| view! { <option value=k.as_str()>{tr(&k.label_key())}</option> })
                 .collect_view();
             view! {
-                <Suspense fallback=|| ()>
-                    {move || {
-                        let orgs = orgs.clone();
-                        Suspend::new(async move {
-                            let lines = lines.await.unwrap_or_default();
-                            lines.into_iter().map(|(org_id, lines)| {
-                                let org = orgs.iter().find(|o| o.id == org_id).cloned();
-                                let lines = lines.into_iter().map(|l| view! {
-                                    <li>
-                                        {l.localized(locale).name}" "{l.number.clone()}" "
-                                        <form class="inline" method="post" action="/staff/fn/remove-org-hotline">
-                                            <LangField/>
-                                            <input type="hidden" name="hotline_id" value=l.id/>
-                                            <button type="submit" class="link-button">{tr("org-remove-line")}</button>
-                                        </form>
-                                    </li>
-                                }).collect_view();
-                                let field = move |name: &'static str, key: &'static str| {
-                                    let id = format!("{name}-{org_id}");
-                                    view! {
-                                        <div class="field">
-                                            <label for=id.clone()>{tr(key)}</label>
-                                            <input id=id name=name required/>
-                                        </div>
-                                    }
-                                };
-                                view! {
-                                    <section class="org">
-                                        <h2>{org.as_ref().map(|o| o.name(locale).to_string())}" "
-                                            <span class="muted">{org.as_ref().map(|o| format!("{} · {} · ?org={}", t(locale, &o.kind.label_key()), o.region, o.slug))}</span>
-                                        </h2>
-                                        <h3>{tr("org-lines")}</h3>
-                                        <ul>{lines}</ul>
-                                        <details>
-                                            <summary>{tr("org-add-line")}</summary>
-                                            <form class="stack" method="post" action="/staff/fn/add-org-hotline">
-                                                <LangField/>
-                                                <input type="hidden" name="org_id" value=org_id/>
-                                                {field("name_zh", "org-line-name-zh")}
-                                                {field("name_en", "org-line-name-en")}
-                                                {field("number", "org-line-number")}
-                                                {field("hours_zh", "org-line-hours-zh")}
-                                                {field("hours_en", "org-line-hours-en")}
-                                                <button type="submit" class="button">{tr("org-add-line")}</button>
-                                            </form>
-                                        </details>
-                                    </section>
-                                }
-                            }).collect_view()
-                        })
-                    }}
-                </Suspense>
+                {awaited(org_lines(), move |lines| {
+                    let lines = lines.unwrap_or_default();
+                    lines.into_iter().map(|(org_id, lines)| {
+                        let org = orgs.iter().find(|o| o.id == org_id).cloned();
+                        let lines = lines.into_iter().map(|l| view! {
+                            <li>
+                                {l.localized(locale).name}" "{l.number.clone()}" "
+                                <form class="inline" method="post" action="/staff/fn/remove-org-hotline">
+                                    <LangField/>
+                                    <input type="hidden" name="hotline_id" value=l.id/>
+                                    <button type="submit" class="link-button">{tr("org-remove-line")}</button>
+                                </form>
+                            </li>
+                        }).collect_view();
+                        let field = move |name: &'static str, key: &'static str| {
+                            let id = format!("{name}-{org_id}");
+                            view! {
+                                <div class="field">
+                                    <label for=id.clone()>{tr(key)}</label>
+                                    <input id=id name=name required/>
+                                </div>
+                            }
+                        };
+                        view! {
+                            <section class="org">
+                                <h2>{org.as_ref().map(|o| o.name(locale).to_string())}" "
+                                    <span class="muted">{org.as_ref().map(|o| format!("{} · {} · ?org={}", t(locale, &o.kind.label_key()), o.region, o.slug))}</span>
+                                </h2>
+                                {org.clone().map(|org| view! { <crate::content::embed::ShareCode org/> })}
+                                <h3>{tr("org-lines")}</h3>
+                                <ul>{lines}</ul>
+                                <details>
+                                    <summary>{tr("org-add-line")}</summary>
+                                    <form class="stack" method="post" action="/staff/fn/add-org-hotline">
+                                        <LangField/>
+                                        <input type="hidden" name="org_id" value=org_id/>
+                                        {field("name_zh", "org-line-name-zh")}
+                                        {field("name_en", "org-line-name-en")}
+                                        {field("number", "org-line-number")}
+                                        {field("hours_zh", "org-line-hours-zh")}
+                                        {field("hours_en", "org-line-hours-en")}
+                                        <button type="submit" class="button">{tr("org-add-line")}</button>
+                                    </form>
+                                </details>
+                            </section>
+                        }
+                    }).collect_view()
+                })}
                 <h2>{tr("org-create")}</h2>
                 <form class="stack" method="post" action="/staff/fn/create-org">
                     <LangField/>
@@ -382,35 +363,32 @@ pub fn OrganisationsPage() -> impl IntoView {
 pub fn AuditPage() -> impl IntoView {
     view! {
         <StaffArea title="staff-audit" page=|_me: StaffContext| {
-            let entries = Resource::new_blocking(|| (), |_| audit_log());
             view! {
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let rows = entries.await.unwrap_or_default().into_iter().map(|e| view! {
-                            <tr>
-                                <td>{crate::time::format_local(e.at)}</td>
-                                <td>{e.who}</td>
-                                <td>{e.action}</td>
-                                <td>{e.target}</td>
-                                <td>{e.detail}</td>
-                            </tr>
-                        }).collect_view();
-                        view! {
-                            <div class="table-scroll" tabindex="0" role="region" aria-label=tr("staff-audit")>
-                                <table>
-                                    <thead><tr>
-                                        <th scope="col">{tr("audit-when")}</th>
-                                        <th scope="col">{tr("audit-who")}</th>
-                                        <th scope="col">{tr("audit-action")}</th>
-                                        <th scope="col">{tr("audit-target")}</th>
-                                        <th scope="col">{tr("audit-detail")}</th>
-                                    </tr></thead>
-                                    <tbody>{rows}</tbody>
-                                </table>
-                            </div>
-                        }
-                    })}
-                </Suspense>
+                {awaited(audit_log(), |entries| {
+                    let rows = entries.unwrap_or_default().into_iter().map(|e| view! {
+                        <tr>
+                            <td>{crate::time::format_local(e.at)}</td>
+                            <td>{e.who}</td>
+                            <td>{e.action}</td>
+                            <td>{e.target}</td>
+                            <td>{e.detail}</td>
+                        </tr>
+                    }).collect_view();
+                    view! {
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=tr("staff-audit")>
+                            <table>
+                                <thead><tr>
+                                    <th scope="col">{tr("audit-when")}</th>
+                                    <th scope="col">{tr("audit-who")}</th>
+                                    <th scope="col">{tr("audit-action")}</th>
+                                    <th scope="col">{tr("audit-target")}</th>
+                                    <th scope="col">{tr("audit-detail")}</th>
+                                </tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                    }
+                })}
             }
         }/>
     }

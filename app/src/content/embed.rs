@@ -1,0 +1,196 @@
+//! Embeds: a school or centre shows what it (and the organisations below it) publishes
+//! inside its own site, in an `<iframe src="/zh/embed/<slug>">`. The frame lists the
+//! published courses and articles (`?for=parents`: the parent school's), carries the
+//! organisation's own hotlines beside the national ones, and opens items on Anxin in a
+//! new tab with `?org=<slug>`, so the visitor keeps that organisation's help panel.
+//!
+//! Only these pages may be framed by other sites (see [`is_embed_path`]); they hold
+//! nothing but links, so being framed cannot trick anyone into changing anything.
+
+use super::Filter;
+use super::actions::catalogue;
+use super::model::{Audience, Topic};
+use super::pages::ItemCard;
+use crate::help::HotlineList;
+use crate::i18n::{Locale, t_args, tr, use_locale};
+use crate::site::{NotFound, SiteContext, awaited, use_site};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use std::sync::Arc;
+
+/// The path segment after the language that marks an embed: `/<lang>/embed/<slug>`.
+const SEGMENT: &str = "embed";
+
+/// Whether other sites may frame the page at `path`.
+pub fn is_embed_path(path: &str) -> bool {
+    let mut parts = path.trim_start_matches('/').split('/');
+    matches!(
+        (parts.next().and_then(Locale::from_segment), parts.next()),
+        (Some(_), Some(SEGMENT))
+    )
+}
+
+/// Where an organisation's embed lives, for the code its admins copy.
+pub fn embed_href(locale: Locale, slug: &str) -> String {
+    locale.href(&format!("{SEGMENT}/{slug}"))
+}
+
+/// This site's origin as the browser reached it, for links other sites copy.
+fn site_origin() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        let headers = crate::staff::guard::request_headers();
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1:3000");
+        let scheme = if crate::staff::guard::secure_cookies() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{host}")
+    }
+    #[cfg(not(feature = "ssr"))]
+    String::new()
+}
+
+/// For an organisation's admins: the link and the `<iframe>` code that put its
+/// content on their own site.
+#[component]
+pub fn ShareCode(org: crate::orgs::Org) -> impl IntoView {
+    let locale = use_locale();
+    let origin = site_origin();
+    let label = t_args(
+        locale,
+        "org-share-embed-label",
+        &[("org", org.name(locale).to_string().into())],
+    );
+    let iframe = |query: &str| {
+        let src = format!("{origin}{}{query}", embed_href(locale, &org.slug));
+        let title = label.replace('"', "&quot;");
+        format!(
+            "<iframe src=\"{src}\" title=\"{title}\" width=\"100%\" height=\"640\" loading=\"lazy\"></iframe>"
+        )
+    };
+    let snippet = |key: &'static str, id: String, text: String| {
+        view! {
+            <div class="field">
+                <label for=id.clone()>{tr(key)}</label>
+                <textarea id=id readonly rows="3">{text}</textarea>
+            </div>
+        }
+    };
+    view! {
+        <details>
+            <summary>{tr("org-share")}</summary>
+            {snippet("org-share-link", format!("share-link-{}", org.id), format!("{origin}{}?org={}", locale.href("courses"), org.slug))}
+            {snippet("org-share-embed", format!("share-embed-{}", org.id), iframe(""))}
+            {snippet("org-share-embed-parents", format!("share-parents-{}", org.id), iframe("?for=parents"))}
+        </details>
+    }
+}
+
+/// The framed list. Unknown organisations and languages get a plain 404.
+#[component]
+pub fn EmbedPage() -> impl IntoView {
+    let site = use_site();
+    let (lang, slug) =
+        use_params_map().with_untracked(|p| (p.get("lang"), p.get("org").unwrap_or_default()));
+    let org = site.directory.org_by_slug(&slug).cloned();
+    let (Some(_), Some(org)) = (lang.as_deref().and_then(Locale::from_segment), org) else {
+        return view! { <main id="main"><NotFound/></main> }.into_any();
+    };
+    // From here on the page is "within" the organisation: its lines in the help list,
+    // `?org=` on every link.
+    provide_context(SiteContext {
+        local_hotlines: Arc::new(site.directory.lines_for(Some(org.id))),
+        directory: site.directory.clone(),
+        via: Some(org.clone()),
+        ..site
+    });
+    let locale = use_locale();
+    let query = |key: &str| use_query_map().with_untracked(|q| q.get(key));
+    let parents = query("for").as_deref() == Some("parents");
+    let filter = Filter {
+        kind: None,
+        audience: query("audience").and_then(|a| Audience::parse(&a)),
+        topic: query("topic").and_then(|t| Topic::parse(&t)),
+        parents_only: parents,
+        orgs: crate::orgs::subtree(&site.directory.orgs, org.id),
+        page: 1,
+        per_page: super::PER_PAGE_DEFAULT,
+    };
+    let section = if parents { "parent-school" } else { "courses" };
+    let title_key = if parents {
+        "parent-school-title"
+    } else {
+        "courses-title"
+    };
+    let org_name = org.name(locale).to_string();
+    let title = t_args(
+        locale,
+        "embed-title",
+        &[("org", org_name.into()), ("section", tr(title_key).into())],
+    );
+    let more = format!("{}?org={}", locale.href(section), org.slug);
+    let help = format!("{}?org={}", locale.href("help"), org.slug);
+    view! {
+        <Title text=title.clone()/>
+        <main id="main" class="embed">
+            <h1>{title}</h1>
+            <p class="hint">{tr("embed-new-tab")}</p>
+            {awaited(catalogue(filter), |listing| match listing {
+                Ok(listing) if listing.items.is_empty() => view! { <p class="notice">{tr("catalogue-empty")}</p> }.into_any(),
+                Ok(listing) => view! {
+                    <ul class="cards">
+                        {listing.items.into_iter().map(|item| view! { <ItemCard item new_tab=true/> }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(_) => view! { <p class="notice" role="alert">{tr("error-unavailable")}</p> }.into_any(),
+            })}
+            <p><a href=more target="_blank" rel="noopener">{tr("embed-more")}</a></p>
+            <section class="embed-help" aria-labelledby="embed-help-title">
+                <h2 id="embed-help-title">{tr("help-button")}</h2>
+                <p class="help-urgent">{tr("help-urgent")}</p>
+                <HotlineList/>
+                <p>
+                    <a href=help target="_blank" rel="noopener">{tr("help-more")}</a>
+                    " · "
+                    // A link click may navigate the top page even from another site's frame.
+                    <a class="quick-exit" href=use_site().quick_exit_url.clone() target="_top" rel="noreferrer">{tr("quick-exit")}</a>
+                </p>
+            </section>
+        </main>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_embed_paths_may_be_framed() {
+        for path in [
+            "/zh/embed/sample-school",
+            "/en/embed/x",
+            "/zh/embed/x?for=parents",
+        ] {
+            assert!(is_embed_path(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/zh",
+            "/zh/courses",
+            "/embed/x",
+            "/fr/embed/x",
+            "/zh/staff/embed",
+            "/zh/embedded/x",
+        ] {
+            assert!(!is_embed_path(path), "{path}");
+        }
+        assert_eq!(embed_href(Locale::En, "s"), "/en/embed/s");
+    }
+}
