@@ -1,6 +1,7 @@
 // An editor writes a lesson with an image, a reviewer publishes it, and a visitor
 // reads it on a 360-px phone: the whole publishing path through the real UI.
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { test, expect, expectNoAxeViolations, expectFitsWidth } from './helpers.mjs';
 
 const password = 'river-lamp-42';
@@ -98,21 +99,22 @@ test('a school embeds its centre\'s content; only the embed may be framed', asyn
   await expectNoAxeViolations(page);
   await expectFitsWidth(page);
 
-  // A school's page on another origin frames it (and, wrongly, the catalogue).
+  // A school's page on another origin (a second local server) frames it, and, wrongly,
+  // the catalogue.
+  const schoolPage = `<!doctype html><html lang="zh-CN"><title>示例学校</title><h1>示例学校</h1>
+    <iframe id="embed" title="课程" src="${baseURL}/zh/embed/sample-family-centre" width="340" height="600"></iframe>
+    <iframe id="catalogue" title="不应显示" src="${baseURL}/zh/courses" width="340" height="300"></iframe>`;
+  const schoolServer = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(schoolPage));
+  await new Promise((ready) => schoolServer.listen(0, '127.0.0.1', ready));
   const school = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
   const host = await school.newPage();
-  await host.route('http://school.example/', (route) => route.fulfill({
-    contentType: 'text/html; charset=utf-8',
-    body: `<!doctype html><html lang="zh-CN"><title>示例学校</title><h1>示例学校</h1>
-      <iframe id="embed" title="课程" src="${baseURL}/zh/embed/sample-family-centre" width="340" height="600"></iframe>
-      <iframe id="catalogue" title="不应显示" src="${baseURL}/zh/courses" width="340" height="300"></iframe>`,
-  }));
-  await host.goto('http://school.example/');
+  await host.goto(`http://127.0.0.1:${schoolServer.address().port}/`);
   const embed = host.frameLocator('#embed');
   await expect(embed.getByRole('link', { name: /和青春期的孩子好好说话/ })).toBeVisible();
   await expect(embed.getByRole('link', { name: /000-0000-0002/ })).toBeVisible();
-  // Chromium refuses to render the ordinary page in the frame.
-  await expect(host.frameLocator('#catalogue').getByRole('heading', { name: '心理课程' })).toHaveCount(0);
+  // Chromium refuses to render the ordinary page in the frame: it shows its error page.
+  await expect.poll(() => host.frames().map((f) => f.url())).toContain('chrome-error://chromewebdata/');
+  expect(host.frames().map((f) => f.url()).filter((u) => u.endsWith('/zh/courses'))).toEqual([]);
 
   // A course opens on Anxin in a new tab, with the centre's line in the help panel.
   const [tab] = await Promise.all([
@@ -125,4 +127,5 @@ test('a school embeds its centre\'s content; only the embed may be framed', asyn
   await help.locator('summary').click();
   await expect(help.getByRole('link', { name: /示例家庭教育咨询热线/ })).toBeVisible();
   await school.close();
+  schoolServer.close();
 });
