@@ -857,7 +857,8 @@ async fn the_public_sees_only_what_is_published() {
 #[tokio::test]
 async fn organisations_embed_their_content_in_other_sites() {
     for test in TestDb::all().await {
-        let served = serve(&test, true).await;
+        let site = site(&test).await;
+        let served = &site.served;
         let c = client();
         let which = test.name;
         let get = |path: &str| c.get(served.url(path)).send();
@@ -927,6 +928,25 @@ async fn organisations_embed_their_content_in_other_sites() {
                 "{which}: {path}"
             );
         }
-        served.stop().await;
+
+        // The district's admin finds the link and the embed codes to copy.
+        let cookie = login(&site, "admin", PASSWORD).await.unwrap();
+        let orgs_page = c
+            .get(served.url("/zh/staff/organisations"))
+            .header(header::COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for expected in [
+            format!("{}/zh/courses?org=sample-district", served.base),
+            format!("{}/zh/embed/sample-district", served.base),
+            format!("{}/zh/embed/sample-school?for=parents", served.base),
+        ] {
+            assert!(orgs_page.contains(&expected), "{which}: {expected}");
+        }
+        site.served.stop().await;
     }
 }

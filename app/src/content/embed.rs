@@ -41,10 +41,15 @@ fn site_origin() -> String {
     #[cfg(feature = "ssr")]
     {
         let headers = crate::staff::guard::request_headers();
+        // HTTP/1.1 names the host in `Host`, HTTP/2 in the URI's authority.
+        let authority = use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.uri.authority().map(|a| a.to_string()));
         let host = headers
             .get(axum::http::header::HOST)
             .and_then(|h| h.to_str().ok())
-            .unwrap_or("127.0.0.1:3000");
+            .map(str::to_string)
+            .or(authority)
+            .unwrap_or_else(|| "127.0.0.1:3000".into());
         let scheme = if crate::staff::guard::secure_cookies() {
             "https"
         } else {
@@ -69,7 +74,11 @@ pub fn ShareCode(org: crate::orgs::Org) -> impl IntoView {
     );
     let iframe = |query: &str| {
         let src = format!("{origin}{}{query}", embed_href(locale, &org.slug));
-        let title = label.replace('"', "&quot;");
+        // An attribute value in the HTML the school pastes: escape what would end it.
+        let title = label
+            .replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;");
         format!(
             "<iframe src=\"{src}\" title=\"{title}\" width=\"100%\" height=\"640\" loading=\"lazy\"></iframe>"
         )
