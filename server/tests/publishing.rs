@@ -516,6 +516,21 @@ async fn sessions_rotate_expire_and_end() {
             "{}: absolute",
             test.name
         );
+        // Expired sessions nobody presents again are cleared at the next login.
+        login(&site, "viewer", PASSWORD).await.unwrap();
+        sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - $1")
+            .bind(session::IDLE_TIMEOUT + 1)
+            .execute(site.db.pool())
+            .await
+            .unwrap();
+        login(&site, "editor", PASSWORD).await.unwrap();
+        let expired: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE last_seen_at < $1")
+                .bind(anxin_app::db::now() - session::IDLE_TIMEOUT)
+                .fetch_one(site.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(expired, 0, "{}: expired sessions left behind", test.name);
 
         // Logout, and logout everywhere.
         let a = login(&site, "viewer", PASSWORD).await.unwrap();

@@ -66,6 +66,12 @@ pub async fn start(db: &Db, staff_id: i64) -> Result<String, DbError> {
     .bind(at)
     .execute(db.pool())
     .await?;
+    // Sessions nobody presents again would otherwise stay: clear out the expired ones.
+    sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+        .bind(at - IDLE_TIMEOUT)
+        .bind(at - ABSOLUTE_TIMEOUT)
+        .execute(db.pool())
+        .await?;
     Ok(token)
 }
 
