@@ -65,14 +65,7 @@ async fn health_pages_and_headers_on_both_backends() {
             "{which}"
         );
 
-        let en = http
-            .get(format!("{base}/en/help"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let en = served.text("/en/help").await;
         assert!(
             en.contains(r#"<html lang="en">"#) && en.contains("Helplines"),
             "{which}"

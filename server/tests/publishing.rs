@@ -656,14 +656,7 @@ async fn logins_are_rate_limited() {
             location.contains("error=login-rate-limited&minutes="),
             "{location}"
         );
-        let page = client()
-            .get(site.served.url(&location))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = site.served.text(&location).await;
         assert!(
             page.contains("Too many failed sign-ins. Try again in"),
             "{}: message shown",
@@ -757,25 +750,11 @@ async fn the_public_sees_only_what_is_published() {
             assert_eq!(page.status(), expected, "{}: page {kind}/{id}", test.name);
             assert_eq!(api.status(), expected, "{}: api {kind}/{id}", test.name);
         }
-        let edited_page = c
-            .get(site.served.url(&format!("/zh/articles/{edited}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let edited_page = site.served.text(&format!("/zh/articles/{edited}")).await;
         assert!(!edited_page.contains("未审核的新标题"), "{}", test.name);
 
         // Lists: only published; paginated; filters work.
-        let all: serde_json::Value = c
-            .get(site.served.url("/api/v1/articles?per_page=100"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let all = site.served.json("/api/v1/articles?per_page=100").await;
         let ids: Vec<i64> = all["items"]
             .as_array()
             .unwrap()
@@ -787,27 +766,13 @@ async fn the_public_sees_only_what_is_published() {
             assert!(!ids.contains(&hidden), "{}: {hidden} listed", test.name);
         }
         let total = all["total"].as_i64().unwrap();
-        let page2: serde_json::Value = c
-            .get(site.served.url("/api/v1/articles?per_page=2&page=2"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page2 = site.served.json("/api/v1/articles?per_page=2&page=2").await;
         assert_eq!(page2["total"].as_i64().unwrap(), total);
         assert_eq!(
             page2["items"].as_array().unwrap().len() as i64,
             (total - 2).clamp(0, 2)
         );
-        let teachers: serde_json::Value = c
-            .get(site.served.url("/api/v1/articles?audience=teachers"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let teachers = site.served.json("/api/v1/articles?audience=teachers").await;
         assert!(teachers["items"].as_array().unwrap().iter().all(|i| {
             i["audiences"]
                 .as_array()
@@ -821,14 +786,7 @@ async fn the_public_sees_only_what_is_published() {
             .await
             .unwrap();
         assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-        let catalogue = c
-            .get(site.served.url("/zh/courses"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let catalogue = site.served.text("/zh/courses").await;
         assert!(catalogue.contains("认识和照顾自己的情绪"));
         assert!(
             !catalogue.contains("__RESOLVED_RESOURCES["),
@@ -842,14 +800,7 @@ async fn the_public_sees_only_what_is_published() {
         );
 
         // The OpenAPI document describes every path.
-        let doc: serde_json::Value = c
-            .get(site.served.url("/api/v1/openapi.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let doc = site.served.json("/api/v1/openapi.json").await;
         for path in [
             "/api/v1/courses",
             "/api/v1/courses/{id}",
@@ -912,19 +863,9 @@ async fn organisations_embed_their_content_in_other_sites() {
         );
 
         // The parent-school variant lists only items for parents.
-        let district = get("/en/embed/sample-district?for=parents")
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let district = served.text("/en/embed/sample-district?for=parents").await;
         assert!(!district.contains("认识和照顾自己的情绪"), "{which}");
-        let district_all = get("/zh/embed/sample-district")
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let district_all = served.text("/zh/embed/sample-district").await;
         assert!(district_all.contains("认识和照顾自己的情绪"), "{which}");
 
         let unknown = get("/zh/embed/no-such-org").await.unwrap();

@@ -118,6 +118,18 @@ impl Served {
         format!("{}{path}", self.base)
     }
 
+    /// The body of an anonymous GET of `path`, whatever its status.
+    pub async fn text(&self, path: &str) -> String {
+        let response = client().get(self.url(path)).send().await.unwrap();
+        response.text().await.unwrap()
+    }
+
+    /// The JSON body of an anonymous GET of `path`.
+    pub async fn json(&self, path: &str) -> serde_json::Value {
+        let response = client().get(self.url(path)).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+
     pub async fn stop(self) {
         self.server.stop().await.unwrap();
     }
