@@ -40,15 +40,15 @@ pub fn embed_href(locale: Locale, slug: &str) -> String {
 fn site_origin() -> String {
     #[cfg(feature = "ssr")]
     {
-        let headers = crate::staff::guard::request_headers();
         // HTTP/1.1 names the host in `Host`, HTTP/2 in the URI's authority.
-        let authority = use_context::<axum::http::request::Parts>()
-            .and_then(|p| p.uri.authority().map(|a| a.to_string()));
-        let host = headers
-            .get(axum::http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map(str::to_string)
-            .or(authority)
+        let host = use_context::<axum::http::request::Parts>()
+            .and_then(|p| {
+                p.headers
+                    .get(axum::http::header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .map(str::to_string)
+                    .or_else(|| p.uri.authority().map(|a| a.to_string()))
+            })
             .unwrap_or_else(|| "127.0.0.1:3000".into());
         let scheme = if crate::staff::guard::secure_cookies() {
             "https"
