@@ -34,13 +34,17 @@ impl TestDb {
             }
             panic!("TEST_DATABASE_URL is not set: run ./scripts/test.sh, which starts PostgreSQL");
         };
+        // Tests run in parallel threads, and a coarse clock can give two of them the
+        // same reading: the counter keeps names unique within this process.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let name = format!(
-            "anxin_test_{}_{}",
+            "anxin_test_{}_{}_{}",
             std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
-                .as_nanos()
+                .as_millis()
         );
         let (prefix, query) = match base.split_once('?') {
             Some((p, q)) => (p.to_string(), format!("?{q}")),
