@@ -196,6 +196,23 @@ pub fn tr(key: &str) -> String {
     t(use_locale(), key)
 }
 
+/// Declares an enum whose every variant stands for one i18n key, with `key()` and an
+/// `ALL` list, so the locale tests see every key without a hand-kept copy of the variants.
+macro_rules! keyed {
+    ($(#[$meta:meta])* $vis:vis enum $ty:ident { $($variant:ident => $key:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        $vis enum $ty { $($variant),+ }
+
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+            pub fn key(self) -> &'static str {
+                match self { $($ty::$variant => $key),+ }
+            }
+        }
+    };
+}
+pub(crate) use keyed;
+
 #[cfg(test)]
 mod tests {
     use super::*;

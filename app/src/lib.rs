@@ -148,40 +148,13 @@ mod dynamic_keys {
         keys.extend(Topic::ALL.iter().map(|t| t.label_key()));
         keys.extend(Status::ALL.iter().map(|s| s.label_key()));
         keys.extend(crate::orgs::OrgKind::ALL.iter().map(|k| k.label_key()));
-        use crate::staff::password::PasswordProblem::*;
         keys.extend(
-            [TooShort, TooLong, TooCommon, SameAsUsername]
+            (crate::staff::password::PasswordProblem::ALL
                 .iter()
-                .map(|p| p.key().to_string()),
-        );
-        use DraftProblem::*;
-        keys.extend(
-            [
-                TitleMissing,
-                TitleTooLong,
-                SummaryMissing,
-                SummaryTooLong,
-                BodyMissing,
-                BodyTooLong,
-                LanguageUnknown,
-                AudienceMissing,
-                TopicMissing,
-                MinutesOutOfRange,
-                MediaUrlInvalid,
-            ]
-            .iter()
-            .map(|p| p.key().to_string()),
-        );
-        use crate::orgs::OrgProblem;
-        keys.extend(
-            [
-                OrgProblem::Slug,
-                OrgProblem::Kind,
-                OrgProblem::Name,
-                OrgProblem::Region,
-            ]
-            .iter()
-            .map(|p| p.key().to_string()),
+                .map(|p| p.key()))
+            .chain(DraftProblem::ALL.iter().map(|p| p.key()))
+            .chain(crate::orgs::OrgProblem::ALL.iter().map(|p| p.key()))
+            .map(String::from),
         );
         #[cfg(feature = "ssr")]
         {

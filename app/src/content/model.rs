@@ -176,37 +176,21 @@ pub struct Draft {
     pub attachment_ids: Vec<i64>,
 }
 
-/// Why a draft cannot be saved or sent for review; each names an i18n key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DraftProblem {
-    TitleMissing,
-    TitleTooLong,
-    SummaryMissing,
-    SummaryTooLong,
-    BodyMissing,
-    BodyTooLong,
-    LanguageUnknown,
-    AudienceMissing,
-    TopicMissing,
-    MinutesOutOfRange,
-    MediaUrlInvalid,
-}
-
-impl DraftProblem {
-    pub fn key(self) -> &'static str {
-        match self {
-            DraftProblem::TitleMissing => "draft-title-missing",
-            DraftProblem::TitleTooLong => "draft-title-too-long",
-            DraftProblem::SummaryMissing => "draft-summary-missing",
-            DraftProblem::SummaryTooLong => "draft-summary-too-long",
-            DraftProblem::BodyMissing => "draft-body-missing",
-            DraftProblem::BodyTooLong => "draft-body-too-long",
-            DraftProblem::LanguageUnknown => "draft-language-unknown",
-            DraftProblem::AudienceMissing => "draft-audience-missing",
-            DraftProblem::TopicMissing => "draft-topic-missing",
-            DraftProblem::MinutesOutOfRange => "draft-minutes-out-of-range",
-            DraftProblem::MediaUrlInvalid => "draft-media-url-invalid",
-        }
+crate::i18n::keyed! {
+    /// Why a draft cannot be saved or sent for review.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum DraftProblem {
+        TitleMissing => "draft-title-missing",
+        TitleTooLong => "draft-title-too-long",
+        SummaryMissing => "draft-summary-missing",
+        SummaryTooLong => "draft-summary-too-long",
+        BodyMissing => "draft-body-missing",
+        BodyTooLong => "draft-body-too-long",
+        LanguageUnknown => "draft-language-unknown",
+        AudienceMissing => "draft-audience-missing",
+        TopicMissing => "draft-topic-missing",
+        MinutesOutOfRange => "draft-minutes-out-of-range",
+        MediaUrlInvalid => "draft-media-url-invalid",
     }
 }
 

@@ -104,22 +104,13 @@ pub struct NewOrg {
     pub region: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum OrgProblem {
-    Slug,
-    Kind,
-    Name,
-    Region,
-}
-
-impl OrgProblem {
-    pub fn key(self) -> &'static str {
-        match self {
-            OrgProblem::Slug => "org-error-slug",
-            OrgProblem::Kind => "org-error-kind",
-            OrgProblem::Name => "org-error-name",
-            OrgProblem::Region => "org-error-region",
-        }
+crate::i18n::keyed! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum OrgProblem {
+        Slug => "org-error-slug",
+        Kind => "org-error-kind",
+        Name => "org-error-name",
+        Region => "org-error-region",
     }
 }
 

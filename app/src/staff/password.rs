@@ -50,22 +50,13 @@ const COMMON: &[&str] = &[
     "changeme",
 ];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PasswordProblem {
-    TooShort,
-    TooLong,
-    TooCommon,
-    SameAsUsername,
-}
-
-impl PasswordProblem {
-    pub fn key(self) -> &'static str {
-        match self {
-            PasswordProblem::TooShort => "password-too-short",
-            PasswordProblem::TooLong => "password-too-long",
-            PasswordProblem::TooCommon => "password-too-common",
-            PasswordProblem::SameAsUsername => "password-same-as-username",
-        }
+crate::i18n::keyed! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum PasswordProblem {
+        TooShort => "password-too-short",
+        TooLong => "password-too-long",
+        TooCommon => "password-too-common",
+        SameAsUsername => "password-same-as-username",
     }
 }
 
