@@ -54,14 +54,7 @@ impl TestDb {
             .rsplit_once('/')
             .map(|(s, _)| s.to_string())
             .unwrap_or(prefix);
-        sqlx::any::install_default_drivers();
-        let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&base)
-            .await
-            .unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+        run_on_server(&base, &format!("CREATE DATABASE {name}")).await;
         Some(TestDb {
             url: format!("{server}/{name}{query}"),
             name: "postgres",
@@ -83,14 +76,18 @@ impl TestDb {
             .pg_admin
             .as_ref()
             .expect("only PostgreSQL databases can be dropped");
-        let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(base)
-            .await
-            .unwrap();
-        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+        run_on_server(base, &format!("DROP DATABASE {name} WITH (FORCE)")).await;
     }
+}
+
+/// Runs one statement over a fresh connection to `url`, for what cannot run inside
+/// the database it changes (creating or dropping it).
+async fn run_on_server(url: &str, statement: &str) {
+    sqlx::any::install_default_drivers();
+    let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(url)
+        .await
+        .unwrap();
+    sqlx::query(statement).execute(&mut admin).await.unwrap();
 }
 
 /// A site root with a stylesheet and a public file, like `cargo leptos build` leaves.
