@@ -196,6 +196,28 @@ pub fn tr(key: &str) -> String {
     t(use_locale(), key)
 }
 
+/// Gives a fieldless enum the names it has in the database, forms, URLs and the public
+/// API (`as_str`, `parse`), an `ALL` list, and the i18n key of each value's label
+/// (`<prefix>-<name>`).
+macro_rules! named {
+    ($ty:ident, $prefix:literal { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            pub const ALL: [$ty; [$($name),+].len()] = [$($ty::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $name),+ }
+            }
+            pub fn parse(name: &str) -> Option<$ty> {
+                match name { $($name => Some($ty::$variant),)+ _ => None }
+            }
+            /// The i18n key of this value's label.
+            pub fn label_key(self) -> String {
+                format!(concat!($prefix, "-{}"), self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use named;
+
 /// Declares an enum whose every variant stands for one i18n key, with `key()` and an
 /// `ALL` list, so the locale tests see every key without a hand-kept copy of the variants.
 macro_rules! keyed {

@@ -137,7 +137,7 @@ async fn demo_content_is_idempotent() {
         use anxin_app::content::model::{Audience, Topic};
         for audience in Audience::ALL {
             let only = anxin_app::content::Filter {
-                audience: Some(*audience),
+                audience: Some(audience),
                 ..Default::default()
             };
             let listing = anxin_app::content::data::public_list(&db, &only)

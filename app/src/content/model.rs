@@ -49,27 +49,10 @@ pub enum Status {
     Archived,
 }
 
-/// Names as stored, in forms, URLs and the public API.
-macro_rules! named {
-    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
-        impl $ty {
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $name),+ }
-            }
-            pub fn parse(name: &str) -> Option<$ty> {
-                match name { $($name => Some($ty::$variant),)+ _ => None }
-            }
-            /// The i18n key of this value's label.
-            pub fn label_key(self) -> String {
-                format!("{}-{}", stringify!($ty).to_lowercase(), self.as_str())
-            }
-        }
-    };
-}
+use crate::i18n::named;
 
-named!(Kind { Course => "course", Lesson => "lesson", Article => "article" });
-named!(Audience {
+named!(Kind, "kind" { Course => "course", Lesson => "lesson", Article => "article" });
+named!(Audience, "audience" {
     Primary => "primary",
     Junior => "junior",
     Senior => "senior",
@@ -78,7 +61,7 @@ named!(Audience {
     ParentsSenior => "parents-senior",
     Teachers => "teachers",
 });
-named!(Topic {
+named!(Topic, "topic" {
     StudyStress => "study-stress",
     Emotions => "emotions",
     Sleep => "sleep",
@@ -89,7 +72,7 @@ named!(Topic {
     LifeMeaning => "life-meaning",
     Safety => "safety",
 });
-named!(Status {
+named!(Status, "status" {
     Draft => "draft",
     InReview => "in-review",
     Published => "published",
@@ -292,10 +275,10 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for a in Audience::ALL {
-            assert_eq!(Audience::parse(a.as_str()), Some(*a));
+            assert_eq!(Audience::parse(a.as_str()), Some(a));
         }
         for t in Topic::ALL {
-            assert_eq!(Topic::parse(t.as_str()), Some(*t));
+            assert_eq!(Topic::parse(t.as_str()), Some(t));
         }
         assert_eq!(
             Audience::ParentsJunior.label_key(),

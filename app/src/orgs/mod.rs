@@ -17,30 +17,13 @@ pub enum OrgKind {
     FamilyCentre,
 }
 
-impl OrgKind {
-    pub const ALL: [OrgKind; 5] = [
-        OrgKind::Bureau,
-        OrgKind::Centre,
-        OrgKind::Clinic,
-        OrgKind::School,
-        OrgKind::FamilyCentre,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgKind::Bureau => "bureau",
-            OrgKind::Centre => "centre",
-            OrgKind::Clinic => "clinic",
-            OrgKind::School => "school",
-            OrgKind::FamilyCentre => "family-centre",
-        }
-    }
-    pub fn parse(name: &str) -> Option<OrgKind> {
-        OrgKind::ALL.into_iter().find(|k| k.as_str() == name)
-    }
-    pub fn label_key(self) -> String {
-        format!("org-kind-{}", self.as_str())
-    }
-}
+crate::i18n::named!(OrgKind, "org-kind" {
+    Bureau => "bureau",
+    Centre => "centre",
+    Clinic => "clinic",
+    School => "school",
+    FamilyCentre => "family-centre",
+});
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Org {

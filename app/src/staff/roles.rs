@@ -31,15 +31,16 @@ pub enum Action {
     ManageBookings,
 }
 
-impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Admin,
-        Role::Editor,
-        Role::Reviewer,
-        Role::Clinic,
-        Role::Viewer,
-    ];
+// The names are stored in the database and used in forms.
+crate::i18n::named!(Role, "role" {
+    Admin => "admin",
+    Editor => "editor",
+    Reviewer => "reviewer",
+    Clinic => "clinic",
+    Viewer => "viewer",
+});
 
+impl Role {
     pub fn allows(self, action: Action) -> bool {
         use Action::*;
         match self {
@@ -52,26 +53,6 @@ impl Role {
             Role::Clinic => matches!(action, ReadContent | ManageBookings),
             Role::Viewer => matches!(action, ReadContent),
         }
-    }
-
-    /// The name stored in the database and used in forms.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Editor => "editor",
-            Role::Reviewer => "reviewer",
-            Role::Clinic => "clinic",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == name)
-    }
-
-    /// The i18n key of the role's name.
-    pub fn label_key(self) -> String {
-        format!("role-{}", self.as_str())
     }
 }
 
