@@ -1,5 +1,7 @@
 //! Demo content: clearly marked samples written by the Anxin project, so a fresh
-//! portal shows every capability. Idempotent: running it twice changes nothing.
+//! portal shows every capability. Idempotent: running it twice changes nothing. When a
+//! newer Anxin corrects a sample (a safer exercise, a clearer text), running it again
+//! publishes the correction over the old sample, so demo sites do not keep old words.
 
 use crate::content::{
     data as content,
@@ -14,9 +16,6 @@ pub const DEMO_ACCOUNT: &str = "anxin-demo";
 
 pub async fn seed(db: &Db) -> Result<(), DbError> {
     hotlines::upsert(db, &hotlines::demo_line(), true).await?;
-    if orgs::by_slug(db, "sample-city").await?.is_some() {
-        return Ok(());
-    }
     let city = add_org(
         db,
         None,
@@ -40,7 +39,7 @@ pub async fn seed(db: &Db) -> Result<(), DbError> {
         Some(city),
         "sample-district",
         "centre",
-        "示例区学生心理健康指导中心（示例）",
+        "示例区学生成长指导中心（示例）",
         "Sample District Student Guidance Centre (sample)",
     )
     .await?;
@@ -86,14 +85,17 @@ pub async fn seed(db: &Db) -> Result<(), DbError> {
         };
         hotlines::upsert_for(db, &line, Some(org), true).await?;
     }
-    let author = crate::staff::data::create(
-        db,
-        DEMO_ACCOUNT,
-        "Anxin sample content",
-        "!disabled: no password opens this account",
-    )
-    .await?
-    .unwrap_or_default();
+    let author = match crate::staff::data::account(db, DEMO_ACCOUNT).await? {
+        Some(account) => account.id,
+        None => crate::staff::data::create(
+            db,
+            DEMO_ACCOUNT,
+            "Anxin sample content",
+            "!disabled: no password opens this account",
+        )
+        .await?
+        .unwrap_or_default(),
+    };
     crate::staff::data::set_disabled(db, author, true).await?;
 
     for course in sample_courses(district, family) {
@@ -113,9 +115,15 @@ pub async fn seed(db: &Db) -> Result<(), DbError> {
     for (org, draft) in sample_articles(district, family, clinic) {
         publish(db, org, Kind::Article, None, &draft, author).await?;
     }
+    if content::find_by_title(db, district, Kind::Article, UNPUBLISHED, author)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
     // One draft, to show that unpublished work stays off the public site.
     let unpublished = draft(
-        "（草稿）寒假作息建议",
+        UNPUBLISHED,
         "尚未审核的草稿，不会出现在公开页面。",
         "草稿正文。",
         &[Audience::Junior],
@@ -126,6 +134,10 @@ pub async fn seed(db: &Db) -> Result<(), DbError> {
     Ok(())
 }
 
+/// The sample draft's title: it stays unpublished.
+const UNPUBLISHED: &str = "（草稿）寒假作息建议";
+
+/// Adds a sample organisation, or brings an existing one's names up to date.
 async fn add_org(
     db: &Db,
     parent: Option<i64>,
@@ -144,13 +156,18 @@ async fn add_org(
     };
     match orgs::create(db, &org).await? {
         Some(id) => Ok(id),
-        None => Ok(orgs::by_slug(db, slug)
-            .await?
-            .map(|o| o.id)
-            .unwrap_or_default()),
+        None => {
+            orgs::set_names(db, slug, zh, en).await?;
+            Ok(orgs::by_slug(db, slug)
+                .await?
+                .map(|o| o.id)
+                .unwrap_or_default())
+        }
     }
 }
 
+/// Publishes a sample item, or, if an earlier seed published it (same organisation,
+/// kind and title) with other words, publishes this text over it.
 async fn publish(
     db: &Db,
     org: i64,
@@ -159,7 +176,17 @@ async fn publish(
     draft: &Draft,
     author: i64,
 ) -> Result<i64, DbError> {
-    let id = content::create(db, org, kind, course, draft, author).await?;
+    let id = match content::find_by_title(db, org, kind, &draft.title, author).await? {
+        Some(id) => {
+            let current = content::revision(db, id, None).await?.map(|(_, d)| d);
+            if current.as_ref() == Some(draft) {
+                return Ok(id);
+            }
+            content::save(db, id, draft, None, author).await?;
+            id
+        }
+        None => content::create(db, org, kind, course, draft, author).await?,
+    };
     content::step(db, id, Step::Submit, None, "").await?;
     content::step(db, id, Step::Approve, None, "").await?;
     Ok(id)
@@ -224,8 +251,8 @@ fn sample_courses(district: i64, family: i64) -> Vec<SampleCourse> {
                 ),
                 draft(
                     "身体先平静：呼吸练习",
-                    "一个随时可以做的放松练习。",
-                    "# 4-7-8 呼吸\n\n1. 用鼻子吸气，心里数 4 下；\n2. 屏住呼吸，数 7 下；\n3. 用嘴慢慢呼气，数 8 下。\n\n重复 4 次。考试前、睡不着时都可以用。",
+                    "一个随时可以做的放松练习，不用憋气。",
+                    "# 慢慢地呼吸\n\n1. 找个舒服的姿势坐好，把一只手放在肚子上；\n2. 用鼻子慢慢吸气，心里数 1、2、3，感觉肚子鼓起来；\n3. 用嘴巴慢慢呼气，心里数 1、2、3、4，感觉肚子落下去。\n\n不用憋气，按自己舒服的节奏来，做五六次就好。\n\n**头晕就停下，恢复平常的呼吸。**\n\n考试前、睡不着时、心里发慌时都可以试一试。如果难受的感觉一直不消失，请告诉信任的大人。",
                     &[Primary, Junior, Senior],
                     &[Emotions, Sleep],
                     5,
@@ -303,7 +330,7 @@ fn sample_courses(district: i64, family: i64) -> Vec<SampleCourse> {
             lessons: vec![draft(
                 "孩子说“不想上学”时",
                 "先了解原因，而不是急着说服。",
-                "# 先问“发生了什么”\n\n孩子说不想上学，背后可能是和同学的矛盾、作业太难，或只是累了。\n\n- 用平静的语气问：“今天在学校发生了什么？”\n- 说出你看到的：“你看起来有点难过。”\n- 和老师保持沟通。",
+                "# 先问“发生了什么”\n\n孩子说不想上学，背后可能是和同学的矛盾、作业太难，或只是累了。\n\n- 用平静的语气问：“今天在学校发生了什么？”\n- 说出你看到的：“你看起来有点难过。”\n- 和老师保持沟通。\n\n## 什么时候需要更多帮助\n\n遇到下面的情况，请尽快和班主任、学校心理老师联系，或带孩子去医院的儿童青少年心理门诊：\n\n- 孩子说起被欺负、被孤立，或身上有说不清来由的伤；\n- 不想上学持续了几个星期，或已经请假、缺课；\n- 孩子说到“死”“不想活了”，或有伤害自己的迹象。这时不要等：当天就陪着孩子寻求帮助，可以拨打 12356 心理援助热线；如果孩子已经受伤或有立即的危险，拨打 120 或 110。",
                 &[ParentsPrimary],
                 &[Emotions, FamilyCommunication],
                 8,
@@ -332,7 +359,7 @@ fn sample_articles(district: i64, family: i64, clinic: i64) -> Vec<(i64, Draft)>
             draft(
                 "发现学生心理危机信号：教师指南",
                 "哪些变化需要留意，发现后怎样转介。（示例文章）",
-                "# 需要留意的变化\n\n- 情绪、成绩、交友突然明显变化；\n- 谈论死亡、告别、送出心爱的物品；\n- 自伤的痕迹。\n\n## 发现后\n\n1. 私下、平静地询问，认真倾听；\n2. 不承诺保密，及时告知学校心理老师和家长；\n3. 有紧急危险时拨打 110 或 120。",
+                "# 需要留意的变化\n\n- 情绪、成绩、交友突然明显变化；\n- 谈论死亡、告别，送出心爱的物品；\n- 自伤的痕迹；\n- 家里发生重大变故，或有被打骂、被忽视的迹象。\n\n## 发现后怎么做\n\n1. **直接问**：私下、平静地问：“你有没有想过伤害自己，或者不想活了？”直接询问不会让学生更容易产生这样的念头，反而让他知道这件事可以说出来。\n2. **认真倾听**，不评判，不急着讲道理。\n3. **说明保密的界限**：告诉学生你会为他保密，但有生命危险时除外：“为了你的安全，我需要请更多的人一起帮你。”然后及时告知学校心理老师。\n4. **不让高风险的学生独处**，直到学校心理老师或家长接手。\n5. **通知家长**，但如果伤害可能来自家里（打骂、虐待、严重忽视），先报告学校负责人和心理老师，不要先告诉可能造成伤害的家长。发现学生疑似受到侵害时，学校和教师应当立即向公安、民政、教育等部门报告（《未成年人保护法》第十一条）。\n6. 需要专业指导时，可以拨打 12356 心理援助热线；有人已经受伤或有紧急危险时，立即拨打 120 或 110。",
                 &[Teachers],
                 &[Safety, LifeMeaning],
                 6,
@@ -361,4 +388,77 @@ fn sample_articles(district: i64, family: i64, clinic: i64) -> Vec<(i64, Draft)>
             ),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_samples() -> Vec<Draft> {
+        let mut all = Vec::new();
+        for course in sample_courses(1, 2) {
+            all.push(course.draft);
+            all.extend(course.lessons);
+        }
+        all.extend(sample_articles(1, 2, 3).into_iter().map(|(_, d)| d));
+        all
+    }
+
+    fn sample(title: &str) -> Draft {
+        all_samples()
+            .into_iter()
+            .find(|d| d.title.contains(title))
+            .unwrap_or_else(|| panic!("no sample {title}"))
+    }
+
+    /// What children and parents read in the samples follows safe-messaging guidance.
+    #[test]
+    fn sample_lessons_are_safe_to_follow() {
+        // Breathing for primary pupils: no breath-holding, and stop if dizzy.
+        let breathing = sample("呼吸练习");
+        assert!(breathing.audiences.contains(&Audience::Primary));
+        for risky in ["屏住", "屏气", "憋住", "4-7-8"] {
+            assert!(!breathing.body.contains(risky), "{risky}");
+        }
+        assert!(breathing.body.contains("头晕就停下"));
+
+        // School refusal: when to worry, and where to get help.
+        let refusal = sample("不想上学");
+        for needed in ["欺负", "几个星期", "不想活了", "12356", "120 或 110"] {
+            assert!(refusal.body.contains(needed), "{needed}");
+        }
+
+        // The teachers' guide: ask directly, stay with the student, 12356, harm from home.
+        let guide = sample("教师指南");
+        for needed in [
+            "直接问",
+            "不会让学生更容易产生",
+            "不让高风险的学生独处",
+            "12356",
+            "来自家里",
+            "有生命危险时除外",
+        ] {
+            assert!(guide.body.contains(needed), "{needed}");
+        }
+        // 110/120 come after the help line, for danger only.
+        assert!(guide.body.find("12356") < guide.body.find("120 或 110"));
+    }
+
+    #[test]
+    fn every_sample_says_it_is_one_or_belongs_to_a_sample() {
+        for course in sample_courses(1, 2) {
+            assert!(
+                course.draft.summary.contains("示例"),
+                "{}",
+                course.draft.title
+            );
+        }
+        for (_, article) in sample_articles(1, 2, 3) {
+            assert!(
+                article.summary.contains("示例") || article.summary.contains("sample"),
+                "{}",
+                article.title
+            );
+        }
+    }
 }

@@ -1,13 +1,13 @@
 //! The home page: what the portal offers, and where help is.
 
 use crate::i18n::{tr, use_locale};
-use crate::site::{Card, PageTitle, SECTIONS};
+use crate::site::{Card, PageTitle, sections, use_site};
 use leptos::prelude::*;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let locale = use_locale();
-    let cards = SECTIONS
+    let cards = sections(&use_site().directory.offer)
         .into_iter()
         .map(|(section, key)| {
             let description = format!("{key}-description");

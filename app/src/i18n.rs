@@ -304,6 +304,50 @@ mod tests {
         assert_eq!(t(Locale::En, "app-name"), "Anxin");
     }
 
+    /// Words that must not come back into what people read: unconditional promises a
+    /// helpline cannot keep, "call any time" for lines with office hours, a button that
+    /// makes a child claim to be safe, scores that read like school marks, and the
+    /// wording that implied a child had not answered seriously.
+    #[test]
+    fn no_unsafe_or_misleading_words() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let forbidden = [
+            "通话内容保密",
+            "calls are confidential",
+            "随时可以拨打",
+            "随时拨打",
+            "any time",
+            "我现在安全",
+            "I am safe",
+            "你现在安全吗",
+            "满分",
+            "out of",
+            "认真做",
+            "这部手机",
+            "this phone",
+            "your phone",
+            "岁以上",
+            "筛查阳性",
+            "Parent school",
+            "warm lessons",
+        ];
+        for lang in ["zh-CN", "en"] {
+            for entry in std::fs::read_dir(dir.join("locales").join(lang)).unwrap() {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                for line in text.lines().filter(|l| !l.starts_with('#')) {
+                    for word in forbidden {
+                        assert!(
+                            !line.contains(word),
+                            "{}: {word:?} in {line}",
+                            path.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     /// Every key in one locale file is in the other, and every key the code
     /// looks up exists, so no visitor ever sees a raw key.
     #[test]

@@ -3,6 +3,9 @@
 //! `ssr` feature. The browser bundle is built in islands mode: only `#[island]`
 //! components ship as WebAssembly, everything else is plain server-rendered HTML.
 
+// Deeply nested view types (the questionnaire island) need more than the default 128.
+#![recursion_limit = "256"]
+
 pub mod content;
 pub mod help;
 pub mod home;

@@ -34,6 +34,22 @@ impl SiteContext {
     }
 }
 
+/// What this deployment really offers right now, so that no page points anyone at a
+/// service that does not exist here (kept with the hotlines, refreshed with them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Offer {
+    /// Published courses or articles anyone can read.
+    pub reading: bool,
+    /// Bookable services with places people can take.
+    pub booking: Option<BookingOffer>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BookingOffer {
+    /// Every bookable service says it is free.
+    pub all_free: bool,
+}
+
 /// Where quick exit goes unless the operator configures another neutral page.
 pub const DEFAULT_QUICK_EXIT_URL: &str = "https://www.baidu.com/";
 
@@ -67,13 +83,19 @@ where
     view! { <Suspense fallback=|| ()>{Suspend::new(async move { render(load.await) })}</Suspense> }
 }
 
-/// The sections in the header, in order: (path, label key).
-pub const SECTIONS: [(&str, &str); 4] = [
-    ("self-check", "nav-self-check"),
-    ("booking", "nav-booking"),
-    ("courses", "nav-courses"),
-    ("parent-school", "nav-parent-school"),
-];
+/// The sections in the header, in order: (path, label key). Booking is listed only
+/// where the deployment has something to book.
+pub fn sections(offer: &Offer) -> Vec<(&'static str, &'static str)> {
+    [
+        ("self-check", "nav-self-check"),
+        ("booking", "nav-booking"),
+        ("courses", "nav-courses"),
+        ("parent-school", "nav-parent-school"),
+    ]
+    .into_iter()
+    .filter(|(section, _)| *section != "booking" || offer.booking.is_some())
+    .collect()
+}
 
 /// Closes the help panel on Escape, makes quick exit replace the history entry, and
 /// registers the service worker that keeps help and self-check available offline.
@@ -120,7 +142,7 @@ pub fn Frame(children: Children) -> impl IntoView {
     let locale = use_locale();
     let path = use_location().pathname.get_untracked();
     let other = locale.other();
-    let nav = SECTIONS
+    let nav = sections(&use_site().directory.offer)
         .into_iter()
         .map(|(section, key)| {
             let href = locale.href(section);

@@ -14,6 +14,9 @@ function nativeScore(id, answers) {
 }
 
 const fmt = (v) => (Math.abs(v - Math.round(v)) < 1e-9 ? String(Math.round(v)) : v.toFixed(2));
+const DIRECTION = { symptom: '(higher means more distress)', wellbeing: '(higher means better wellbeing)' };
+/** A score as the English result shows it: which way it reads, and its range when it does not start at 0. */
+const shown = (s) => `${s.min === 0 ? `${fmt(s.value)} / ${fmt(s.max)}` : `${fmt(s.value)} (range ${fmt(s.min)}–${fmt(s.max)})`} ${DIRECTION[s.direction]}`;
 
 /** Answers every question, option `pick(i, count)` each time; returns the values given. */
 async function answerAll(page, pick, { onCrisis } = {}) {
@@ -55,7 +58,7 @@ test.describe('self-check', () => {
 
       // Same numbers as the native engine.
       const native = nativeScore(id, values);
-      const expected = native.scores.filter((s) => s.band).map((s) => `Score ${fmt(s.value)} (out of ${fmt(s.max)})`);
+      const expected = native.scores.filter((s) => s.band).map(shown);
       await expect(page.locator('.score-value')).toHaveText(expected);
       const bands = native.scores.filter((s) => s.band).map((s) => s.band.label.en);
       await expect(page.locator('.score-band')).toHaveText(bands);
@@ -92,28 +95,83 @@ test.describe('self-check', () => {
     });
   }
 
-  test('a critical answer opens crisis help at once, which closes only by choosing to continue', async ({ page }) => {
-    await page.goto('/zh/self-check/phq9');
-    await waitForIsland(page);
+  /** Answers the first eight PHQ-9 items with "完全不会" and item 9 with "好几天". */
+  async function endorseItemNine(page) {
     for (let i = 0; i < 8; i++) {
       await page.locator('.question .option').first().click();
       await page.getByRole('button', { name: '下一题' }).click();
     }
     await expect(page.getByRole('alertdialog')).toHaveCount(0);
-    await page.locator('.question .option').nth(1).click(); // item 9: "有几天"
-    const dialog = page.getByRole('alertdialog', { name: '你现在安全吗？' });
+    await page.locator('.question .option').nth(1).click(); // item 9: "好几天"
+  }
+
+  test('a critical answer opens crisis help at once: the help line and a trusted adult first, no claim of safety asked', async ({ page }) => {
+    await page.goto('/zh/self-check/phq9');
+    await waitForIsland(page);
+    await endorseItemNine(page);
+    const dialog = page.getByRole('alertdialog', { name: '你不必一个人扛' });
     await expect(dialog).toBeVisible();
     await expect(dialog.getByRole('heading')).toBeFocused();
+    // 12356 leads; 120 and 110 come last, for someone already hurt or in danger.
     const numbers = await dialog.locator('a[href^="tel:"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-    expect(numbers.slice(0, 4)).toEqual(['tel:110', 'tel:120', 'tel:12356', 'tel:12355']);
+    expect(numbers[0]).toBe('tel:12356');
+    expect(numbers.slice(-2)).toEqual(['tel:120', 'tel:110']);
+    await expect(dialog.getByText('或者告诉一个你信任的大人')).toBeVisible();
+    // The sample line (made-up number) never appears in crisis help.
+    await expect(dialog.getByText('示例')).toHaveCount(0);
+    expect(numbers).not.toContain('tel:00000000000');
+    // Two ways on, neither asking the child to say they are safe.
+    await expect(dialog.getByRole('link', { name: '现在找人聊' })).toHaveAttribute('href', '/zh/help');
+    const buttons = dialog.getByRole('button');
+    await expect(buttons).toHaveText(['继续答题']);
+    await expect(dialog).not.toContainText('安全');
     await expectFitsWidth(page);
     await page.keyboard.press('Escape');
     await expect(dialog).toBeVisible();
     await expectNoAxeViolations(page);
-    await dialog.getByRole('button', { name: '我现在安全，继续答题' }).click();
+    await dialog.getByRole('button', { name: '继续答题' }).click();
     await expect(dialog).toBeHidden();
+    // A low total with a critical answer: the result leads with the crisis help and
+    // shows none of the low band's reassurance.
     await page.getByRole('button', { name: '查看结果' }).click();
-    await expect(page.locator('.crisis-reminder a[href="tel:12356"]')).toBeVisible();
+    const lead = page.locator('.crisis-lead');
+    await expect(lead.getByRole('heading')).toHaveText('你提到的念头比总分更重要');
+    await expect(lead.locator('a[href^="tel:"]').first()).toHaveAttribute('href', 'tel:12356');
+    await expect(page.locator('.score-band')).toHaveText(['没有明显的抑郁症状']);
+    await expect(page.locator('.questionnaire')).not.toContainText('和大多数同龄人差不多');
+    // The crisis help comes before the score.
+    const order = await page.locator('.crisis-lead, .score').evaluateAll((els) => els.map((e) => e.className));
+    expect(order[0]).toBe('crisis-lead');
+    await expectNoAxeViolations(page);
+  });
+
+  test('"talk to someone now" opens the help page from the crisis dialog', async ({ page }) => {
+    await page.goto('/zh/self-check/phq9');
+    await waitForIsland(page);
+    await endorseItemNine(page);
+    await page.getByRole('alertdialog').getByRole('link', { name: '现在找人聊' }).click();
+    await expect(page).toHaveURL(/\/zh\/help$/);
+    await expect(page.locator('main a[href="tel:12356"]')).toBeVisible();
+  });
+
+  test('every next step after a result leads to something this deployment offers', async ({ page }) => {
+    await page.goto('/en/self-check/gad7');
+    await waitForIsland(page);
+    await answerAll(page, (i, n) => n - 1);
+    const links = await page.locator('.next-steps a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(links.length).toBeGreaterThan(0);
+    for (const href of links) {
+      const response = await page.request.get(href);
+      expect(response.status(), href).toBe(200);
+      const html = await response.text();
+      expect(html, `${href} says it is not open`).not.toContain('not open on this site');
+    }
+    // Nothing here is bookable in the sample data yet, so booking is not offered.
+    expect(links).not.toContain('/en/booking');
+    // The severe band names the help line and a trusted adult before 120/110.
+    const meaning = await page.locator('.score-meaning').innerText();
+    expect(meaning.indexOf('12356')).toBeLessThan(meaning.indexOf('120'));
+    expect(meaning).toContain('trusted adult');
   });
 
   test('back and change-an-answer work, from the keyboard too', async ({ page }) => {
@@ -143,7 +201,7 @@ test.describe('self-check', () => {
     await page.goto('/en/self-check/who5');
     await waitForIsland(page);
     await answerAll(page, (i, n) => n - 1);
-    await expect(page.locator('.score-value')).toHaveText(['Score 100 (out of 100)']);
+    await expect(page.locator('.score-value')).toHaveText(['100 / 100 (higher means better wellbeing)']);
     await expectNoAxeViolations(page);
     // The FHIR export is built on the phone, as a data: URL.
     const href = await page.locator('a[download="who5-response.fhir.json"]').getAttribute('href');
@@ -156,7 +214,7 @@ test.describe('self-check', () => {
     await expect(page.locator('.qr-code svg')).toHaveCount(0);
     await page.getByRole('button', { name: 'Make a QR code to show a counsellor' }).click();
     await expect(page.locator('.qr-code svg')).toBeVisible();
-    await expect(page.locator('.qr-text')).toHaveText(/^WHO-5 \d{4}-\d{2}-\d{2}\nWellbeing index \(0–100\): 100\/100 Good$/);
+    await expect(page.locator('.qr-text')).toHaveText(/^WHO-5 \d{4}-\d{2}-\d{2}\nWellbeing index: 100\/100 Wellbeing: good$/);
     await expectNoAxeViolations(page);
   });
 
@@ -174,7 +232,7 @@ test.describe('self-check', () => {
     await page.goto('/en/self-check/gad7');
     await waitForIsland(page);
     await answerAll(page, () => 0);
-    await expect(page.locator('.score-value')).toHaveText(['Score 0 (out of 21)']);
+    await expect(page.locator('.score-value')).toHaveText(['0 / 21 (higher means more distress)']);
     await page.getByText('Need help now?', { exact: true }).click();
     await expect(page.getByRole('region', { name: 'Helplines' }).locator('a[href="tel:12356"]')).toBeVisible();
     // A page that was never cached falls back to the help page.
@@ -183,23 +241,24 @@ test.describe('self-check', () => {
     await context.setOffline(false);
   });
 
-  test('keeping a result on the phone is opt-in, keeps no answers, and one tap deletes it', async ({ page }) => {
+  test('keeping a result on the device is opt-in, says who else can see it, keeps no answers, and one tap deletes it', async ({ page }) => {
     await page.goto('/en/self-check/phq4');
     await waitForIsland(page);
-    await expect(page.getByRole('heading', { name: 'Results kept on this phone' })).toHaveCount(0);
+    await expect(page.getByRole('heading', { name: 'Results kept on this device' })).toHaveCount(0);
     await answerAll(page, (i) => (i === 0 ? 3 : 0));
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
-    await page.getByRole('button', { name: 'Keep this result on this phone' }).click();
-    await expect(page.getByRole('status')).toHaveText('Kept on this phone.');
+    await expect(page.locator('.keep-note').first()).toContainText('anyone else who uses this device');
+    await page.getByRole('button', { name: 'Keep this result on this device' }).click();
+    await expect(page.getByRole('status')).toHaveText('Kept on this device.');
     const kept = JSON.parse(await page.evaluate(() => localStorage.getItem('anxin.kept-results')));
     expect(kept).toHaveLength(1);
     expect(kept[0].instrument).toBe('phq4');
     expect(Object.keys(kept[0]).sort()).toEqual(['date', 'instrument', 'scores']);
-    expect(kept[0].scores.map((s) => s[1])).toEqual(['Score 3 (out of 12)', 'Score 3 (out of 6)', 'Score 0 (out of 6)']);
+    expect(kept[0].scores.map((s) => s[1])).toEqual(['3 / 12', '3 / 6', '0 / 6']);
 
     await page.reload();
     await waitForIsland(page);
-    const section = page.getByRole('region', { name: 'Results kept on this phone' });
+    const section = page.getByRole('region', { name: 'Results kept on this device' });
     await expect(section.getByRole('listitem')).toHaveCount(1);
     await expectNoAxeViolations(page);
     await section.getByRole('button', { name: 'Delete all kept results' }).click();

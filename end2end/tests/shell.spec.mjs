@@ -8,7 +8,7 @@ test('home page renders in zh-CN and fits a 360-px screen', async ({ page }) => 
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('你好，这里是安心');
   const nav = page.getByRole('navigation', { name: '栏目' });
-  for (const name of ['自评', '预约', '课程', '家长学校']) {
+  for (const name of ['自评', '课程', '家长学校']) {
     await expect(nav.getByRole('link', { name })).toBeVisible();
   }
   await expectFitsWidth(page);
@@ -48,7 +48,14 @@ test('the help panel opens without the network and lists the hotlines as tel: li
   for (const number of ['110', '120', '12356', '12355']) {
     await expect(panel.locator(`a[href="tel:${number}"]`)).toBeVisible();
   }
+  // Someone to talk to first, a trusted adult, then 120/110 for danger.
+  const numbers = await panel.locator('a[href^="tel:"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  expect(numbers).toEqual(['tel:12356', 'tel:12355', 'tel:120', 'tel:110']);
+  await expect(panel.getByText('也可以告诉一个你信任的大人')).toBeVisible();
+  // The sample line is shown as a sample, and its made-up number is nothing to call.
   await expect(panel.getByText('示例市 24 小时心理援助热线（示例，请替换）')).toBeVisible();
+  await expect(panel.getByText('示例号码，不能拨打')).toBeVisible();
+  await expect(panel.locator('a[href="tel:00000000000"]')).toHaveCount(0);
   await expectFitsWidth(page);
   // Escape closes it and gives focus back to the button.
   await page.keyboard.press('Escape');

@@ -20,10 +20,13 @@ pub struct Instrument {
     pub name: Text,
     /// Shown before the first question (time frame, how to answer).
     pub intro: Text,
-    /// Citation of the original.
-    pub source: String,
-    /// The terms under which it may be reproduced.
-    pub licence: String,
+    /// Citation of the original (and of the translation used), in each language. A
+    /// plain string is accepted for both languages: a citation often needs no translation.
+    #[serde(deserialize_with = "text_or_plain")]
+    pub source: Text,
+    /// The terms under which it may be reproduced, in each language (or one plain string).
+    #[serde(deserialize_with = "text_or_plain")]
+    pub licence: Text,
     pub ages: AgeRange,
     /// A note on use with this age group (e.g. adolescent cut-offs), in each language.
     #[serde(default)]
@@ -138,6 +141,12 @@ pub enum Level {
 }
 
 impl Level {
+    /// Bands at or below this level carry reassuring words ("similar to most people your
+    /// age", "this is common"), which must not stand beside a critical answer.
+    pub fn reassures(self) -> bool {
+        self <= Level::Mild
+    }
+
     /// The name used in definition files and CSS classes.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -163,6 +172,10 @@ pub struct Band {
     pub label: Text,
     /// What this band means, in plain words for a young reader.
     pub meaning: Text,
+    /// Another questionnaire (by id) that helps with what this band found, e.g. PHQ-9
+    /// after a low WHO-5. Offered as a next step only where this deployment has it.
+    #[serde(default)]
+    pub suggest: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -192,6 +205,8 @@ impl Instrument {
         let mut copy = self.clone();
         keep(&mut copy.name, lang);
         keep(&mut copy.intro, lang);
+        keep(&mut copy.source, lang);
+        keep(&mut copy.licence, lang);
         if let Some(note) = copy.age_note.as_mut() {
             keep(note, lang);
         }
@@ -248,6 +263,23 @@ impl ResponseScale {
     pub fn allows(&self, value: i32) -> bool {
         self.options.iter().any(|o| o.value == value)
     }
+}
+
+/// A [`Text`], or one plain string meaning the same in every language.
+fn text_or_plain<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Plain(String),
+        Text(Text),
+    }
+    Ok(match Either::deserialize(deserializer)? {
+        Either::Text(text) => text,
+        Either::Plain(plain) => LANGUAGES
+            .iter()
+            .map(|lang| (lang.to_string(), plain.clone()))
+            .collect(),
+    })
 }
 
 /// The text in `lang`, or in the other language if missing.

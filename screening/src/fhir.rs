@@ -132,7 +132,7 @@ pub fn questionnaire<'a>(instrument: &'a Instrument, lang: &'a str) -> Questionn
         status: "active",
         language: lang,
         description: text(&instrument.intro, lang),
-        copyright: &instrument.licence,
+        copyright: text(&instrument.licence, lang),
         code: instrument
             .loinc
             .iter()
@@ -221,7 +221,7 @@ mod tests {
         let r = serde_json::to_value(questionnaire_response(&phq9, &answers, &outcome, "zh-CN"))
             .unwrap();
         assert_eq!(r["status"], "completed");
-        assert_eq!(r["questionnaire"], "urn:anxin:questionnaire:phq9|1");
+        assert_eq!(r["questionnaire"], "urn:anxin:questionnaire:phq9|2");
         assert_eq!(r["item"][3]["answer"][0]["valueCoding"]["code"], "3");
         assert_eq!(
             r["item"][3]["answer"][0]["valueCoding"]["display"],

@@ -36,6 +36,16 @@ pub enum ScoreError {
     NotAnOption { item: u32, value: i32 },
 }
 
+impl Outcome {
+    /// Whether the meaning of a band at `level` may be shown with this outcome. With a
+    /// critical answer, the words of the lower bands ("similar to most people your age")
+    /// would contradict what the person just told us, so they are left out and the
+    /// result leads with the crisis help instead.
+    pub fn shows_meaning(&self, level: Level) -> bool {
+        !(self.crisis && level.reassures())
+    }
+}
+
 /// The value an answer contributes, after reversal.
 fn item_value(instrument: &Instrument, number: u32, answer: i32) -> f64 {
     let item = instrument.item(number).expect("validated definition");

@@ -47,6 +47,16 @@ pub enum DefinitionError {
     Critical { item: u32, reason: &'static str },
     #[error("the age range is reversed")]
     Ages,
+    #[error("score {score:?}: a band suggests {suggest:?}, which is not an instrument id")]
+    Suggest { score: String, suggest: String },
+}
+
+/// Instrument ids: lowercase letters, digits and '-' (they appear in URLs).
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn check_text(errors: &mut Vec<DefinitionError>, text: &Text, place: impl Fn() -> String) {
@@ -74,6 +84,14 @@ fn check_bands(
         check_text(errors, &band.meaning, || {
             format!("score {score:?} band {} meaning", i + 1)
         });
+        if let Some(suggest) = &band.suggest
+            && !valid_id(suggest)
+        {
+            errors.push(DefinitionError::Suggest {
+                score: score.into(),
+                suggest: suggest.clone(),
+            });
+        }
     }
     let first = &bands[0];
     if first.min > low + EPS {
@@ -131,15 +149,12 @@ impl Instrument {
 
     pub fn validate(&self) -> Result<(), Vec<DefinitionError>> {
         let mut errors = Vec::new();
-        if self.id.is_empty()
-            || !self
-                .id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
+        if !valid_id(&self.id) {
             errors.push(DefinitionError::Id(self.id.clone()));
         }
         check_text(&mut errors, &self.name, || "the name".into());
+        check_text(&mut errors, &self.source, || "the source".into());
+        check_text(&mut errors, &self.licence, || "the licence".into());
         check_text(&mut errors, &self.intro, || "the introduction".into());
         if let Some(note) = &self.age_note {
             check_text(&mut errors, note, || "the age note".into());

@@ -136,10 +136,10 @@ fn k10_bands() {
         &[
             (10, Minimal),
             (15, Minimal),
-            (16, Mild),
-            (21, Mild),
-            (22, Moderate),
-            (29, Moderate),
+            (16, Moderate),
+            (21, Moderate),
+            (22, ModeratelySevere),
+            (29, ModeratelySevere),
             (30, Severe),
             (50, Severe),
         ],
@@ -183,9 +183,20 @@ fn phq9_item_9_raises_the_crisis_flag_whatever_the_total() {
 #[test]
 fn shipped_instruments_carry_their_terms_and_codes() {
     for inst in shipped() {
+        for lang in ["zh-CN", "en"] {
+            for (what, text) in [("licence", &inst.licence), ("source", &inst.source)] {
+                assert!(
+                    text.get(lang).is_some_and(|t| !t.is_empty()),
+                    "{} has no {what} in {lang}",
+                    inst.id
+                );
+            }
+        }
+        // A Chinese page shows the terms in Chinese, not in English.
+        let zh = &inst.licence["zh-CN"];
         assert!(
-            !inst.licence.is_empty() && !inst.source.is_empty(),
-            "{}",
+            zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{}: {zh}",
             inst.id
         );
         assert!(!inst.placeholder_text, "{}", inst.id);
@@ -472,4 +483,202 @@ mod properties {
             }
         }
     }
+}
+
+/// The reference wording in `tests/reference/<id>.txt`: per language, the stem, each
+/// item by number, and the answer options in order.
+fn reference(id: &str) -> std::collections::BTreeMap<String, Vec<(String, String)>> {
+    let path = format!("{}/tests/reference/{id}.txt", env!("CARGO_MANIFEST_DIR"));
+    let mut by_lang = std::collections::BTreeMap::new();
+    let mut lang = String::new();
+    for line in std::fs::read_to_string(path).unwrap().lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if let Some(l) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            lang = l.to_string();
+            continue;
+        }
+        let (key, text) = line.split_once(": ").unwrap();
+        by_lang
+            .entry(lang.clone())
+            .or_insert_with(Vec::new)
+            .push((key.to_string(), text.to_string()));
+    }
+    by_lang
+}
+
+/// PHQ-9, GAD-7 and PHQ-4 must use the validated wording, word for word: a friendlier
+/// paraphrase ("完全没有", "有几天") is a different questionnaire whose cut-offs nobody
+/// has checked.
+#[test]
+fn validated_wording_is_used_exactly() {
+    for id in ["phq9", "gad7", "phq4"] {
+        let inst = instrument(id);
+        let reference = reference(id);
+        assert_eq!(reference.len(), 2, "{id}: both languages");
+        for (lang, lines) in &reference {
+            let mut items = 0;
+            for (key, expected) in lines {
+                match key.as_str() {
+                    "stem" => assert_eq!(&inst.intro[lang], expected, "{id} {lang} stem"),
+                    "options" => {
+                        let scale = inst.scale_of(&inst.items[0]).unwrap();
+                        let labels: Vec<&str> = scale
+                            .options
+                            .iter()
+                            .map(|o| o.label[lang].as_str())
+                            .collect();
+                        let wanted: Vec<&str> = expected.split(" | ").collect();
+                        assert_eq!(labels, wanted, "{id} {lang} options");
+                        for item in &inst.items {
+                            assert_eq!(item.scale, inst.items[0].scale, "{id}: one scale");
+                        }
+                    }
+                    number => {
+                        let number: u32 = number.parse().unwrap();
+                        let item = inst.item(number).unwrap();
+                        assert_eq!(&item.text[lang], expected, "{id} {lang} item {number}");
+                        items += 1;
+                    }
+                }
+            }
+            assert_eq!(
+                items,
+                inst.items.len(),
+                "{id} {lang}: every item has a reference"
+            );
+        }
+    }
+}
+
+fn all_bands(inst: &Instrument) -> Vec<&anxin_screening::Band> {
+    inst.scores
+        .iter()
+        .flat_map(|s| {
+            s.bands
+                .iter()
+                .chain(s.age_bands.iter().flat_map(|g| &g.bands))
+        })
+        .collect()
+}
+
+/// Safe messaging in the severe bands of every shipped questionnaire: thoughts of
+/// self-harm go to the 12356 helpline and a trusted adult first; 110/120 are for someone
+/// already hurt or in danger now, and come after.
+#[test]
+fn severe_texts_lead_with_the_helpline_and_a_trusted_adult() {
+    for inst in shipped() {
+        for band in all_bands(&inst).into_iter().filter(|b| b.level == Severe) {
+            for (lang, adult, danger) in [
+                ("zh-CN", "信任的大人", "已经伤害了自己"),
+                ("en", "trusted adult", "already hurt yourself"),
+            ] {
+                let text = &band.meaning[lang];
+                let at = |needle: &str| {
+                    text.find(needle)
+                        .unwrap_or_else(|| panic!("{}: {needle:?} missing from {text}", inst.id))
+                };
+                assert!(
+                    at("12356") < at("110") && at("12356") < at("120"),
+                    "{}: {text}",
+                    inst.id
+                );
+                assert!(at(adult) < at("110"), "{}: {text}", inst.id);
+                assert!(
+                    at(danger) < at("110"),
+                    "{}: 110/120 only for danger: {text}",
+                    inst.id
+                );
+            }
+        }
+    }
+}
+
+/// What a band says must hold in every deployment and claim no more than the
+/// questionnaire measures: no booking (not every deployment offers it; next steps come
+/// from what it does offer), no "wait two weeks", no impairment stated as fact.
+#[test]
+fn band_texts_promise_nothing_a_deployment_may_not_have() {
+    let forbidden = [
+        "预约",
+        "免费咨询",
+        "book",
+        "两周以上",
+        "more than two weeks",
+        "满分",
+        "阳性",
+        "positive",
+        "正常",
+    ];
+    for inst in shipped() {
+        for band in all_bands(&inst) {
+            for lang in ["zh-CN", "en"] {
+                for text in [&band.label[lang], &band.meaning[lang]] {
+                    for word in forbidden {
+                        assert!(!text.contains(word), "{}: {word:?} in {text}", inst.id);
+                    }
+                    for (claim, hedge) in [
+                        ("在影响", "可能已经在影响"),
+                        ("are affecting", "may be affecting"),
+                    ] {
+                        assert!(
+                            !text.contains(claim) || text.contains(hedge),
+                            "{}: impairment stated as fact: {text}",
+                            inst.id
+                        );
+                    }
+                }
+            }
+            if let Some(suggest) = &band.suggest {
+                assert!(
+                    shipped().iter().any(|i| &i.id == suggest),
+                    "{} suggests {suggest}, which is not shipped",
+                    inst.id
+                );
+            }
+        }
+    }
+    // A low WHO-5 suggests the PHQ-9; the PHQ-4's parts their full questionnaires.
+    let who5 = instrument("who5");
+    let low = who5.score(&[1, 1, 1, 1, 1], None).unwrap();
+    let band = &who5.scores[0].bands[low.scores[0].band.unwrap()];
+    assert_eq!(band.suggest.as_deref(), Some("phq9"));
+}
+
+/// K10's label and its text say the same thing, band by band.
+#[test]
+fn k10_labels_and_texts_agree() {
+    let k10 = instrument("k10");
+    for band in &k10.scores[0].bands {
+        let word = band.label["zh-CN"].rsplit('：').next().unwrap();
+        assert!(
+            band.meaning["zh-CN"].contains(&format!("困扰程度{word}"))
+                || (word == "很高" && band.level == Severe),
+            "{word}: {}",
+            band.meaning["zh-CN"]
+        );
+    }
+    // Items are whole questions, never one word that repeats the stem.
+    for item in &k10.items {
+        assert!(
+            item.text["zh-CN"].starts_with("你有多经常"),
+            "{:?}",
+            item.text
+        );
+    }
+}
+
+/// With a critical answer, the reassuring words of a low total are not shown.
+#[test]
+fn a_critical_answer_silences_reassurance() {
+    let phq9 = instrument("phq9");
+    let low_with_item_9 = phq9.score(&[0, 0, 0, 0, 0, 0, 0, 0, 1], None).unwrap();
+    assert!(low_with_item_9.crisis);
+    let level = low_with_item_9.scores[0].level.unwrap();
+    assert_eq!(level, Minimal);
+    assert!(!low_with_item_9.shows_meaning(level));
+    assert!(low_with_item_9.shows_meaning(Moderate));
+    let low = phq9.score(&[0; 9], None).unwrap();
+    assert!(low.shows_meaning(Minimal));
 }

@@ -557,6 +557,7 @@ fn score_report(
                 "value": r.value,
                 "min": r.min,
                 "max": r.max,
+                "direction": def.direction,
                 "band": band.map(|b| serde_json::json!({ "level": b.level, "label": b.label })),
                 "age_specific": r.age_specific,
             })

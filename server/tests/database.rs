@@ -154,3 +154,52 @@ async fn demo_content_is_idempotent() {
         assert!(first.items.iter().all(|i| !i.title.contains("草稿")));
     }
 }
+
+/// A deployment seeded by an older Anxin gets the corrected samples on the next seed:
+/// the old breathing exercise (holding the breath for 7 counts) does not stay public.
+#[tokio::test]
+async fn reseeding_publishes_corrected_samples_over_old_ones() {
+    use anxin_app::content::{data as content, model::Kind};
+    for test in TestDb::all().await {
+        let db = open(&test).await;
+        anxin_app::demo::seed(&db).await.unwrap();
+        let lesson: i64 = sqlx::query_scalar(
+            "SELECT i.id FROM content_items i JOIN content_revisions r ON r.id = i.live_revision_id \
+             WHERE r.title = '身体先平静：呼吸练习'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        // What an older seed published.
+        sqlx::query(
+            "UPDATE content_revisions SET body = '# 4-7-8 呼吸\n\n屏住呼吸，数 7 下。' \
+             WHERE id = (SELECT live_revision_id FROM content_items WHERE id = $1)",
+        )
+        .bind(lesson)
+        .execute(db.pool())
+        .await
+        .unwrap();
+        let before = content::public_document(&db, lesson, Kind::Lesson)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(before.body_html.contains("屏住呼吸"), "{}", test.name);
+
+        anxin_app::demo::seed(&db).await.unwrap();
+        let after = content::public_document(&db, lesson, Kind::Lesson)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!after.body_html.contains("屏住呼吸"), "{}", test.name);
+        assert!(after.body_html.contains("头晕就停下"), "{}", test.name);
+        // And a third seed changes nothing more.
+        let revisions = content::revisions(&db, lesson).await.unwrap().len();
+        anxin_app::demo::seed(&db).await.unwrap();
+        assert_eq!(
+            content::revisions(&db, lesson).await.unwrap().len(),
+            revisions,
+            "{}",
+            test.name
+        );
+    }
+}

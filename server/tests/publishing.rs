@@ -842,12 +842,19 @@ async fn organisations_embed_their_content_in_other_sites() {
         // The family centre's parent-school course, not the district's courses.
         assert!(html.contains("和青春期的孩子好好说话"), "{which}");
         assert!(!html.contains("认识和照顾自己的情绪"), "{which}");
-        // Its own line beside the national ones; not a sibling's.
-        for tel in ["tel:12356", "tel:000-0000-0002"] {
-            let digits = tel.replace('-', "");
-            assert!(html.contains(&digits), "{which}: {digits} missing");
-        }
-        assert!(!html.contains("tel:00000000001"), "{which}: clinic line");
+        // Its own line beside the national ones; not a sibling's. Sample lines have
+        // made-up numbers: shown as such, never as a number to call.
+        assert!(html.contains("tel:12356"), "{which}");
+        assert!(
+            html.contains("000-0000-0002"),
+            "{which}: its own sample line"
+        );
+        assert!(
+            !html.contains("tel:00000000002"),
+            "{which}: a sample number is no link"
+        );
+        assert!(html.contains("示例号码，不能拨打"), "{which}");
+        assert!(!html.contains("000-0000-0001"), "{which}: clinic line");
         assert!(
             html.contains(r#"?org=sample-family-centre" target="_blank" rel="noopener""#),
             "{which}: items open on Anxin, within the organisation"

@@ -89,6 +89,28 @@ fn draft_from(r: &AnyRow) -> Result<Draft, sqlx::Error> {
     })
 }
 
+/// The item of `org` and `kind` that `created_by` started and whose latest revision
+/// has this title (the sample content finds what an earlier seed made this way).
+pub async fn find_by_title(
+    db: &Db,
+    org_id: i64,
+    kind: Kind,
+    title: &str,
+    created_by: i64,
+) -> Result<Option<i64>, DbError> {
+    let row = sqlx::query(
+        "SELECT i.id FROM content_items i JOIN content_revisions r ON r.id = i.latest_revision_id \
+         WHERE i.org_id = $1 AND i.kind = $2 AND r.title = $3 AND i.created_by = $4 ORDER BY i.id LIMIT 1",
+    )
+    .bind(org_id)
+    .bind(kind.as_str())
+    .bind(title)
+    .bind(created_by)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|r| r.try_get("id")).transpose()?)
+}
+
 /// Creates an item with its first revision; returns its id.
 pub async fn create(
     db: &Db,
@@ -528,6 +550,17 @@ pub async fn public_list(db: &Db, filter: &Filter) -> Result<Listing, DbError> {
         per_page: filter.per_page,
         total,
     })
+}
+
+/// Whether anything (a course or an article) is published for the public now.
+pub async fn any_public(db: &Db) -> Result<bool, DbError> {
+    let row = sqlx::query(&format!(
+        "SELECT i.id {PUBLIC_FROM} WHERE i.live_from <= $1 AND i.kind IN ('course', 'article') LIMIT 1"
+    ))
+    .bind(now())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.is_some())
 }
 
 /// A published item, if the public may see it now.

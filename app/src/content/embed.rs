@@ -11,7 +11,7 @@ use super::Filter;
 use super::actions::catalogue;
 use super::model::{Audience, Topic};
 use super::pages::ItemCard;
-use crate::help::HotlineList;
+use crate::help::PageHelpLines;
 use crate::i18n::{Locale, t_args, tr, use_locale};
 use crate::site::{NotFound, SiteContext, awaited, use_site};
 use leptos::prelude::*;
@@ -162,8 +162,7 @@ pub fn EmbedPage() -> impl IntoView {
             <p><a href=more target="_blank" rel="noopener">{tr("embed-more")}</a></p>
             <section class="embed-help" aria-labelledby="embed-help-title">
                 <h2 id="embed-help-title">{tr("help-button")}</h2>
-                <p class="help-urgent">{tr("help-urgent")}</p>
-                <HotlineList/>
+                <PageHelpLines/>
                 <p>
                     <a href=help target="_blank" rel="noopener">{tr("help-more")}</a>
                     " · "

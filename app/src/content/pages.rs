@@ -344,7 +344,7 @@ pub fn DocumentView(doc: Document) -> impl IntoView {
         view! {
             <aside class="org-help" aria-labelledby="org-help-title">
                 <h2 id="org-help-title">{t_args(locale, "content-org-help", &[("org", org.clone().unwrap_or_default().into())])}</h2>
-                <crate::help::Hotlines lines=org_lines/>
+                <crate::help::Hotlines lines=org_lines sample_note=tr("hotline-sample")/>
             </aside>
         }
     });

@@ -1,31 +1,54 @@
-use super::{Hotline, national_hotlines};
-use crate::i18n::{tr, use_locale};
+use super::{HelpLines, Hotline};
+use crate::i18n::{Locale, t, tr, use_locale};
 use crate::site::use_site;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
-/// Every line for this page: emergency and national lines, then the operator's local ones.
-pub fn all_lines() -> Vec<Hotline> {
-    let locale = use_locale();
-    let mut lines = national_hotlines(locale);
-    lines.extend(
-        use_site()
-            .local_hotlines
-            .iter()
-            .map(|l| l.localized(locale)),
-    );
-    lines
+/// The lines for the page being rendered: the national ones, the site's, and for a
+/// visitor who came through an organisation, that organisation's and those above it.
+pub fn page_lines() -> HelpLines {
+    HelpLines::new(use_locale(), &use_site().local_hotlines)
 }
 
-/// The lines for this page as a list of `tel:` links, each with its hours.
-#[component]
-pub fn HotlineList() -> impl IntoView {
-    view! { <Hotlines lines=all_lines()/> }
+/// The words around the lines, resolved by the server (islands get them as props).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpText {
+    /// Before the lines to talk to.
+    pub talk: String,
+    /// Telling a trusted adult, between the talk lines and the emergency ones.
+    pub adult: String,
+    /// Before 120 and 110: for someone already hurt or in danger now.
+    pub danger: String,
+    /// Beside a sample line's made-up number.
+    pub sample: String,
 }
 
-/// Given lines as `tel:` links with their hours; also used inside islands, which have
-/// no server context and so receive their lines as props.
+impl HelpText {
+    pub fn new(locale: Locale) -> HelpText {
+        HelpText {
+            talk: t(locale, "help-talk"),
+            adult: t(locale, "help-trusted-adult"),
+            danger: t(locale, "help-urgent"),
+            sample: t(locale, "hotline-sample"),
+        }
+    }
+
+    /// For someone who has just told us of thoughts of self-harm: the same order, in
+    /// words addressed to them, with something they can say to an adult.
+    pub fn crisis(locale: Locale) -> HelpText {
+        HelpText {
+            talk: t(locale, "crisis-call"),
+            adult: t(locale, "crisis-adult"),
+            danger: t(locale, "crisis-danger"),
+            sample: t(locale, "hotline-sample"),
+        }
+    }
+}
+
+/// Lines as `tel:` links, each with its hours. A sample line's made-up number is shown
+/// as text with `sample_note`, never as something to call.
 #[component]
-pub fn Hotlines(lines: Vec<Hotline>) -> impl IntoView {
+pub fn Hotlines(lines: Vec<Hotline>, #[prop(optional)] sample_note: String) -> impl IntoView {
     let lines = lines
         .into_iter()
         .map(|line| {
@@ -34,18 +57,52 @@ pub fn Hotlines(lines: Vec<Hotline>) -> impl IntoView {
             } else {
                 "hotline"
             };
-            view! {
-                <li class=class>
+            let call = if line.sample {
+                view! {
+                    <span class="hotline-call sample">
+                        <span class="hotline-name">{line.name.clone()}</span>
+                        <span class="hotline-number">{line.number.clone()}</span>
+                    </span>
+                    <span class="hotline-sample">{sample_note.clone()}</span>
+                }
+                .into_any()
+            } else {
+                view! {
                     <a class="hotline-call" href=line.tel_href()>
                         <span class="hotline-name">{line.name.clone()}</span>
                         <span class="hotline-number">{line.number.clone()}</span>
                     </a>
+                }
+                .into_any()
+            };
+            view! {
+                <li class=class>
+                    {call}
                     <span class="hotline-hours">{line.hours.clone()}</span>
                 </li>
             }
         })
         .collect_view();
     view! { <ul class="hotlines">{lines}</ul> }
+}
+
+/// Help in the order a person in distress needs it: a line to talk to, a trusted
+/// adult, and 120/110 for someone already hurt or in danger right now.
+#[component]
+pub fn HelpLinesView(lines: HelpLines, text: HelpText) -> impl IntoView {
+    view! {
+        <p class="help-talk">{text.talk}</p>
+        <Hotlines lines=lines.talk sample_note=text.sample/>
+        <p class="help-adult">{text.adult}</p>
+        <p class="help-urgent">{text.danger}</p>
+        <Hotlines lines=lines.emergency/>
+    }
+}
+
+/// The lines of the page being rendered, with their words.
+#[component]
+pub fn PageHelpLines() -> impl IntoView {
+    view! { <HelpLinesView lines=page_lines() text=HelpText::new(use_locale())/> }
 }
 
 /// "Need help now?" on every page. A native `<details>`: it opens with no script and
@@ -57,8 +114,7 @@ pub fn HelpPanel() -> impl IntoView {
         <details class="help" id="help">
             <summary class="help-button">{tr("help-button")}</summary>
             <div class="help-panel" role="region" aria-label=tr("help-panel-label")>
-                <p class="help-urgent">{tr("help-urgent")}</p>
-                <HotlineList/>
+                <PageHelpLines/>
                 <p class="help-more">
                     <a href=locale.href("help")>{tr("help-more")}</a>
                 </p>
@@ -86,8 +142,7 @@ pub fn HelpPage() -> impl IntoView {
         <crate::site::PageTitle key="help-title"/>
         <h1>{tr("help-title")}</h1>
         <p class="lead">{tr("help-intro")}</p>
-        <p class="help-urgent">{tr("help-urgent")}</p>
-        <HotlineList/>
+        <PageHelpLines/>
         <h2>{tr("help-quick-exit-title")}</h2>
         <p>{tr("help-quick-exit-text")}</p>
         <h2>{tr("help-privacy-title")}</h2>

@@ -6,7 +6,7 @@ use sqlx::Row;
 
 pub async fn list(db: &Db) -> Result<Vec<LocalHotline>, DbError> {
     let rows = sqlx::query(
-        "SELECT id, org_id, name_zh, name_en, number, hours_zh, hours_en FROM hotlines \
+        "SELECT id, org_id, name_zh, name_en, number, hours_zh, hours_en, is_demo FROM hotlines \
          ORDER BY sort_order, id",
     )
     .fetch_all(db.pool())
@@ -21,6 +21,7 @@ pub async fn list(db: &Db) -> Result<Vec<LocalHotline>, DbError> {
                 number: r.try_get("number")?,
                 hours_zh: r.try_get("hours_zh")?,
                 hours_en: r.try_get("hours_en")?,
+                is_demo: r.try_get::<i64, _>("is_demo")? != 0,
             })
         })
         .collect()

@@ -1,6 +1,6 @@
-//! The local lines and the organisation tree every page needs, kept in memory so
-//! rendering a page costs no query, and so the help panel still renders when the
-//! database is down. The server refreshes it in the background; with several app
+//! The local lines, the organisation tree and what the deployment offers: what every
+//! page needs, kept in memory so rendering a page costs no query, and so the help panel
+//! still renders when the database is down. The server refreshes it in the background; with several app
 //! instances each has its own copy, at most one refresh interval old.
 
 use super::Snapshot;
@@ -23,6 +23,10 @@ impl HotlineDirectory {
             Ok::<_, crate::db::DbError>(Snapshot {
                 lines: Arc::new(super::data::list(db).await?),
                 orgs: Arc::new(crate::orgs::data::list(db).await?),
+                offer: crate::site::Offer {
+                    reading: crate::content::data::any_public(db).await?,
+                    booking: None,
+                },
             })
         };
         match loaded.await {

@@ -8,7 +8,9 @@ pub mod data;
 #[cfg(feature = "ssr")]
 pub mod directory;
 
-pub use components::{HelpPage, HelpPanel, HotlineList, Hotlines, QuickExit, all_lines};
+pub use components::{
+    HelpLinesView, HelpPage, HelpPanel, HelpText, Hotlines, PageHelpLines, QuickExit, page_lines,
+};
 
 use crate::i18n::{Locale, t};
 use serde::{Deserialize, Serialize};
@@ -20,6 +22,8 @@ pub struct Snapshot {
     /// Every local line: the site's (no organisation) and each organisation's.
     pub lines: std::sync::Arc<Vec<LocalHotline>>,
     pub orgs: std::sync::Arc<Vec<crate::orgs::Org>>,
+    /// What the deployment offers, for pages that point to its services.
+    pub offer: crate::site::Offer,
 }
 
 impl Snapshot {
@@ -47,8 +51,12 @@ pub struct Hotline {
     pub name: String,
     pub number: String,
     pub hours: String,
-    /// Emergency services, listed first and styled as such.
+    /// Emergency services (120, 110): for someone already hurt or in danger now.
     pub emergency: bool,
+    /// Demonstration data with a made-up number: shown as such, never as a link to
+    /// call, and never in the crisis help of a questionnaire.
+    #[serde(default)]
+    pub sample: bool,
 }
 
 impl Hotline {
@@ -63,23 +71,42 @@ impl Hotline {
     }
 }
 
-/// The lines every deployment shows, in the order a person in crisis needs them:
-/// emergency services first, then the national mental-health and youth lines.
-pub fn national_hotlines(locale: Locale) -> Vec<Hotline> {
-    [
-        ("110", "hotline-110-name", "hotline-110-hours", true),
-        ("120", "hotline-120-name", "hotline-120-hours", true),
-        ("12356", "hotline-12356-name", "hotline-12356-hours", false),
-        ("12355", "hotline-12355-name", "hotline-12355-hours", false),
-    ]
-    .into_iter()
-    .map(|(number, name, hours, emergency)| Hotline {
-        name: t(locale, name),
-        number: number.to_string(),
-        hours: t(locale, hours),
-        emergency,
-    })
-    .collect()
+/// The lines a page offers, in the order safe-messaging guidance asks for: someone to
+/// talk to first (the national psychological help line, the local lines, the youth
+/// line), and emergency services for someone already hurt or in danger right now.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpLines {
+    pub talk: Vec<Hotline>,
+    pub emergency: Vec<Hotline>,
+}
+
+impl HelpLines {
+    /// The national lines and `local` (in their own order, sample lines last), in one
+    /// language.
+    pub fn new(locale: Locale, local: &[LocalHotline]) -> HelpLines {
+        let national = |number: &str, emergency: bool| Hotline {
+            name: t(locale, &format!("hotline-{number}-name")),
+            number: number.to_string(),
+            hours: t(locale, &format!("hotline-{number}-hours")),
+            emergency,
+            sample: false,
+        };
+        let mut talk = vec![national("12356", false)];
+        let (real, samples): (Vec<_>, Vec<_>) = local.iter().partition(|l| !l.is_demo);
+        talk.extend(real.into_iter().map(|l| l.localized(locale)));
+        talk.push(national("12355", false));
+        talk.extend(samples.into_iter().map(|l| l.localized(locale)));
+        HelpLines {
+            talk,
+            emergency: vec![national("120", true), national("110", true)],
+        }
+    }
+
+    /// For a person in crisis: real lines only, no sample numbers.
+    pub fn without_samples(mut self) -> HelpLines {
+        self.talk.retain(|l| !l.sample);
+        self
+    }
 }
 
 /// A line an operator added (a city's own 24h line, a clinic's number), in both languages.
@@ -93,6 +120,8 @@ pub struct LocalHotline {
     pub number: String,
     pub hours_zh: String,
     pub hours_en: String,
+    /// Added by the sample content: its number is made up.
+    pub is_demo: bool,
 }
 
 impl LocalHotline {
@@ -106,6 +135,7 @@ impl LocalHotline {
             number: self.number.clone(),
             hours: hours.clone(),
             emergency: false,
+            sample: self.is_demo,
         }
     }
 }
@@ -193,34 +223,48 @@ mod tests {
         }
     }
 
+    fn local(number: &str, is_demo: bool) -> LocalHotline {
+        LocalHotline {
+            id: 1,
+            org_id: None,
+            name_zh: "本市心理援助热线".into(),
+            name_en: "City helpline".into(),
+            number: number.into(),
+            hours_zh: "24 小时".into(),
+            hours_en: "24 hours".into(),
+            is_demo,
+        }
+    }
+
     #[test]
-    fn national_lines_put_emergencies_first() {
+    fn the_help_line_comes_first_and_emergencies_are_for_danger() {
+        let locals = [local("000-0000-0000", true), local("0571-8502 9595", false)];
         for locale in Locale::ALL {
-            let lines = national_hotlines(locale);
-            let numbers: Vec<_> = lines.iter().map(|l| l.number.as_str()).collect();
-            assert_eq!(numbers, ["110", "120", "12356", "12355"]);
-            assert!(lines[0].emergency && lines[1].emergency && !lines[2].emergency);
-            assert!(
-                lines
-                    .iter()
-                    .all(|l| !l.name.is_empty() && !l.hours.is_empty())
+            let lines = HelpLines::new(locale, &locals);
+            let numbers: Vec<_> = lines.talk.iter().map(|l| l.number.as_str()).collect();
+            assert_eq!(
+                numbers,
+                ["12356", "0571-8502 9595", "12355", "000-0000-0000"]
             );
+            assert!(lines.talk.iter().all(|l| !l.emergency));
+            assert!(lines.talk[3].sample && !lines.talk[1].sample);
+            let emergency: Vec<_> = lines.emergency.iter().map(|l| l.number.as_str()).collect();
+            assert_eq!(emergency, ["120", "110"]);
+            assert!(lines.emergency.iter().all(|l| l.emergency));
+            let crisis = lines.without_samples();
+            assert!(crisis.talk.iter().all(|l| !l.sample));
+            assert_eq!(crisis.talk.len(), 3);
+            // No national help line claims "24 hours" for the whole country.
+            for line in crisis.talk.iter().filter(|l| l.number.starts_with("1235")) {
+                assert!(!line.hours.is_empty());
+                assert!(!line.hours.starts_with("24"), "{}", line.hours);
+            }
         }
     }
 
     #[test]
     fn tel_links_keep_only_digits_and_plus() {
-        let mut l = line().validated().unwrap().clone();
-        l.number = "+86 571-8502 9595".into();
-        let hotline = LocalHotline {
-            org_id: None,
-            id: 1,
-            name_zh: l.name_zh,
-            name_en: l.name_en,
-            number: l.number,
-            hours_zh: l.hours_zh,
-            hours_en: l.hours_en,
-        };
+        let hotline = local("+86 571-8502 9595", false);
         assert_eq!(
             hotline.localized(Locale::En).tel_href(),
             "tel:+8657185029595"

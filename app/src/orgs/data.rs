@@ -53,3 +53,14 @@ pub async fn create(db: &Db, org: &NewOrg) -> Result<Option<i64>, DbError> {
     .await?;
     Ok(row.map(|r| r.try_get("id")).transpose()?)
 }
+
+/// Renames an organisation (both languages).
+pub async fn set_names(db: &Db, slug: &str, name_zh: &str, name_en: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE organisations SET name_zh = $1, name_en = $2 WHERE slug = $3")
+        .bind(name_zh)
+        .bind(name_en)
+        .bind(slug)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

@@ -2,9 +2,9 @@
 //! Nothing here talks to the network or changes the URL; it writes storage only when
 //! the person chooses "keep this result on this phone".
 
-use super::format_score;
-use crate::help::{Hotline, Hotlines};
-use anxin_screening::{Instrument, fhir, text};
+use super::{NextStep, Suggestion, format_score};
+use crate::help::{HelpLines, HelpLinesView, HelpText};
+use anxin_screening::{Direction, Instrument, fhir, text};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +25,7 @@ fn focus_soon(heading: NodeRef<leptos::html::H2>) {
 }
 
 /// UI strings, resolved by the server in the page's language. Templates hold `{n}`,
-/// `{total}`, `{value}`, `{max}` placeholders.
+/// `{total}`, `{value}`, `{min}`, `{max}` placeholders.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QuestionnaireText {
     pub progress: String,
@@ -33,13 +33,16 @@ pub struct QuestionnaireText {
     pub next: String,
     pub finish: String,
     pub result_title: String,
+    /// `{value} / {max}`, for scores that start at 0.
     pub score_of: String,
+    /// `{value} ({min}–{max})`, for scores that start elsewhere (K10: 10).
+    pub score_range: String,
+    /// Which way a score reads: higher means more distress, or better wellbeing.
+    pub higher_symptom: String,
+    pub higher_wellbeing: String,
     pub unreliable: String,
     pub not_diagnosis: String,
     pub next_steps: String,
-    pub book: String,
-    pub courses: String,
-    pub help: String,
     pub again: String,
     pub print: String,
     pub change: String,
@@ -58,10 +61,12 @@ pub struct QuestionnaireText {
     pub export_questionnaire: String,
     pub crisis_title: String,
     pub crisis_text: String,
+    /// The dialog's two ways on, neither asking the person to say they are safe.
+    pub crisis_talk_now: String,
     pub crisis_continue: String,
-    pub crisis_reminder: String,
-    pub book_href: String,
-    pub courses_href: String,
+    /// Leads the result after a critical answer.
+    pub crisis_lead_title: String,
+    pub crisis_lead_text: String,
     pub help_href: String,
     pub index_href: String,
 }
@@ -72,13 +77,22 @@ pub struct QuestionnaireText {
 pub fn Questionnaire(
     instrument: Instrument,
     ui_text: QuestionnaireText,
-    hotlines: Vec<Hotline>,
+    /// The crisis help: real lines only, the help line first.
+    lines: HelpLines,
+    help_text: HelpText,
+    /// What this deployment offers after a result.
+    next_steps: Vec<NextStep>,
+    /// Other questionnaires this deployment offers that a band may suggest.
+    suggestions: Vec<Suggestion>,
     lang: String,
 ) -> impl IntoView {
     let total = instrument.items.len();
     let instrument = StoredValue::new(instrument);
     let ui = StoredValue::new(ui_text);
-    let hotlines = StoredValue::new(hotlines);
+    let lines = StoredValue::new(lines);
+    let help_text = StoredValue::new(help_text);
+    let next_steps = StoredValue::new(next_steps);
+    let suggestions = StoredValue::new(suggestions);
     let lang = StoredValue::new(lang);
     let answers = RwSignal::new(vec![None::<i32>; total]);
     // 0..total: a question; total: the result.
@@ -237,48 +251,69 @@ pub fn Questionnaire(
                     let bands = inst.bands_for(def, None);
                     let band = result.band.map(|b| &bands[b]);
                     let level = band.map(|b| b.level.as_str()).unwrap_or("none");
-                    let value = u
-                        .score_of
+                    let template = if result.min == 0.0 { &u.score_of } else { &u.score_range };
+                    let value = template
                         .replace("{value}", &format_score(result.value))
+                        .replace("{min}", &format_score(result.min))
                         .replace("{max}", &format_score(result.max));
+                    let direction = match def.direction {
+                        Direction::Symptom => Some(u.higher_symptom.clone()),
+                        Direction::Wellbeing => Some(u.higher_wellbeing.clone()),
+                        Direction::Validity => None,
+                    };
                     shown.push((
                         text(&def.name, &lang).to_string(),
                         value.clone(),
                         band.map(|b| text(&b.label, &lang).to_string()).unwrap_or_default(),
                     ));
+                    // After a critical answer, a low band's reassurance is left out.
+                    let meaning = band
+                        .filter(|b| outcome.shows_meaning(b.level))
+                        .map(|b| text(&b.meaning, &lang).to_string());
+                    let suggestion = band
+                        .and_then(|b| b.suggest.as_ref())
+                        .and_then(|id| suggestions.with_value(|all| all.iter().find(|s| &s.id == id).cloned()))
+                        .map(|s| view! { <p class="score-suggest"><a href=s.href>{s.label}</a></p> });
                     view! {
                         <section class=format!("score level-{level}")>
                             <h3>{text(&def.name, &lang).to_string()}</h3>
-                            <p class="score-value">{value}</p>
+                            <p class="score-value">{value}" "<span class="score-direction">{direction}</span></p>
                             <p class="score-band">{band.map(|b| text(&b.label, &lang).to_string())}</p>
-                            <p>{band.map(|b| text(&b.meaning, &lang).to_string())}</p>
+                            <p class="score-meaning">{meaning}</p>
+                            {suggestion}
                         </section>
                     }
                 })
                 .collect_view()
         });
-        let reminder = outcome.crisis.then(|| {
+        // What the person said matters more than any total: it comes first.
+        let crisis_lead = outcome.crisis.then(|| {
             view! {
-                <div class="crisis-reminder" role="note">
-                    <p><strong>{u.crisis_reminder.clone()}</strong></p>
-                    <Hotlines lines=hotlines.get_value()/>
-                </div>
+                <section class="crisis-lead" aria-labelledby="crisis-lead-title">
+                    <h3 id="crisis-lead-title">{u.crisis_lead_title.clone()}</h3>
+                    <p>{u.crisis_lead_text.clone()}</p>
+                    <HelpLinesView lines=lines.get_value() text=help_text.get_value()/>
+                </section>
             }
         });
+        let steps = next_steps
+            .get_value()
+            .into_iter()
+            .map(|step| match step.href {
+                Some(href) => view! { <li><a href=href>{step.label}</a></li> }.into_any(),
+                None => view! { <li>{step.label}</li> }.into_any(),
+            })
+            .collect_view();
         let unreliable = (!outcome.reliable)
             .then(|| view! { <p class="notice warning">{u.unreliable.clone()}</p> });
         view! {
             <h2 class="result-title" tabindex="-1" node_ref=heading>{u.result_title.clone()}</h2>
-            {reminder}
+            {crisis_lead}
             {unreliable}
             {scores}
             <p class="notice">{u.not_diagnosis.clone()}</p>
             <h3>{u.next_steps.clone()}</h3>
-            <ul class="next-steps">
-                <li><a href=u.book_href.clone()>{u.book.clone()}</a></li>
-                <li><a href=u.courses_href.clone()>{u.courses.clone()}</a></li>
-                <li><a href=u.help_href.clone()>{u.help.clone()}</a></li>
-            </ul>
+            <ul class="next-steps">{steps}</ul>
             <div class="result-actions">
                 <button type="button" class="button secondary" on:click=move |_| step.set(total - 1)>{u.change.clone()}</button>
                 <button type="button" class="button secondary" on:click=move |_| { let _ = window().print(); }>{u.print.clone()}</button>
@@ -380,10 +415,16 @@ pub fn Questionnaire(
                 <div class="crisis" role="alertdialog" aria-modal="true" aria-labelledby="crisis-title" aria-describedby="crisis-text">
                     <h2 id="crisis-title" tabindex="-1" node_ref=crisis_heading>{ui.with_value(|u| u.crisis_title.clone())}</h2>
                     <p id="crisis-text">{ui.with_value(|u| u.crisis_text.clone())}</p>
-                    <Hotlines lines=hotlines.get_value()/>
-                    <button type="button" class="button" on:click=move |_| crisis_open.set(false)>
-                        {ui.with_value(|u| u.crisis_continue.clone())}
-                    </button>
+                    <HelpLinesView lines=lines.get_value() text=help_text.get_value()/>
+                    // Two ways on; neither asks the person to say they are safe.
+                    <div class="crisis-actions">
+                        <a class="button" href=ui.with_value(|u| u.help_href.clone())>
+                            {ui.with_value(|u| u.crisis_talk_now.clone())}
+                        </a>
+                        <button type="button" class="button secondary" on:click=move |_| crisis_open.set(false)>
+                            {ui.with_value(|u| u.crisis_continue.clone())}
+                        </button>
+                    </div>
                 </div>
             </div>
         </Show>

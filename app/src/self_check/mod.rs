@@ -12,7 +12,10 @@ pub mod summary;
 pub use island::{Questionnaire, QuestionnaireText};
 pub use pages::{SelfCheckIndex, SelfCheckPage};
 
+use crate::i18n::{Locale, t, t_args};
+use crate::site::Offer;
 use anxin_screening::Instrument;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The instruments this deployment offers, shipped and installed, in display order.
@@ -23,6 +26,93 @@ impl Instruments {
     pub fn get(&self, id: &str) -> Option<&Instrument> {
         self.0.iter().find(|i| i.id == id)
     }
+}
+
+/// Something a person can do after a result: a link to a service this deployment
+/// really offers, or (without a link) advice that needs no service.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextStep {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+/// Another questionnaire offered here, for a band that suggests it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub id: String,
+    pub label: String,
+    pub href: String,
+}
+
+/// The next steps after any result, from what this deployment offers: booking only
+/// where there are bookable services (called free only when every one of them is),
+/// a trusted adult, the help lines, and reading only where something is published.
+/// Never a link to a service that does not exist here.
+pub fn next_steps(locale: Locale, offer: &Offer) -> Vec<NextStep> {
+    let mut steps = Vec::new();
+    if let Some(booking) = &offer.booking {
+        let key = if booking.all_free {
+            "self-check-book-free"
+        } else {
+            "self-check-book"
+        };
+        steps.push(NextStep {
+            label: t(locale, key),
+            href: Some(locale.href("booking")),
+        });
+    }
+    steps.push(NextStep {
+        label: t(locale, "self-check-talk-adult"),
+        href: None,
+    });
+    steps.push(NextStep {
+        label: t(locale, "self-check-call"),
+        href: Some(locale.href("help")),
+    });
+    if offer.reading {
+        steps.push(NextStep {
+            label: t(locale, "self-check-read"),
+            href: Some(locale.href("courses")),
+        });
+    }
+    steps
+}
+
+/// The questionnaires offered here that `instrument`'s bands suggest.
+pub fn suggestions(
+    locale: Locale,
+    instrument: &Instrument,
+    offered: &Instruments,
+) -> Vec<Suggestion> {
+    let mut ids: Vec<&String> = instrument
+        .scores
+        .iter()
+        .flat_map(|s| {
+            s.bands
+                .iter()
+                .chain(s.age_bands.iter().flat_map(|g| &g.bands))
+        })
+        .filter_map(|b| b.suggest.as_ref())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids.into_iter()
+        .filter_map(|id| offered.get(id))
+        .map(|other| Suggestion {
+            id: other.id.clone(),
+            label: t_args(
+                locale,
+                "self-check-suggest",
+                &[(
+                    "name",
+                    anxin_screening::text(&other.name, locale.tag())
+                        .to_string()
+                        .into(),
+                )],
+            ),
+            href: locale.href(&format!("self-check/{}", other.id)),
+        })
+        .collect()
 }
 
 /// Formats a score for people: whole numbers without decimals, others to two places.
@@ -36,10 +126,56 @@ pub fn format_score(value: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::site::BookingOffer;
+
+    #[test]
+    fn next_steps_link_only_to_what_this_deployment_offers() {
+        let links = |offer: &Offer| -> Vec<Option<String>> {
+            next_steps(Locale::Zh, offer)
+                .into_iter()
+                .map(|s| s.href)
+                .collect()
+        };
+        // Nothing bookable, nothing published: a trusted adult and the help lines.
+        let bare = Offer::default();
+        assert_eq!(links(&bare), [None, Some("/zh/help".to_string())]);
+        assert!(
+            next_steps(Locale::Zh, &bare)
+                .iter()
+                .all(|s| !s.label.contains("预约"))
+        );
+        // Booking first where it exists; "free" only when every service is.
+        let offer = Offer {
+            reading: true,
+            booking: Some(BookingOffer { all_free: false }),
+        };
+        let steps = next_steps(Locale::Zh, &offer);
+        assert_eq!(steps[0].href.as_deref(), Some("/zh/booking"));
+        assert!(!steps[0].label.contains("免费"), "{}", steps[0].label);
+        assert_eq!(steps.last().unwrap().href.as_deref(), Some("/zh/courses"));
+        let free = Offer {
+            booking: Some(BookingOffer { all_free: true }),
+            ..offer
+        };
+        assert!(next_steps(Locale::Zh, &free)[0].label.contains("免费"));
+    }
+
+    #[test]
+    fn suggestions_name_only_questionnaires_offered_here() {
+        let all = Instruments(Arc::new(anxin_screening::shipped()));
+        let who5 = all.get("who5").unwrap().clone();
+        let found = suggestions(Locale::En, &who5, &all);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].href, "/en/self-check/phq9");
+        let without_phq9 = Instruments(Arc::new(vec![who5.clone()]));
+        assert!(suggestions(Locale::En, &who5, &without_phq9).is_empty());
+    }
+
     #[test]
     fn scores_read_naturally() {
-        assert_eq!(super::format_score(12.0), "12");
-        assert_eq!(super::format_score(8.0 / 3.0), "2.67");
-        assert_eq!(super::format_score(100.0), "100");
+        assert_eq!(format_score(12.0), "12");
+        assert_eq!(format_score(8.0 / 3.0), "2.67");
+        assert_eq!(format_score(100.0), "100");
     }
 }

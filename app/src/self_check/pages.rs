@@ -1,8 +1,8 @@
-use super::{Instruments, Questionnaire, QuestionnaireText};
+use super::{Instruments, Questionnaire, QuestionnaireText, next_steps, suggestions};
 use crate::IslandScripts;
-use crate::help::all_lines;
+use crate::help::{HelpText, page_lines};
 use crate::i18n::{Locale, t, t_args, tr, use_locale};
-use crate::site::{Card, NotFound, PageTitle};
+use crate::site::{Card, NotFound, PageTitle, use_site};
 use anxin_screening::text;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -63,12 +63,20 @@ fn questionnaire_text(locale: Locale) -> QuestionnaireText {
             "self-check-score-of",
             &[("value", "{value}".into()), ("max", "{max}".into())],
         ),
+        score_range: t_args(
+            locale,
+            "self-check-score-range",
+            &[
+                ("value", "{value}".into()),
+                ("min", "{min}".into()),
+                ("max", "{max}".into()),
+            ],
+        ),
+        higher_symptom: t(locale, "self-check-higher-symptom"),
+        higher_wellbeing: t(locale, "self-check-higher-wellbeing"),
         unreliable: t(locale, "self-check-unreliable"),
         not_diagnosis: t(locale, "self-check-not-diagnosis"),
         next_steps: t(locale, "self-check-next-steps"),
-        book: t(locale, "self-check-book"),
-        courses: t(locale, "self-check-courses"),
-        help: t(locale, "footer-help"),
         again: t(locale, "self-check-again"),
         print: t(locale, "self-check-print"),
         change: t(locale, "self-check-change"),
@@ -87,10 +95,10 @@ fn questionnaire_text(locale: Locale) -> QuestionnaireText {
         export_questionnaire: t(locale, "self-check-export-questionnaire"),
         crisis_title: t(locale, "crisis-title"),
         crisis_text: t(locale, "crisis-text"),
+        crisis_talk_now: t(locale, "crisis-talk-now"),
         crisis_continue: t(locale, "crisis-continue"),
-        crisis_reminder: t(locale, "crisis-reminder"),
-        book_href: locale.href("booking"),
-        courses_href: locale.href("courses"),
+        crisis_lead_title: t(locale, "crisis-lead-title"),
+        crisis_lead_text: t(locale, "crisis-lead-text"),
         help_href: locale.href("help"),
         index_href: locale.href("self-check"),
     }
@@ -106,8 +114,10 @@ pub fn SelfCheckPage() -> impl IntoView {
         return view! { <NotFound/> }.into_any();
     };
     let name = text(&instrument.name, lang).to_string();
-    // Crisis lines: emergency first, then the national lines, then the local ones.
-    let hotlines = all_lines();
+    // Crisis help: the help line first, real lines only (never a sample number).
+    let lines = page_lines().without_samples();
+    let next_steps = next_steps(locale, &use_site().directory.offer);
+    let suggestions = suggestions(locale, &instrument, &use_instruments());
     let age_note = instrument
         .age_note
         .as_ref()
@@ -116,8 +126,8 @@ pub fn SelfCheckPage() -> impl IntoView {
         <details class="about-instrument">
             <summary>{tr("self-check-about")}</summary>
             {age_note}
-            <p>{instrument.source.clone()}</p>
-            <p>{instrument.licence.clone()}</p>
+            <p>{text(&instrument.source, lang).to_string()}</p>
+            <p>{text(&instrument.licence, lang).to_string()}</p>
         </details>
     };
     view! {
@@ -126,7 +136,15 @@ pub fn SelfCheckPage() -> impl IntoView {
         <p class="notice">{tr("self-check-privacy")}</p>
         <p class="intro">{text(&instrument.intro, lang).to_string()}</p>
         <noscript><p class="notice">{tr("self-check-needs-script")}</p></noscript>
-        <Questionnaire instrument=instrument.localized(lang) ui_text=questionnaire_text(locale) hotlines lang=lang.to_string()/>
+        <Questionnaire
+            instrument=instrument.localized(lang)
+            ui_text=questionnaire_text(locale)
+            lines
+            help_text=HelpText::crisis(locale)
+            next_steps
+            suggestions
+            lang=lang.to_string()
+        />
         {about}
         <IslandScripts/>
     }

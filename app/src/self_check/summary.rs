@@ -66,7 +66,10 @@ mod tests {
             .unwrap();
         let outcome = phq9.score(&[1, 1, 1, 1, 1, 1, 1, 1, 1], None).unwrap();
         let s = summary(&phq9, &outcome, "zh-CN", "2026-11-23", "第 9 题有勾选");
-        assert_eq!(s, "PHQ-9 2026-11-23\n总分: 9/27 轻度\n第 9 题有勾选");
+        assert_eq!(
+            s,
+            "PHQ-9 2026-11-23\n总分: 9/27 抑郁症状（轻度范围）\n第 9 题有勾选"
+        );
         let svg = qr_svg(&s).unwrap();
         assert!(
             svg.starts_with("<svg") && svg.ends_with("</svg>"),
