@@ -44,6 +44,9 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// An open transaction (on either backend).
+pub type Tx = Transaction<'static, Any>;
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
@@ -118,11 +121,21 @@ impl Db {
     /// A transaction for read-then-write work. On SQLite it takes the write lock at
     /// `BEGIN` (IMMEDIATE), so two writers never both read the old state and then
     /// deadlock on upgrade; PostgreSQL code locks the rows it reads instead.
-    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, DbError> {
+    pub async fn begin_write(&self) -> Result<Tx, DbError> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         })
+    }
+
+    /// `FOR UPDATE` on PostgreSQL, where a transaction locks the rows it reads before
+    /// changing them; nothing on SQLite, where [`Db::begin_write`] already holds the
+    /// database's write lock.
+    pub fn for_update(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
     }
 
     /// True when the database answers a trivial query within two seconds.
@@ -139,12 +152,19 @@ impl Db {
     }
 }
 
-/// Now, as stored: Unix seconds.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
+/// A stored name this version does not know (an enum column): an error, never a guess.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown stored value {0:?}")]
+pub struct UnknownValue(pub String);
+
+/// A `0`/`1` column (`BIGINT` on both backends) as a bool.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl From<i64> for Flag {
+    fn from(value: i64) -> Flag {
+        Flag(value != 0)
+    }
 }
 
 /// `$start, $start+1, …` for `count` values in an `IN (…)` list; `NULL` for none, so

@@ -3,60 +3,94 @@
 //! newer Anxin corrects a sample (a safer exercise, a clearer text), running it again
 //! publishes the correction over the old sample, so demo sites do not keep old words.
 
+use crate::clock::Clock;
 use crate::content::{
     data as content,
-    model::{Audience, Draft, Kind, Step, Topic},
+    model::{Audience, Draft, Kind, Topic},
+    service::{self as content_service, ContentError, NewItem, StepRequest},
 };
 use crate::db::{Db, DbError};
-use crate::help::{NewHotline, data as hotlines};
-use crate::orgs::{NewOrg, data as orgs};
+use crate::help::{HotlineOwner, NewHotline, data::demo_line, service as help};
+use crate::ids::{ItemId, OrgId, StaffId};
+use crate::orgs::{NewOrg, OrgKind, service::OrgError};
+use crate::service::{Ctx, Failure};
 
-/// The account the sample content is attributed to. It is disabled: nobody signs in as it.
+/// The account earlier versions attributed the sample content to; kept only to find
+/// what they published. The operator creates sample content now.
 pub const DEMO_ACCOUNT: &str = "anxin-demo";
 
-pub async fn seed(db: &Db) -> Result<(), DbError> {
-    hotlines::upsert(db, &hotlines::demo_line(), true).await?;
+/// Why the sample content could not be added.
+#[derive(Debug, thiserror::Error)]
+#[error("could not add the sample content: {0}")]
+pub struct SeedError(pub Failure);
+
+impl From<DbError> for SeedError {
+    fn from(error: DbError) -> SeedError {
+        SeedError(error.into())
+    }
+}
+
+impl From<sqlx::Error> for SeedError {
+    fn from(error: sqlx::Error) -> SeedError {
+        DbError::from(error).into()
+    }
+}
+
+macro_rules! seed_error_from {
+    ($($ty:ty),+) => {$(
+        impl From<$ty> for SeedError {
+            fn from(error: $ty) -> SeedError {
+                SeedError(error.into())
+            }
+        }
+    )+};
+}
+seed_error_from!(ContentError, OrgError, help::HelpError);
+
+pub async fn seed(db: &Db, clock: &Clock) -> Result<(), SeedError> {
+    let ctx = Ctx::system(db.clone(), clock.clone());
+    help::add(&ctx, HotlineOwner::Site, demo_line(), true).await?;
     let city = add_org(
-        db,
+        &ctx,
         None,
         "sample-city",
-        "bureau",
+        OrgKind::Bureau,
         "示例市教育局（示例）",
         "Sample City Education Bureau (sample)",
     )
     .await?;
     let family = add_org(
-        db,
+        &ctx,
         Some(city),
         "sample-family-centre",
-        "family-centre",
+        OrgKind::FamilyCentre,
         "示例市家庭教育指导中心（示例）",
         "Sample City Family Education Centre (sample)",
     )
     .await?;
     let district = add_org(
-        db,
+        &ctx,
         Some(city),
         "sample-district",
-        "centre",
+        OrgKind::Centre,
         "示例区学生成长指导中心（示例）",
         "Sample District Student Guidance Centre (sample)",
     )
     .await?;
     let _school = add_org(
-        db,
+        &ctx,
         Some(district),
         "sample-school",
-        "school",
+        OrgKind::School,
         "示例市第一中学心理辅导站（示例）",
         "Sample No. 1 Middle School counselling room (sample)",
     )
     .await?;
     let clinic = add_org(
-        db,
+        &ctx,
         Some(city),
         "sample-clinic",
-        "clinic",
+        OrgKind::Clinic,
         "示例市儿童医院青少年心理门诊（示例）",
         "Sample Children's Hospital youth clinic (sample)",
     )
@@ -83,54 +117,45 @@ pub async fn seed(db: &Db) -> Result<(), DbError> {
             hours_en: "Weekdays 8:30–17:00 (sample)".into(),
             sort_order: 10,
         };
-        hotlines::upsert_for(db, &line, Some(org), true).await?;
+        help::add(&ctx, HotlineOwner::Org(org), line, true).await?;
     }
-    let author = match crate::staff::data::account(db, DEMO_ACCOUNT).await? {
-        Some(account) => account.id,
-        None => crate::staff::data::create(
-            db,
-            DEMO_ACCOUNT,
-            "Anxin sample content",
-            "!disabled: no password opens this account",
-        )
-        .await?
-        .unwrap_or_default(),
+    let legacy = {
+        let mut conn = db.pool().acquire().await?;
+        crate::staff::data::by_username(&mut conn, DEMO_ACCOUNT)
+            .await?
+            .map(|a| a.id)
     };
-    crate::staff::data::set_disabled(db, author, true).await?;
-
     for course in sample_courses(district, family) {
-        let course_id = publish(db, course.org, Kind::Course, None, &course.draft, author).await?;
+        let course_id = publish(
+            &ctx,
+            legacy,
+            NewItem::Course { org: course.org },
+            &course.draft,
+        )
+        .await?;
         for lesson in course.lessons {
-            publish(
-                db,
-                course.org,
-                Kind::Lesson,
-                Some(course_id),
-                &lesson,
-                author,
-            )
-            .await?;
+            publish(&ctx, legacy, NewItem::Lesson { course: course_id }, &lesson).await?;
         }
     }
     for (org, draft) in sample_articles(district, family, clinic) {
-        publish(db, org, Kind::Article, None, &draft, author).await?;
-    }
-    if content::find_by_title(db, district, Kind::Article, UNPUBLISHED, author)
-        .await?
-        .is_some()
-    {
-        return Ok(());
+        publish(&ctx, legacy, NewItem::Article { org }, &draft).await?;
     }
     // One draft, to show that unpublished work stays off the public site.
-    let unpublished = draft(
-        UNPUBLISHED,
-        "尚未审核的草稿，不会出现在公开页面。",
-        "草稿正文。",
-        &[Audience::Junior],
-        &[Topic::Sleep],
-        3,
-    );
-    content::create(db, district, Kind::Article, None, &unpublished, author).await?;
+    if find(&ctx, district, Kind::Article, UNPUBLISHED, legacy)
+        .await?
+        .is_none()
+    {
+        let unpublished = draft(
+            UNPUBLISHED,
+            "尚未审核的草稿，不会出现在公开页面。",
+            "草稿正文。",
+            &[Audience::Junior],
+            &[Topic::Sleep],
+            3,
+        );
+        content_service::create_with(&ctx, NewItem::Article { org: district }, &unpublished)
+            .await?;
+    }
     Ok(())
 }
 
@@ -139,56 +164,87 @@ const UNPUBLISHED: &str = "（草稿）寒假作息建议";
 
 /// Adds a sample organisation, or brings an existing one's names up to date.
 async fn add_org(
-    db: &Db,
-    parent: Option<i64>,
+    ctx: &Ctx,
+    parent: Option<OrgId>,
     slug: &str,
-    kind: &str,
+    kind: OrgKind,
     zh: &str,
     en: &str,
-) -> Result<i64, DbError> {
+) -> Result<OrgId, SeedError> {
     let org = NewOrg {
         parent_id: parent,
         slug: slug.into(),
-        kind: kind.into(),
+        kind,
         name_zh: zh.into(),
         name_en: en.into(),
         region: "示例市".into(),
     };
-    match orgs::create(db, &org).await? {
-        Some(id) => Ok(id),
-        None => {
-            orgs::set_names(db, slug, zh, en).await?;
-            Ok(orgs::by_slug(db, slug)
-                .await?
-                .map(|o| o.id)
-                .unwrap_or_default())
+    match crate::orgs::service::create(ctx, org).await {
+        Ok(id) => Ok(id),
+        Err(OrgError::SlugTaken) => {
+            let existing = crate::orgs::service::by_slug(ctx, slug).await?;
+            let mut conn = ctx.db.pool().acquire().await?;
+            crate::orgs::data::set_names(&mut conn, existing.id, zh, en).await?;
+            Ok(existing.id)
         }
+        Err(other) => Err(other.into()),
     }
+}
+
+/// A sample item made by this seed or an earlier one.
+async fn find(
+    ctx: &Ctx,
+    org: OrgId,
+    kind: Kind,
+    title: &str,
+    legacy: Option<StaffId>,
+) -> Result<Option<ItemId>, DbError> {
+    let mut conn = ctx.db.pool().acquire().await?;
+    content::find_sample(&mut conn, org, kind, title, legacy).await
 }
 
 /// Publishes a sample item, or, if an earlier seed published it (same organisation,
 /// kind and title) with other words, publishes this text over it.
 async fn publish(
-    db: &Db,
-    org: i64,
-    kind: Kind,
-    course: Option<i64>,
+    ctx: &Ctx,
+    legacy: Option<StaffId>,
+    what: NewItem,
     draft: &Draft,
-    author: i64,
-) -> Result<i64, DbError> {
-    let id = match content::find_by_title(db, org, kind, &draft.title, author).await? {
+) -> Result<ItemId, SeedError> {
+    let (org, kind) = match what {
+        NewItem::Course { org } => (org, Kind::Course),
+        NewItem::Article { org } => (org, Kind::Article),
+        NewItem::Lesson { course } => {
+            let mut conn = ctx.db.pool().acquire().await?;
+            let meta = content::meta(&mut conn, course).await?;
+            (meta.map(|m| m.org_id).unwrap_or(OrgId(0)), Kind::Lesson)
+        }
+    };
+    let (id, revision) = match find(ctx, org, kind, &draft.title, legacy).await? {
         Some(id) => {
-            let current = content::revision(db, id, None).await?.map(|(_, d)| d);
-            if current.as_ref() == Some(draft) {
+            let mut conn = ctx.db.pool().acquire().await?;
+            let current = content::revision(&mut conn, id, None).await?;
+            if current.as_ref().map(|r| &r.draft) == Some(draft) {
                 return Ok(id);
             }
-            content::save(db, id, draft, None, author).await?;
-            id
+            let number = content_service::save(ctx, id, draft.clone(), None, true).await?;
+            (id, number)
         }
-        None => content::create(db, org, kind, course, draft, author).await?,
+        None => {
+            let id = content_service::create_with(ctx, what, draft).await?;
+            content_service::step(ctx, id, StepRequest::Submit).await?;
+            (id, 1)
+        }
     };
-    content::step(db, id, Step::Submit, None, "").await?;
-    content::step(db, id, Step::Approve, None, "").await?;
+    content_service::step(
+        ctx,
+        id,
+        StepRequest::Approve {
+            revision,
+            from: None,
+        },
+    )
+    .await?;
     Ok(id)
 }
 
@@ -213,12 +269,12 @@ fn draft(
 }
 
 struct SampleCourse {
-    org: i64,
+    org: OrgId,
     draft: Draft,
     lessons: Vec<Draft>,
 }
 
-fn sample_courses(district: i64, family: i64) -> Vec<SampleCourse> {
+fn sample_courses(district: OrgId, family: OrgId) -> Vec<SampleCourse> {
     use Audience::*;
     use Topic::*;
     vec![
@@ -339,7 +395,7 @@ fn sample_courses(district: i64, family: i64) -> Vec<SampleCourse> {
     ]
 }
 
-fn sample_articles(district: i64, family: i64, clinic: i64) -> Vec<(i64, Draft)> {
+fn sample_articles(district: OrgId, family: OrgId, clinic: OrgId) -> Vec<(OrgId, Draft)> {
     use Audience::*;
     use Topic::*;
     vec![
@@ -396,11 +452,15 @@ mod tests {
 
     fn all_samples() -> Vec<Draft> {
         let mut all = Vec::new();
-        for course in sample_courses(1, 2) {
+        for course in sample_courses(OrgId(1), OrgId(2)) {
             all.push(course.draft);
             all.extend(course.lessons);
         }
-        all.extend(sample_articles(1, 2, 3).into_iter().map(|(_, d)| d));
+        all.extend(
+            sample_articles(OrgId(1), OrgId(2), OrgId(3))
+                .into_iter()
+                .map(|(_, d)| d),
+        );
         all
     }
 
@@ -446,14 +506,14 @@ mod tests {
 
     #[test]
     fn every_sample_says_it_is_one_or_belongs_to_a_sample() {
-        for course in sample_courses(1, 2) {
+        for course in sample_courses(OrgId(1), OrgId(2)) {
             assert!(
                 course.draft.summary.contains("示例"),
                 "{}",
                 course.draft.title
             );
         }
-        for (_, article) in sample_articles(1, 2, 3) {
+        for (_, article) in sample_articles(OrgId(1), OrgId(2), OrgId(3)) {
             assert!(
                 article.summary.contains("示例") || article.summary.contains("sample"),
                 "{}",

@@ -6,22 +6,30 @@
 // Deeply nested view types (the questionnaire island) need more than the default 128.
 #![recursion_limit = "256"]
 
+pub mod audit;
 pub mod content;
 pub mod help;
 pub mod home;
 pub mod i18n;
+pub mod ids;
 pub mod orgs;
+pub mod qr;
 pub mod self_check;
+pub mod service;
 pub mod site;
 pub mod staff;
 pub mod time;
 
+#[cfg(feature = "ssr")]
+pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod web;
 
 use i18n::Locale;
 use leptos::prelude::*;
@@ -159,15 +167,21 @@ mod dynamic_keys {
             .chain(crate::orgs::OrgProblem::ALL.iter().map(|p| p.key()))
             .map(String::from),
         );
-        #[cfg(feature = "ssr")]
         {
-            use crate::staff::guard::Refusal::*;
+            use crate::service::Failure;
             keys.extend(
-                [NotSignedIn, Forbidden, NotFound, Conflict, Unavailable]
-                    .iter()
-                    .map(|r| r.key().to_string()),
+                [
+                    Failure::NotSignedIn,
+                    Failure::Forbidden,
+                    Failure::NotFound,
+                    Failure::Busy,
+                    Failure::Unavailable,
+                ]
+                .iter()
+                .map(|f| f.key().to_string()),
             );
         }
+        keys.extend(crate::audit::AuditAction::ALL.iter().map(|a| a.label_key()));
         keys.extend(["org-error-unknown", "org-error-parent", "org-error-taken"].map(String::from));
         for done in [
             "signed-out",
@@ -187,6 +201,10 @@ mod dynamic_keys {
             "archived",
             "restored",
             "uploaded",
+            "two-factor-started",
+            "two-factor-on",
+            "two-factor-off",
+            "self-approval-set",
         ] {
             keys.push(format!("done-{done}"));
         }

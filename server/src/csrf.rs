@@ -1,7 +1,11 @@
-//! Cross-site request forgery: a request that changes something must come from one of
-//! our own pages. Browsers say where a request comes from in `Sec-Fetch-Site` (and,
-//! older ones, in `Origin`); a state change that says neither, or says another site,
-//! is refused before any handler runs. `GET` and `HEAD` never change anything here.
+//! Cross-site request forgery: a request that changes something (`POST`, `PUT`,
+//! `PATCH`, `DELETE`) must come from one of our own pages. Browsers say where a
+//! request comes from in `Sec-Fetch-Site` (and, older ones, in `Origin`); a state
+//! change that says neither, or says another site, is refused before any handler runs.
+//! `GET` and `HEAD` never change anything here; other methods meet a plain 405.
+//!
+//! The JSON API (`/api/v1/…`) is exempt: it never reads cookies (a booking's manage
+//! token travels in `Authorization`), so another site's request carries no authority.
 
 use axum::{
     extract::Request,
@@ -26,11 +30,12 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
 }
 
 pub async fn same_origin_only(request: Request, next: Next) -> Response {
-    let safe = matches!(
+    let changes_state = matches!(
         *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
-    if safe || is_same_origin(request.headers()) {
+    let api = request.uri().path().starts_with("/api/");
+    if !changes_state || api || is_same_origin(request.headers()) {
         next.run(request).await
     } else {
         (StatusCode::FORBIDDEN, "cross-site request refused").into_response()

@@ -1,5 +1,6 @@
-//! The Anxin server: wires the app's pages, the static files, health checks and the
-//! security headers into one axum router, and runs it until told to stop.
+//! The Anxin server: wires the app's pages, the API, static and uploaded files, health
+//! checks and the security headers into one axum router, and runs it (with timeouts
+//! for slow clients) until told to stop.
 
 pub mod assets;
 pub mod csrf;
@@ -8,7 +9,9 @@ pub mod offline;
 pub mod security;
 
 use anxin_app::{
-    App, content,
+    App,
+    clock::Clock,
+    content,
     db::Db,
     help::directory::HotlineDirectory,
     i18n::{PageRedirect, page_redirect},
@@ -17,20 +20,26 @@ use anxin_app::{
 };
 use axum::{
     Router,
-    extract::DefaultBodyLimit,
-    extract::Request,
+    extract::{ConnectInfo, DefaultBodyLimit, Request},
     http::{HeaderValue, header},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo, TokioTimer},
+    server::{conn::auto::Builder, graceful::GracefulShutdown},
+    service::TowerToHyperService,
+};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use tower::ServiceExt;
 use tower_http::{
-    compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir,
-    set_header::SetResponseHeaderLayer,
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    timeout::{RequestBodyTimeoutLayer, TimeoutLayer},
 };
 
 /// Requests larger than this are refused before any handler reads them.
@@ -39,6 +48,14 @@ pub const MAX_REQUEST_BODY: usize = 64 * 1024;
 pub const MAX_FORM_BODY: usize = 2 * 1024 * 1024;
 /// How often each instance reloads the local hotlines from the database.
 pub const HOTLINE_REFRESH: Duration = Duration::from_secs(30);
+/// A client has this long to send a request's headers (slowloris).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// A request body may pause this long between pieces before the request is dropped.
+pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(20);
+/// A page, API call or form has this long to be answered.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long graceful shutdown waits for requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -51,10 +68,38 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Fill an empty database with the sample content.
     pub demo_data: bool,
-    /// Staff cookies `__Host-` prefixed and `Secure` (serve over HTTPS).
+    /// Served over HTTPS: `__Host-`/`Secure` cookies only, and HSTS.
     pub secure_cookies: bool,
-    /// Take clients' addresses from `X-Forwarded-For` (behind a reverse proxy).
+    /// Behind a reverse proxy: trust `X-Forwarded-For` (last hop) and `-Proto`.
     pub trust_proxy: bool,
+    /// The public origin for absolute URLs.
+    pub public_url: Option<String>,
+    /// Admins must set up two-factor sign-in before acting as admins.
+    pub admins_need_two_factor: bool,
+    /// Audit entries older than this many days are deleted.
+    pub audit_retention_days: i64,
+    /// The time every operation sees (fixed in tests).
+    pub clock: Clock,
+}
+
+impl Config {
+    /// A configuration with the defaults the command line has.
+    pub fn new(addr: SocketAddr, database_url: String, data_dir: PathBuf) -> Config {
+        Config {
+            addr,
+            database_url,
+            site_root: PathBuf::from("target/site"),
+            quick_exit_url: anxin_app::site::DEFAULT_QUICK_EXIT_URL.into(),
+            data_dir,
+            demo_data: false,
+            secure_cookies: false,
+            trust_proxy: false,
+            public_url: None,
+            admins_need_two_factor: false,
+            audit_retention_days: 365,
+            clock: Clock::System,
+        }
+    }
 }
 
 /// The `hash.txt` cargo-leptos leaves beside the executable in release builds, naming
@@ -83,6 +128,11 @@ pub async fn open_database(url: &str) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// The API's OpenAPI document, every capability's paths in one.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    content::api::document(Vec::new())
+}
+
 pub fn router(state: AppState) -> Router {
     let worker_script = offline::service_worker_script(&state);
     let options = state.leptos_options.clone();
@@ -105,28 +155,31 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         // Pages are GETs; this router also carries the server functions (registered
         // by `leptos_routes_with_context`), whose forms hold lesson bodies.
-        .layer(RequestBodyLimitLayer::new(MAX_FORM_BODY));
+        .layer(RequestBodyLimitLayer::new(MAX_FORM_BODY))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ));
     let uploads = content::uploads::routes()
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(
             content::uploads::MAX_UPLOAD + 64 * 1024,
         ));
-    let media = Router::new().nest_service(
-        "/media",
-        tower::ServiceBuilder::new()
-            .layer(SetResponseHeaderLayer::overriding(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=31536000, immutable"),
-            ))
-            // Opened on its own, an uploaded file can run nothing.
-            .layer(SetResponseHeaderLayer::overriding(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(
-                    "default-src 'none'; img-src 'self'; media-src 'self'; sandbox",
-                ),
-            ))
-            .service(ServeDir::new(state.settings.data_dir.join("uploads"))),
-    );
+    let document = Arc::new(openapi());
+    let api = content::api::routes()
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let document = document.clone();
+                async move { axum::Json(document.as_ref().clone()) }
+            }),
+        )
+        .layer(middleware::from_fn(content::api::cors))
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route(
@@ -138,12 +191,16 @@ pub fn router(state: AppState) -> Router {
             &options.site_pkg_dir,
             options.hash_files,
         ))
-        .merge(content::api::routes().layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY)))
+        .merge(api)
         .merge(uploads)
-        .merge(media)
+        .merge(content::uploads::file_routes())
         .merge(pages)
+        .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT))
         .layer(middleware::from_fn(csrf::same_origin_only))
-        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(
+            state.settings.clone(),
+            security::headers,
+        ))
         .with_state(state)
 }
 
@@ -177,6 +234,7 @@ async fn language_redirect(request: Request, next: Next) -> Response {
 /// A server that is running; dropping it does not stop it, [`Running::stop`] does.
 pub struct Running {
     pub addr: SocketAddr,
+    pub state: AppState,
     stop: oneshot::Sender<()>,
     task: JoinHandle<anyhow::Result<()>>,
 }
@@ -197,12 +255,45 @@ impl Running {
     }
 }
 
+/// Work every instance does now and then: reload the hotlines and organisations, and
+/// clear out old audit entries and sign-in counts.
+fn spawn_housekeeping(state: AppState, retention_days: i64) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(HOTLINE_REFRESH);
+        tick.tick().await;
+        let mut rounds: u64 = 0;
+        loop {
+            tick.tick().await;
+            state.hotlines.refresh(&state.db, &state.clock).await;
+            // About hourly: prune what is past its time.
+            if rounds.is_multiple_of(120) {
+                prune(&state, retention_days).await;
+            }
+            rounds += 1;
+        }
+    })
+}
+
+async fn prune(state: &AppState, retention_days: i64) {
+    let now = state.clock.unix();
+    match anxin_app::audit::prune(&state.db, now - retention_days * 86_400).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(entries = n, "pruned the audit log"),
+        Err(error) => tracing::warn!(%error, "could not prune the audit log"),
+    }
+    if let Ok(mut conn) = state.db.pool().acquire().await
+        && let Err(error) = anxin_app::staff::session::prune_attempts(&mut conn, now).await
+    {
+        tracing::warn!(%error, "could not prune sign-in counts");
+    }
+}
+
 /// Opens the database, prepares the static files, binds `config.addr` (port 0 picks
 /// a free one) and serves in the background until [`Running::stop`] or SIGINT/SIGTERM.
 pub async fn start(config: Config) -> anyhow::Result<Running> {
     let db = open_database(&config.database_url).await?;
     if config.demo_data {
-        anxin_app::demo::seed(&db).await?;
+        anxin_app::demo::seed(&db, &config.clock).await?;
     }
     let site_root = config.site_root.clone();
     match tokio::task::spawn_blocking(move || assets::precompress(&site_root)).await? {
@@ -213,52 +304,98 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         }
     }
     let hotlines = HotlineDirectory::default();
-    hotlines.refresh(&db).await;
+    hotlines.refresh(&db, &config.clock).await;
     let state = AppState {
         leptos_options: leptos_options(&config.site_root),
         db: db.clone(),
-        hotlines: hotlines.clone(),
+        hotlines,
         instruments: anxin_app::self_check::catalogue::load(&config.data_dir),
         settings: Arc::new(Settings {
             quick_exit_url: config.quick_exit_url.clone(),
             secure_cookies: config.secure_cookies,
             trust_proxy: config.trust_proxy,
+            public_url: config.public_url.clone(),
+            admins_need_two_factor: config.admins_need_two_factor,
             data_dir: config.data_dir.clone(),
         }),
+        clock: config.clock.clone(),
     };
-    let refresher = tokio::spawn({
-        let db = db.clone();
-        async move {
-            let mut tick = tokio::time::interval(HOTLINE_REFRESH);
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                hotlines.refresh(&db).await;
-            }
-        }
-    });
+    prune(&state, config.audit_retention_days).await;
+    let housekeeping = spawn_housekeeping(state.clone(), config.audit_retention_days);
 
     let listener = TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = router(state);
+    let app = router(state.clone());
     let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        serve(listener, app, async move {
             tokio::select! {
                 _ = stopped => {}
                 _ = shutdown_signal() => tracing::info!("shutting down"),
             }
         })
-        .await?;
-        refresher.abort();
+        .await;
+        housekeeping.abort();
         db.close().await;
         Ok(())
     });
-    Ok(Running { addr, stop, task })
+    Ok(Running {
+        addr,
+        state,
+        stop,
+        task,
+    })
+}
+
+/// Accepts connections until `shutdown`, then lets the ones in flight finish (for up
+/// to [`SHUTDOWN_GRACE`]). A client must send its request headers within
+/// [`HEADER_TIMEOUT`], so slow-header clients cannot hold connections open.
+async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Duration::from_secs(30));
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, say: wait a moment rather than spin.
+                    tracing::warn!(%error, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let service =
+            app.clone()
+                .map_request(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    request
+                });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some connections did not finish in time");
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,9 +1,11 @@
 //! `anxin`: the server and the operator's command line.
 
 use anxin_app::{
+    clock::Clock,
     db::sqlite_url,
-    help::{NewHotline, data as hotlines},
+    help::{HotlineOwner, NationalHours, NewHotline, service as hotlines},
     i18n::{Locale, t},
+    service::{Ctx, Failure},
     site::DEFAULT_QUICK_EXIT_URL,
 };
 use anxin_server::{Config, open_database};
@@ -55,8 +57,8 @@ enum OrgCommand {
         #[arg(long)]
         slug: String,
         /// bureau, centre, clinic, school or family-centre.
-        #[arg(long)]
-        kind: String,
+        #[arg(long, value_parser = parse_kind)]
+        kind: anxin_app::orgs::OrgKind,
         #[arg(long)]
         name_zh: String,
         #[arg(long)]
@@ -84,8 +86,8 @@ enum StaffCommand {
         #[arg(long)]
         org: String,
         /// admin, editor, reviewer, clinic or viewer.
-        #[arg(long, default_value = "admin")]
-        role: String,
+        #[arg(long, default_value = "admin", value_parser = parse_role)]
+        role: anxin_app::staff::roles::Role,
     },
     /// Grant another role to an existing account.
     Grant {
@@ -95,8 +97,8 @@ enum StaffCommand {
         username: String,
         #[arg(long)]
         org: String,
-        #[arg(long)]
-        role: String,
+        #[arg(long, value_parser = parse_role)]
+        role: anxin_app::staff::roles::Role,
     },
     /// Disable an account and end its sessions.
     Disable {
@@ -104,6 +106,22 @@ enum StaffCommand {
         db: DbArgs,
         username: String,
     },
+    /// Turn off an account's two-factor sign-in (lost phone and recovery codes).
+    ResetTwoFactor {
+        #[command(flatten)]
+        db: DbArgs,
+        username: String,
+    },
+}
+
+fn parse_role(name: &str) -> Result<anxin_app::staff::roles::Role, String> {
+    anxin_app::staff::roles::Role::parse(name)
+        .ok_or_else(|| "one of admin, editor, reviewer, clinic, viewer".into())
+}
+
+fn parse_kind(name: &str) -> Result<anxin_app::orgs::OrgKind, String> {
+    anxin_app::orgs::OrgKind::parse(name)
+        .ok_or_else(|| "one of bureau, centre, clinic, school, family-centre".into())
 }
 
 #[derive(Subcommand)]
@@ -168,10 +186,20 @@ struct ServeArgs {
     /// (Requests a proxy marks `X-Forwarded-Proto: https` get them anyway.)
     #[arg(long, env = "ANXIN_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Behind a reverse proxy: take the client's address for login rate limits from
-    /// the last `X-Forwarded-For` entry.
+    /// Behind a reverse proxy: take the client's address from the last
+    /// `X-Forwarded-For` entry and the scheme from `X-Forwarded-Proto`.
     #[arg(long, env = "ANXIN_TRUST_PROXY")]
     trust_proxy: bool,
+    /// The public origin every absolute URL is built from (share codes, feeds, e-mails,
+    /// calendar files), e.g. https://anxin.example.org.
+    #[arg(long, env = "ANXIN_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Admins must set up two-factor sign-in before they can act as admins.
+    #[arg(long, env = "ANXIN_ADMINS_NEED_TWO_FACTOR")]
+    admins_need_two_factor: bool,
+    /// Delete audit entries older than this many days.
+    #[arg(long, env = "ANXIN_AUDIT_RETENTION_DAYS", default_value_t = 365)]
+    audit_retention_days: i64,
 }
 
 #[derive(Subcommand)]
@@ -202,6 +230,17 @@ enum HotlineCommand {
         db: DbArgs,
         id: i64,
     },
+    /// State the hours of a national line (12356 or 12355) where this deployment is.
+    Hours {
+        #[command(flatten)]
+        db: DbArgs,
+        /// 12356 or 12355.
+        number: String,
+        #[arg(long)]
+        hours_zh: String,
+        #[arg(long)]
+        hours_en: String,
+    },
 }
 
 #[tokio::main]
@@ -225,14 +264,15 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve(args) => {
             let running = anxin_server::start(Config {
-                addr: args.addr,
-                data_dir: args.db.data_dir.clone(),
-                database_url: args.db.url(),
                 site_root: args.site_root,
                 quick_exit_url: args.quick_exit_url,
                 demo_data: args.demo_data,
                 secure_cookies: args.secure_cookies,
                 trust_proxy: args.trust_proxy,
+                public_url: args.public_url.filter(|u| !u.is_empty()),
+                admins_need_two_factor: args.admins_need_two_factor,
+                audit_retention_days: args.audit_retention_days.max(1),
+                ..Config::new(args.addr, args.db.url(), args.db.data_dir.clone())
             })
             .await?;
             tracing::info!("Anxin is listening on http://{}", running.addr);
@@ -244,19 +284,48 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::DemoData(db) => {
             let db = open_database(&db.url()).await?;
-            anxin_app::demo::seed(&db).await?;
+            anxin_app::demo::seed(&db, &Clock::System).await?;
             println!("sample content is in place");
         }
-        Command::Hotline(HotlineCommand::List(db)) => {
-            let db = open_database(&db.url()).await?;
-            for line in hotlines::list(&db).await? {
+        Command::Hotline(command) => return hotline(command).await,
+        Command::Instruments(command) => return instruments(command),
+        Command::Org(command) => return org(command).await,
+        Command::Staff(command) => return staff(command).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The operator's context on the database `db` names.
+async fn system(db: &DbArgs) -> anyhow::Result<Ctx> {
+    Ok(Ctx::system(open_database(&db.url()).await?, Clock::System))
+}
+
+/// Says why an operation was refused, in both languages, and exits with 2.
+fn refuse(failure: impl Into<Failure>) -> anyhow::Result<ExitCode> {
+    let failure = failure.into();
+    if let Failure::Unavailable = failure {
+        anyhow::bail!("the database could not be reached");
+    }
+    let key = failure.key();
+    eprintln!("{}\n{}", t(Locale::Zh, key), t(Locale::En, key));
+    Ok(ExitCode::from(2))
+}
+
+async fn hotline(command: HotlineCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        HotlineCommand::List(db) => {
+            let ctx = system(&db).await?;
+            for line in hotlines::list(&ctx).await.map_err(Failure::from)? {
+                let owner = line
+                    .org_id
+                    .map_or_else(|| "site".to_string(), |o| format!("org {o}"));
                 println!(
-                    "{}\t{}\t{} / {}\t{} / {}",
+                    "{}\t{}\t{owner}\t{} / {}\t{} / {}",
                     line.id, line.number, line.name_zh, line.name_en, line.hours_zh, line.hours_en
                 );
             }
         }
-        Command::Hotline(HotlineCommand::Add {
+        HotlineCommand::Add {
             db,
             name_zh,
             name_en,
@@ -264,7 +333,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             hours_zh,
             hours_en,
             sort_order,
-        }) => {
+        } => {
             let line = NewHotline {
                 name_zh,
                 name_en,
@@ -273,52 +342,52 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 hours_en,
                 sort_order,
             };
-            let line = match line.validated() {
-                Ok(line) => line,
-                Err(errors) => {
-                    for error in errors {
-                        eprintln!(
-                            "{}\n{}",
-                            t(Locale::Zh, error.key()),
-                            t(Locale::En, error.key())
-                        );
-                    }
-                    return Ok(ExitCode::from(2));
-                }
-            };
-            let db = open_database(&db.url()).await?;
-            hotlines::upsert(&db, &line, false).await?;
+            let ctx = system(&db).await?;
+            if let Err(error) = hotlines::add(&ctx, HotlineOwner::Site, line, false).await {
+                return refuse(error);
+            }
             println!(
                 "saved; running servers show it within {} s",
                 anxin_server::HOTLINE_REFRESH.as_secs()
             );
         }
-        Command::Hotline(HotlineCommand::Remove { db, id }) => {
-            let db = open_database(&db.url()).await?;
-            if !hotlines::remove(&db, id).await? {
-                eprintln!("no local hotline has id {id}");
-                return Ok(ExitCode::from(2));
+        HotlineCommand::Remove { db, id } => {
+            let ctx = system(&db).await?;
+            if let Err(error) = hotlines::remove(&ctx, anxin_app::ids::HotlineId(id)).await {
+                return refuse(error);
             }
             println!("removed");
         }
-        Command::Instruments(command) => return instruments(command),
-        Command::Org(command) => return org(command).await,
-        Command::Staff(command) => return staff(command).await,
+        HotlineCommand::Hours {
+            db,
+            number,
+            hours_zh,
+            hours_en,
+        } => {
+            let ctx = system(&db).await?;
+            let hours = NationalHours {
+                number,
+                hours_zh,
+                hours_en,
+            };
+            if let Err(error) = hotlines::set_national_hours(&ctx, hours).await {
+                return refuse(error);
+            }
+            println!(
+                "saved; running servers show it within {} s",
+                anxin_server::HOTLINE_REFRESH.as_secs()
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn refuse(key: &str) -> anyhow::Result<ExitCode> {
-    eprintln!("{}\n{}", t(Locale::Zh, key), t(Locale::En, key));
-    Ok(ExitCode::from(2))
-}
-
 async fn org(command: OrgCommand) -> anyhow::Result<ExitCode> {
-    use anxin_app::orgs::{NewOrg, data};
+    use anxin_app::orgs::{NewOrg, service};
     match command {
         OrgCommand::List(db) => {
-            let db = open_database(&db.url()).await?;
-            for org in data::list(&db).await? {
+            let ctx = system(&db).await?;
+            for org in service::list(&ctx).await.map_err(Failure::from)? {
                 println!(
                     "{}\t{}\t{}\t{}\t{} / {}",
                     org.id,
@@ -341,30 +410,26 @@ async fn org(command: OrgCommand) -> anyhow::Result<ExitCode> {
             region,
             parent,
         } => {
-            let db = open_database(&db.url()).await?;
+            let ctx = system(&db).await?;
             let parent_id = match parent {
-                Some(parent) => match data::by_slug(&db, &parent).await? {
-                    Some(p) => Some(p.id),
-                    None => return refuse("org-error-parent"),
+                Some(parent) => match service::by_slug(&ctx, &parent).await {
+                    Ok(p) => Some(p.id),
+                    Err(_) => return refuse(Failure::invalid("parent", "org-error-parent")),
                 },
                 None => None,
             };
-            let org = match (NewOrg {
+            let org = NewOrg {
                 parent_id,
                 slug,
                 kind,
                 name_zh,
                 name_en,
                 region,
-            })
-            .validated()
-            {
-                Ok(org) => org,
-                Err(problem) => return refuse(problem.key()),
             };
-            match data::create(&db, &org).await? {
-                Some(id) => println!("organisation {id} ({}) added", org.slug),
-                None => return refuse("org-error-taken"),
+            let slug = org.slug.trim().to_ascii_lowercase();
+            match service::create(&ctx, org).await {
+                Ok(id) => println!("organisation {id} ({slug}) added"),
+                Err(error) => return refuse(error),
             }
         }
     }
@@ -372,8 +437,8 @@ async fn org(command: OrgCommand) -> anyhow::Result<ExitCode> {
 }
 
 async fn staff(command: StaffCommand) -> anyhow::Result<ExitCode> {
-    use anxin_app::orgs::data as orgs;
-    use anxin_app::staff::{data, password, roles::Role, session};
+    use anxin_app::orgs::service as orgs;
+    use anxin_app::staff::service::{self, NewAccount};
     match command {
         StaffCommand::Create {
             db,
@@ -382,9 +447,6 @@ async fn staff(command: StaffCommand) -> anyhow::Result<ExitCode> {
             org,
             role,
         } => {
-            let Some(role) = Role::parse(&role) else {
-                return refuse("error-bad-input");
-            };
             let secret = match std::env::var("ANXIN_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => {
@@ -393,35 +455,22 @@ async fn staff(command: StaffCommand) -> anyhow::Result<ExitCode> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let username =
-                match anxin_app::staff::check_new_account(&username, &display_name, &secret) {
-                    Ok(username) => username,
-                    Err(key) => return refuse(key),
-                };
-            let db = open_database(&db.url()).await?;
-            let Some(org) = orgs::by_slug(&db, &org).await? else {
-                return refuse("org-error-unknown");
+            let ctx = system(&db).await?;
+            let Ok(org) = orgs::by_slug(&ctx, &org).await else {
+                return refuse(Failure::invalid("org", "org-error-unknown"));
             };
-            let Some(id) =
-                data::create(&db, &username, &display_name, &password::hash(&secret)).await?
-            else {
-                return refuse("account-error-taken");
+            let account = NewAccount {
+                username,
+                display_name,
+                password: secret,
+                org: org.id,
+                role,
             };
-            data::grant(&db, id, org.id, role).await?;
-            anxin_app::staff::audit::record(
-                &db,
-                None,
-                Some(org.id),
-                "account-created",
-                &username,
-                role.as_str(),
-            )
-            .await?;
-            println!(
-                "account {username} created: {} of {}",
-                role.as_str(),
-                org.slug
-            );
+            let name = account.username.trim().to_ascii_lowercase();
+            match service::create_account(&ctx, account, "").await {
+                Ok(_) => println!("account {name} created: {} of {}", role.as_str(), org.slug),
+                Err(error) => return refuse(error),
+            }
         }
         StaffCommand::Grant {
             db,
@@ -429,24 +478,16 @@ async fn staff(command: StaffCommand) -> anyhow::Result<ExitCode> {
             org,
             role,
         } => {
-            let db = open_database(&db.url()).await?;
-            let (Some(account), Some(org), Some(role)) = (
-                data::account(&db, &username).await?,
-                orgs::by_slug(&db, &org).await?,
-                Role::parse(&role),
+            let ctx = system(&db).await?;
+            let (Ok(account), Ok(org)) = (
+                service::find(&ctx, &username).await,
+                orgs::by_slug(&ctx, &org).await,
             ) else {
-                return refuse("error-bad-input");
+                return refuse(Failure::invalid("username", "error-bad-input"));
             };
-            data::grant(&db, account.id, org.id, role).await?;
-            anxin_app::staff::audit::record(
-                &db,
-                None,
-                Some(org.id),
-                "role-granted",
-                &account.username,
-                role.as_str(),
-            )
-            .await?;
+            if let Err(error) = service::set_role(&ctx, account.id, org.id, role, true, "").await {
+                return refuse(error);
+            }
             println!(
                 "{} is now also {} of {}",
                 account.username,
@@ -455,22 +496,29 @@ async fn staff(command: StaffCommand) -> anyhow::Result<ExitCode> {
             );
         }
         StaffCommand::Disable { db, username } => {
-            let db = open_database(&db.url()).await?;
-            let Some(account) = data::account(&db, &username).await? else {
-                return refuse("error-not-found");
+            let ctx = system(&db).await?;
+            let account = match service::find(&ctx, &username).await {
+                Ok(account) => account,
+                Err(error) => return refuse(error),
             };
-            data::set_disabled(&db, account.id, true).await?;
-            let ended = session::end_all(&db, account.id).await?;
-            anxin_app::staff::audit::record(
-                &db,
-                None,
-                None,
-                "account-disabled",
-                &account.username,
-                "",
-            )
-            .await?;
-            println!("{} disabled; {ended} sessions ended", account.username);
+            if let Err(error) = service::set_disabled(&ctx, account.id, true).await {
+                return refuse(error);
+            }
+            println!("{} disabled; their sessions ended", account.username);
+        }
+        StaffCommand::ResetTwoFactor { db, username } => {
+            let ctx = system(&db).await?;
+            let account = match service::find(&ctx, &username).await {
+                Ok(account) => account,
+                Err(error) => return refuse(error),
+            };
+            if let Err(error) = service::reset_two_factor(&ctx, account.id).await {
+                return refuse(error);
+            }
+            println!(
+                "{}: two-factor sign-in is off; they set it up again after signing in",
+                account.username
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

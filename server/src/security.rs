@@ -1,13 +1,25 @@
 //! Response headers every response gets: a nonce-based Content-Security-Policy and
 //! the usual hardening headers. No cookies are ever set for anonymous visitors.
 
+use anxin_app::state::Settings;
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::{HeaderValue, header},
     middleware::Next,
     response::Response,
 };
 use leptos::nonce::Nonce;
+use std::sync::Arc;
+
+/// Whether a path is part of the staff side (its pages, server functions and files),
+/// which browsers and proxies must not store.
+pub fn is_staff_path(path: &str) -> bool {
+    let rest = path
+        .strip_prefix("/zh")
+        .or_else(|| path.strip_prefix("/en"))
+        .unwrap_or(path);
+    rest == "/staff" || rest.starts_with("/staff/")
+}
 
 /// The policy for a page whose inline scripts carry `nonce`. Nothing may be sent to or
 /// loaded from another origin, and no other site may frame the page unless it is
@@ -25,14 +37,30 @@ pub fn content_security_policy(nonce: &str, frameable: bool) -> String {
 
 /// Generates this request's nonce (handed to the page through request extensions),
 /// then adds the security headers to the response. A handler that set its own policy
-/// (uploaded files) keeps it.
-pub async fn headers(mut request: Request, next: Next) -> Response {
+/// (uploaded files) keeps it. Staff pages are never stored; over HTTPS the browser is
+/// told to use nothing else (HSTS).
+pub async fn headers(
+    State(settings): State<Arc<Settings>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let nonce = Nonce::new();
-    let frameable = anxin_app::content::embed::is_embed_path(request.uri().path());
+    let path = request.uri().path().to_string();
+    let frameable = anxin_app::content::embed::is_embed_path(&path);
+    let https = anxin_app::web::is_https(&settings, request.headers());
     let policy = content_security_policy(&nonce.to_string(), frameable);
     request.extensions_mut().insert(nonce);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if is_staff_path(&path) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY)
         && let Ok(value) = HeaderValue::from_str(&policy)
     {
@@ -82,6 +110,21 @@ mod tests {
         }
         assert!(!p.contains("unsafe-inline"));
         assert!(!p.contains('*'));
+    }
+
+    #[test]
+    fn staff_paths_are_recognised() {
+        for path in [
+            "/zh/staff",
+            "/en/staff/people",
+            "/staff/fn/login",
+            "/staff/media/x",
+        ] {
+            assert!(is_staff_path(path), "{path}");
+        }
+        for path in ["/zh", "/zh/staffing", "/en/courses", "/media/x"] {
+            assert!(!is_staff_path(path), "{path}");
+        }
     }
 
     #[test]

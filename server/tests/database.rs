@@ -1,19 +1,22 @@
-//! The data layer on both backends: migrations, SQLite durability settings, hotlines,
-//! demo content.
+//! The data layer on both backends: migrations (and that SQLite's and PostgreSQL's
+//! describe the same schema), SQLite durability settings, help lines and their owners,
+//! the sample content.
 
 mod common;
 
 use anxin_app::{
+    clock::Clock,
+    content::{data as content, model::Kind},
     db::{Backend, Db},
-    help::{NewHotline, data},
+    help::{HotlineOwner, NewHotline, service as lines},
+    service::{Actor, Ctx, Failure},
 };
-use common::TestDb;
+use common::{TestDb, per_backend};
 use sqlx::Row;
+use std::collections::BTreeSet;
 
 async fn open(db: &TestDb) -> Db {
-    let d = Db::connect(&db.url).await.unwrap();
-    d.migrate().await.unwrap();
-    d
+    db.open().await
 }
 
 #[tokio::test]
@@ -22,30 +25,19 @@ async fn sqlite_connections_are_durable_and_strict() {
     let db = open(&test).await;
     assert_eq!(db.backend(), Backend::Sqlite);
     let mut conn = db.pool().acquire().await.unwrap();
-    let mode: String = sqlx::query("PRAGMA journal_mode")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(mode, "wal");
-    let fk: i64 = sqlx::query("PRAGMA foreign_keys")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(fk, 1);
-    let sync: i64 = sqlx::query("PRAGMA synchronous")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(sync, 2, "synchronous=FULL");
-    let busy: i64 = sqlx::query("PRAGMA busy_timeout")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(busy, 5000);
+    let mut pragma = async |name: &str| -> String {
+        let row = sqlx::query(&format!("PRAGMA {name}"))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        row.try_get::<String, _>(0)
+            .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))
+            .unwrap()
+    };
+    assert_eq!(pragma("journal_mode").await, "wal");
+    assert_eq!(pragma("foreign_keys").await, "1");
+    assert_eq!(pragma("synchronous").await, "2", "synchronous=FULL");
+    assert_eq!(pragma("busy_timeout").await, "5000");
 }
 
 #[tokio::test]
@@ -65,141 +57,494 @@ async fn write_transactions_take_the_lock_at_begin_on_sqlite() {
     db.begin_write().await.unwrap().commit().await.unwrap();
 }
 
-#[tokio::test]
-async fn migrations_are_idempotent_and_hotlines_round_trip() {
-    for test in TestDb::all().await {
-        let db = open(&test).await;
-        db.migrate().await.unwrap();
-        assert!(data::list(&db).await.unwrap().is_empty(), "{}", test.name);
-
-        let line = NewHotline {
-            name_zh: "市心理援助热线".into(),
-            name_en: "City helpline".into(),
-            number: "0573-0000000".into(),
-            hours_zh: "24 小时".into(),
-            hours_en: "24 hours".into(),
-            sort_order: 5,
-        };
-        data::upsert(&db, &line, false).await.unwrap();
-        data::upsert(
-            &db,
-            &NewHotline {
-                hours_en: "Always".into(),
-                ..line.clone()
-            },
-            false,
-        )
-        .await
-        .unwrap();
-        let lines = data::list(&db).await.unwrap();
-        assert_eq!(lines.len(), 1, "{}: same number updates", test.name);
-        assert_eq!(lines[0].hours_en, "Always");
-        assert_eq!(lines[0].name_zh, "市心理援助热线");
-
-        assert!(data::remove(&db, lines[0].id).await.unwrap());
-        assert!(!data::remove(&db, lines[0].id).await.unwrap());
-        assert!(data::list(&db).await.unwrap().is_empty());
+fn line(number: &str, hours_en: &str) -> NewHotline {
+    NewHotline {
+        name_zh: "市心理援助热线".into(),
+        name_en: "City helpline".into(),
+        number: number.into(),
+        hours_zh: "24 小时".into(),
+        hours_en: hours_en.into(),
+        sort_order: 5,
     }
 }
 
-#[tokio::test]
-async fn demo_content_is_idempotent() {
-    for test in TestDb::all().await {
-        let db = open(&test).await;
-        anxin_app::demo::seed(&db).await.unwrap();
-        let filter = anxin_app::content::Filter::default();
-        let first = anxin_app::content::data::public_list(&db, &filter)
-            .await
-            .unwrap();
-        anxin_app::demo::seed(&db).await.unwrap();
-        let again = anxin_app::content::data::public_list(&db, &filter)
-            .await
-            .unwrap();
-        assert_eq!(
-            first.total, again.total,
-            "{}: seeding twice adds nothing",
-            test.name
-        );
-        let lines = data::list(&db).await.unwrap();
-        assert_eq!(
-            lines.len(),
-            3,
-            "{}: one site line, two organisations' lines",
-            test.name
-        );
-        assert_eq!(lines.iter().filter(|l| l.org_id.is_none()).count(), 1);
-        assert!(
-            lines.iter().all(|l| l.name_en.contains("sample")),
-            "{}: demo content says it is a sample",
-            test.name
-        );
-        // Every audience has published content, and several topics do.
-        use anxin_app::content::model::{Audience, Topic};
-        for audience in Audience::ALL {
-            let only = anxin_app::content::Filter {
-                audience: Some(audience),
-                ..Default::default()
-            };
-            let listing = anxin_app::content::data::public_list(&db, &only)
-                .await
-                .unwrap();
-            assert!(listing.total > 0, "{}: nothing for {audience:?}", test.name);
-        }
-        let topics = Topic::ALL
+async fn migrations_are_idempotent_and_lines_round_trip(test: TestDb) {
+    let db = open(&test).await;
+    db.migrate().await.unwrap();
+    let ctx = Ctx::system(db.clone(), Clock::System);
+    assert!(lines::list(&ctx).await.unwrap().is_empty());
+    lines::add(
+        &ctx,
+        HotlineOwner::Site,
+        line("0573-0000000", "24 hours"),
+        false,
+    )
+    .await
+    .unwrap();
+    lines::add(
+        &ctx,
+        HotlineOwner::Site,
+        line("0573-0000000", "Always"),
+        false,
+    )
+    .await
+    .unwrap();
+    let all = lines::list(&ctx).await.unwrap();
+    assert_eq!(all.len(), 1, "the same owner and number updates");
+    assert_eq!(all[0].hours_en, "Always");
+    lines::remove(&ctx, all[0].id).await.unwrap();
+    assert!(matches!(
+        lines::remove(&ctx, all[0].id).await,
+        Err(lines::HelpError::NotFound)
+    ));
+}
+
+/// Finding 1: an organisation's admin cannot take over the site's line or another
+/// organisation's by adding the same number; the same number may be listed by both.
+async fn a_line_has_one_owner_and_only_it_changes_the_line(test: TestDb) {
+    let db = open(&test).await;
+    let clock = Clock::System;
+    anxin_app::demo::seed(&db, &clock).await.unwrap();
+    let system = Ctx::system(db.clone(), clock.clone());
+    let orgs = anxin_app::orgs::service::list(&system).await.unwrap();
+    let org = |slug: &str| orgs.iter().find(|o| o.slug == slug).unwrap().id;
+    let site_line = lines::list(&system)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.org_id.is_none())
+        .unwrap();
+    // A district admin, acting through the service as the web edge would.
+    let district_admin = common::staff_actor(
+        &db,
+        org("sample-district"),
+        anxin_app::staff::roles::Role::Admin,
+    )
+    .await;
+    let admin = Ctx::new(db.clone(), district_admin, clock.clone());
+    let district = HotlineOwner::Org(org("sample-district"));
+    let taken = lines::add(
+        &admin,
+        district,
+        NewHotline {
+            name_zh: "冒充的热线".into(),
+            name_en: "Impostor".into(),
+            ..line(&site_line.number, "Never")
+        },
+        false,
+    )
+    .await
+    .unwrap();
+    let after = lines::list(&system).await.unwrap();
+    let site_after = after.iter().find(|l| l.id == site_line.id).unwrap();
+    assert_eq!(site_after, &site_line, "the site's line is untouched");
+    assert!(
+        after
             .iter()
-            .filter(|t| first.items.iter().any(|i| i.topics.contains(t)))
-            .count();
-        assert!(topics >= 5, "{}: demo covers {topics} topics", test.name);
-        // The sample draft is not public.
-        assert!(first.items.iter().all(|i| !i.title.contains("草稿")));
+            .any(|l| l.id == taken && l.org_id == Some(org("sample-district")))
+    );
+    // Nobody but the operator changes or removes the site's line; no admin touches
+    // another organisation's.
+    let refused = |r: Result<_, lines::HelpError>| {
+        matches!(r.map_err(Failure::from), Err(Failure::Forbidden))
+    };
+    assert!(refused(
+        lines::remove(&admin, site_line.id).await.map(|_| ())
+    ));
+    assert!(refused(
+        lines::add(&admin, HotlineOwner::Site, line("0573-1111111", "x"), false)
+            .await
+            .map(|_| ())
+    ));
+    let clinic_line = after
+        .iter()
+        .find(|l| l.org_id == Some(org("sample-clinic")))
+        .unwrap();
+    assert!(refused(
+        lines::remove(&admin, clinic_line.id).await.map(|_| ())
+    ));
+    lines::remove(&admin, taken).await.unwrap();
+    // National lines' local hours are the operator's alone.
+    let hours = anxin_app::help::NationalHours {
+        number: "12356".into(),
+        hours_zh: "本市 24 小时".into(),
+        hours_en: "24 hours here".into(),
+    };
+    assert!(refused(
+        lines::set_national_hours(&admin, hours.clone()).await
+    ));
+    lines::set_national_hours(&system, hours).await.unwrap();
+}
+
+async fn demo_content_is_idempotent(test: TestDb) {
+    let db = open(&test).await;
+    let clock = Clock::System;
+    anxin_app::demo::seed(&db, &clock).await.unwrap();
+    let ctx = Ctx::new(
+        db.clone(),
+        Actor::Public {
+            address: "t".into(),
+        },
+        clock.clone(),
+    );
+    let all = |per_page| anxin_app::content::Filter {
+        page: 1,
+        per_page,
+        ..Default::default()
+    };
+    let first = anxin_app::content::service::catalogue(&ctx, all(100))
+        .await
+        .unwrap();
+    anxin_app::demo::seed(&db, &clock).await.unwrap();
+    let again = anxin_app::content::service::catalogue(&ctx, all(100))
+        .await
+        .unwrap();
+    assert_eq!(first.total, again.total, "seeding twice adds nothing");
+    let system = Ctx::system(db.clone(), clock.clone());
+    let every_line = lines::list(&system).await.unwrap();
+    assert_eq!(
+        every_line.len(),
+        3,
+        "one site line, two organisations' lines"
+    );
+    assert_eq!(every_line.iter().filter(|l| l.org_id.is_none()).count(), 1);
+    assert!(
+        every_line
+            .iter()
+            .all(|l| l.name_en.contains("sample") && l.is_demo),
+        "demo lines say they are samples"
+    );
+    // Every audience has published content, and several topics do.
+    use anxin_app::content::model::{Audience, Topic};
+    for audience in Audience::ALL {
+        let only = anxin_app::content::Filter {
+            audience: Some(audience),
+            ..all(20)
+        };
+        let listing = anxin_app::content::service::catalogue(&ctx, only)
+            .await
+            .unwrap();
+        assert!(listing.total > 0, "nothing for {audience:?}");
     }
+    let topics = Topic::ALL
+        .iter()
+        .filter(|t| first.items.iter().any(|i| i.topics.contains(t)))
+        .count();
+    assert!(topics >= 5, "demo covers {topics} topics");
+    // The sample draft is not public.
+    assert!(first.items.iter().all(|i| !i.title.contains("草稿")));
 }
 
 /// A deployment seeded by an older Anxin gets the corrected samples on the next seed:
 /// the old breathing exercise (holding the breath for 7 counts) does not stay public.
-#[tokio::test]
-async fn reseeding_publishes_corrected_samples_over_old_ones() {
-    use anxin_app::content::{data as content, model::Kind};
-    for test in TestDb::all().await {
-        let db = open(&test).await;
-        anxin_app::demo::seed(&db).await.unwrap();
-        let lesson: i64 = sqlx::query_scalar(
-            "SELECT i.id FROM content_items i JOIN content_revisions r ON r.id = i.live_revision_id \
-             WHERE r.title = '身体先平静：呼吸练习'",
-        )
-        .fetch_one(db.pool())
+async fn reseeding_publishes_corrected_samples_over_old_ones(test: TestDb) {
+    let db = open(&test).await;
+    let clock = Clock::System;
+    anxin_app::demo::seed(&db, &clock).await.unwrap();
+    let lesson: anxin_app::ids::ItemId = sqlx::query_scalar(
+        "SELECT i.id FROM content_items i JOIN content_revisions r ON r.id = i.live_revision_id \
+         WHERE r.title = '身体先平静：呼吸练习'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    // What an older seed published.
+    sqlx::query(
+        "UPDATE content_revisions SET body = '# 4-7-8 呼吸\n\n屏住呼吸，数 7 下。' \
+         WHERE id = (SELECT live_revision_id FROM content_items WHERE id = $1)",
+    )
+    .bind(lesson)
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let mut conn = db.pool().acquire().await.unwrap();
+    let now = clock.unix();
+    let before = content::public_document(&mut conn, lesson, Kind::Lesson, now)
         .await
+        .unwrap()
         .unwrap();
-        // What an older seed published.
-        sqlx::query(
-            "UPDATE content_revisions SET body = '# 4-7-8 呼吸\n\n屏住呼吸，数 7 下。' \
-             WHERE id = (SELECT live_revision_id FROM content_items WHERE id = $1)",
-        )
-        .bind(lesson)
-        .execute(db.pool())
-        .await
-        .unwrap();
-        let before = content::public_document(&db, lesson, Kind::Lesson)
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(before.body_html.contains("屏住呼吸"), "{}", test.name);
+    assert!(before.body_html.contains("屏住呼吸"));
 
-        anxin_app::demo::seed(&db).await.unwrap();
-        let after = content::public_document(&db, lesson, Kind::Lesson)
+    anxin_app::demo::seed(&db, &clock).await.unwrap();
+    let after = content::public_document(&mut conn, lesson, Kind::Lesson, clock.unix())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!after.body_html.contains("屏住呼吸"));
+    assert!(after.body_html.contains("头晕就停下"));
+    // And a third seed changes nothing more.
+    let revisions = content::revisions(&mut conn, lesson).await.unwrap().len();
+    anxin_app::demo::seed(&db, &clock).await.unwrap();
+    assert_eq!(
+        content::revisions(&mut conn, lesson).await.unwrap().len(),
+        revisions
+    );
+}
+
+per_backend!(
+    migrations_are_idempotent_and_lines_round_trip,
+    a_line_has_one_owner_and_only_it_changes_the_line,
+    demo_content_is_idempotent,
+    reseeding_publishes_corrected_samples_over_old_ones,
+);
+
+/// One database's schema, in terms both backends share.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Schema {
+    /// (table, column, type class, not null, part of the primary key)
+    columns: BTreeSet<(String, String, &'static str, bool, bool)>,
+    /// (table, columns, unique, partial) for every index but a primary key's.
+    indexes: BTreeSet<(String, Vec<String>, bool, bool)>,
+    /// (table, column, referenced table, referenced column)
+    foreign_keys: BTreeSet<(String, String, String, String)>,
+    /// (table, check expression with spaces, quotes and case removed)
+    checks: BTreeSet<(String, String)>,
+}
+
+/// `INTEGER`, `BIGINT` and `BIGSERIAL` are one integer type here (ids and Unix
+/// seconds); `TEXT` is text.
+fn type_class(declared: &str) -> &'static str {
+    let t = declared.to_ascii_lowercase();
+    if t.contains("int") || t.contains("serial") {
+        "integer"
+    } else if t.contains("text") || t.contains("char") {
+        "text"
+    } else if t.contains("bool") {
+        "boolean"
+    } else {
+        "other"
+    }
+}
+
+fn normal_check(expression: &str) -> String {
+    expression
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '"'))
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+async fn sqlite_schema(db: &Db) -> Schema {
+    let mut schema = Schema::default();
+    let tables: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    for (table, sql) in tables {
+        for row in sqlx::query(&format!("PRAGMA table_info({table})"))
+            .fetch_all(db.pool())
             .await
             .unwrap()
-            .unwrap();
-        assert!(!after.body_html.contains("屏住呼吸"), "{}", test.name);
-        assert!(after.body_html.contains("头晕就停下"), "{}", test.name);
-        // And a third seed changes nothing more.
-        let revisions = content::revisions(&db, lesson).await.unwrap().len();
-        anxin_app::demo::seed(&db).await.unwrap();
-        assert_eq!(
-            content::revisions(&db, lesson).await.unwrap().len(),
-            revisions,
-            "{}",
-            test.name
+        {
+            let pk: i64 = row.get("pk");
+            let notnull: i64 = row.get("notnull");
+            schema.columns.insert((
+                table.clone(),
+                row.get("name"),
+                type_class(&row.get::<String, _>("type")),
+                notnull == 1 || pk > 0,
+                pk > 0,
+            ));
+        }
+        for row in sqlx::query(&format!("PRAGMA index_list({table})"))
+            .fetch_all(db.pool())
+            .await
+            .unwrap()
+        {
+            let origin: String = row.get("origin");
+            if origin == "pk" {
+                continue;
+            }
+            let name: String = row.get("name");
+            let unique: i64 = row.get("unique");
+            let partial: i64 = row.get("partial");
+            let columns: Vec<String> = sqlx::query(&format!("PRAGMA index_info({name})"))
+                .fetch_all(db.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<String, _>("name"))
+                .collect();
+            schema
+                .indexes
+                .insert((table.clone(), columns, unique == 1, partial == 1));
+        }
+        for row in sqlx::query(&format!("PRAGMA foreign_key_list({table})"))
+            .fetch_all(db.pool())
+            .await
+            .unwrap()
+        {
+            schema.foreign_keys.insert((
+                table.clone(),
+                row.get("from"),
+                row.get("table"),
+                row.get("to"),
+            ));
+        }
+        for part in sql.split("CHECK").skip(1) {
+            // The balanced parenthesis group after CHECK.
+            let mut depth = 0;
+            let mut expression = String::new();
+            for c in part.chars() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                expression.push(c);
+                if depth == 0 && !expression.trim().is_empty() && c == ')' {
+                    break;
+                }
+            }
+            schema
+                .checks
+                .insert((table.clone(), normal_check(&expression)));
+        }
+    }
+    schema
+}
+
+async fn postgres_schema(db: &Db) -> Schema {
+    let mut schema = Schema::default();
+    let primary: BTreeSet<(String, String)> = sqlx::query_as(
+        "SELECT k.table_name::text, k.column_name::text FROM information_schema.table_constraints c \
+         JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name \
+         WHERE c.constraint_type = 'PRIMARY KEY' AND c.table_schema = 'public'",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap()
+    .into_iter()
+    .collect();
+    let columns: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text, data_type::text, is_nullable::text \
+         FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    for (table, column, data_type, nullable) in columns {
+        let pk = primary.contains(&(table.clone(), column.clone()));
+        schema
+            .columns
+            .insert((table, column, type_class(&data_type), nullable == "NO", pk));
+    }
+    let indexes: Vec<(String, String, bool, bool)> = sqlx::query_as(
+        "SELECT t.relname::text, \
+                array_to_string(ARRAY(SELECT a.attname::text FROM unnest(ix.indkey) WITH ORDINALITY k(n, o) \
+                      JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.n ORDER BY k.o), ','), \
+                ix.indisunique, ix.indpred IS NOT NULL \
+         FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
+         WHERE n.nspname = 'public' AND NOT ix.indisprimary AND t.relname <> '_sqlx_migrations'",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    schema.indexes.extend(
+        indexes
+            .into_iter()
+            .map(|(table, columns, unique, partial)| {
+                let columns = columns.split(',').map(str::to_string).collect();
+                (table, columns, unique, partial)
+            }),
+    );
+    let foreign: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT k.table_name::text, k.column_name::text, u.table_name::text, u.column_name::text \
+         FROM information_schema.referential_constraints r \
+         JOIN information_schema.key_column_usage k ON k.constraint_name = r.constraint_name \
+         JOIN information_schema.constraint_column_usage u ON u.constraint_name = r.unique_constraint_name \
+         WHERE k.table_schema = 'public'",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    schema.foreign_keys.extend(foreign);
+    let checks: Vec<(String, String)> = sqlx::query_as(
+        "SELECT t.relname::text, pg_get_constraintdef(c.oid) FROM pg_constraint c \
+         JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
+         WHERE c.contype = 'c' AND n.nspname = 'public'",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    for (table, definition) in checks {
+        let expression = definition.trim_start_matches("CHECK").to_string();
+        schema.checks.insert((table, normal_check(&expression)));
+    }
+    schema
+}
+
+/// The two migration folders must describe the same schema: tables, columns (types
+/// modulo dialect), not-null and keys, indexes, foreign keys and checks.
+#[tokio::test]
+async fn sqlite_and_postgres_migrations_describe_the_same_schema() {
+    let Some(pg) = TestDb::postgres().await else {
+        return;
+    };
+    let sqlite = TestDb::sqlite().await;
+    let lite = sqlite_schema(&open(&sqlite).await).await;
+    let post = postgres_schema(&open(&pg).await).await;
+    assert!(!lite.columns.is_empty() && !lite.foreign_keys.is_empty());
+    let differences = |what: &str, a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| {
+        format!("{what} differ:\nSQLite only: {a:#?}\nPostgreSQL only: {b:#?}")
+    };
+    assert!(
+        lite.columns == post.columns,
+        "{}",
+        differences(
+            "columns",
+            &lite.columns.difference(&post.columns).collect::<Vec<_>>(),
+            &post.columns.difference(&lite.columns).collect::<Vec<_>>()
+        )
+    );
+    assert!(
+        lite.indexes == post.indexes,
+        "{}",
+        differences(
+            "indexes",
+            &lite.indexes.difference(&post.indexes).collect::<Vec<_>>(),
+            &post.indexes.difference(&lite.indexes).collect::<Vec<_>>()
+        )
+    );
+    assert!(
+        lite.foreign_keys == post.foreign_keys,
+        "{}",
+        differences(
+            "foreign keys",
+            &lite
+                .foreign_keys
+                .difference(&post.foreign_keys)
+                .collect::<Vec<_>>(),
+            &post
+                .foreign_keys
+                .difference(&lite.foreign_keys)
+                .collect::<Vec<_>>()
+        )
+    );
+    assert!(
+        lite.checks == post.checks,
+        "{}",
+        differences(
+            "checks",
+            &lite.checks.difference(&post.checks).collect::<Vec<_>>(),
+            &post.checks.difference(&lite.checks).collect::<Vec<_>>()
+        )
+    );
+    // The foreign keys issue 11 asked for are there.
+    for (table, column, target) in [
+        ("content_items", "live_revision_id", "content_revisions"),
+        ("content_items", "latest_revision_id", "content_revisions"),
+        ("content_revisions", "cover_upload_id", "uploads"),
+        ("content_audiences", "revision_id", "content_revisions"),
+    ] {
+        assert!(
+            lite.foreign_keys
+                .iter()
+                .any(|(t, c, r, _)| t == table && c == column && r == target),
+            "{table}.{column} -> {target}"
         );
     }
 }

@@ -2,12 +2,13 @@
 
 mod common;
 
-use common::{TestDb, client, serve};
+use common::{TestDb, client, per_backend, serve, serve_with};
 use reqwest::{StatusCode, header};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-#[tokio::test]
-async fn health_pages_and_headers_on_both_backends() {
-    for db in TestDb::all().await {
+async fn health_pages_and_headers(db: TestDb) {
+    {
         let served = serve(&db, true).await;
         let base = served.base.clone();
         let http = client();
@@ -70,10 +71,24 @@ async fn health_pages_and_headers_on_both_backends() {
             en.contains(r#"<html lang="en">"#) && en.contains("Helplines"),
             "{which}"
         );
+        // Over plain HTTP, no HSTS; public pages may be cached, staff pages never.
+        assert!(headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+        let login = http
+            .get(format!("{base}/zh/staff/login"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            login.headers()[header::CACHE_CONTROL],
+            "no-store",
+            "{which}"
+        );
 
         served.stop().await;
     }
 }
+
+per_backend!(health_pages_and_headers);
 
 #[tokio::test]
 async fn language_redirects_and_not_found() {
@@ -110,6 +125,24 @@ async fn language_redirects_and_not_found() {
         "/zh/xx",
         "an unknown first segment is a page path without a language"
     );
+    // `//zh/` must not redirect to `//zh`, which a browser reads as the host "zh".
+    for (path, expected) in [("//zh/", "/zh"), ("//evil.example/", "/zh/evil.example")] {
+        let r = http.get(format!("{base}{path}")).send().await.unwrap();
+        assert!(r.status().is_redirection(), "{path}");
+        let location = to(&r);
+        assert_eq!(location, expected, "{path}");
+        assert!(!location.starts_with("//"), "{path} -> {location}");
+    }
+    // Methods the site does not use meet 405, not a CSRF refusal.
+    let trace = http
+        .request(
+            reqwest::Method::from_bytes(b"TRACE").unwrap(),
+            format!("{base}/api/v1/courses"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(trace.status(), StatusCode::METHOD_NOT_ALLOWED);
 
     for missing in ["/zh/no-such-page", "/en/help/deeper/still", "/zh/xx"] {
         let r = http.get(format!("{base}{missing}")).send().await.unwrap();
@@ -200,5 +233,161 @@ async fn healthz_reports_an_unreachable_database() {
     let page = client().get(served.url("/zh")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("tel:12356"));
+    served.stop().await;
+}
+
+/// Finding 7: a client that trickles its request headers (slowloris) is dropped, and so
+/// is one that stalls in the middle of a body; others are served meanwhile.
+#[tokio::test]
+async fn slow_clients_are_dropped() {
+    let db = TestDb::sqlite().await;
+    let served = serve(&db, false).await;
+    let addr = served.server.addr;
+
+    // Headers, one byte every second: the server closes the connection after the
+    // header timeout instead of waiting forever.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let started = std::time::Instant::now();
+    let request = b"GET /zh HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    slow.write_all(request).await.unwrap();
+    let mut closed = false;
+    for _ in 0..(anxin_server::HEADER_TIMEOUT.as_secs() + 10) {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        if slow.write_all(b"a").await.is_err() {
+            closed = true;
+            break;
+        }
+        let mut buffer = [0u8; 256];
+        match tokio::time::timeout(Duration::from_millis(10), slow.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                closed = true;
+                break;
+            }
+            // A 408 answer before closing counts as dropping it too.
+            Ok(Ok(_)) => {
+                closed = true;
+                break;
+            }
+            Err(_) => {}
+        }
+    }
+    assert!(
+        closed,
+        "a slow-header client was still connected after {:?}",
+        started.elapsed()
+    );
+    // Meanwhile and afterwards, everyone else is served.
+    assert_eq!(
+        client()
+            .get(served.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+
+    // A body that stops arriving: the request ends with an error, not a held connection.
+    let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stalled
+        .write_all(
+            format!(
+                "POST /staff/fn/login HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
+                 Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nlang=zh&"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        anxin_server::BODY_IDLE_TIMEOUT + Duration::from_secs(15),
+        stalled.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(read.is_ok(), "a stalled body kept the connection open");
+    served.stop().await;
+}
+
+/// Finding 9: served over HTTPS, only the `__Host-` cookie opens a session (a
+/// plain-named one could be planted), and every response says HTTPS only (HSTS).
+#[tokio::test]
+async fn over_https_only_the_host_cookie_counts_and_hsts_is_sent() {
+    let db = TestDb::sqlite().await;
+    let served = serve_with(&db, |c| {
+        c.secure_cookies = true;
+        c.demo_data = true;
+    })
+    .await;
+    let admin_db = db.open().await;
+    let city = anxin_app::orgs::service::by_slug(
+        &anxin_app::service::Ctx::system(admin_db.clone(), anxin_app::clock::Clock::System),
+        "sample-city",
+    )
+    .await
+    .unwrap()
+    .id;
+    common::create_staff(
+        &admin_db,
+        "https-editor",
+        city,
+        anxin_app::staff::roles::Role::Editor,
+    )
+    .await;
+    let login = client()
+        .post(served.url("/staff/fn/login"))
+        .header(header::ORIGIN, &served.base)
+        .form(&[
+            ("lang", "en"),
+            ("username", "https-editor"),
+            ("password", common::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        login.headers()[header::STRICT_TRANSPORT_SECURITY]
+            .to_str()
+            .unwrap()
+            .starts_with("max-age=")
+    );
+    let set = login.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        set.starts_with("__Host-anxin-staff=") && set.contains("; Secure"),
+        "{set}"
+    );
+    let token = set
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
+    let items = |cookie: String| {
+        client()
+            .post(served.url("/staff/fn/items"))
+            .header(header::ORIGIN, &served.base)
+            .header(header::COOKIE, cookie)
+            .send()
+    };
+    assert_eq!(
+        items(format!("__Host-anxin-staff={token}"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        items(format!("anxin-staff={token}"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED,
+        "the plain-named cookie is ignored over HTTPS"
+    );
     served.stop().await;
 }

@@ -53,3 +53,120 @@ fn status_of(url: &str) -> u16 {
         .unwrap();
     rt.block_on(async { reqwest::get(url).await.unwrap().status().as_u16() })
 }
+
+/// `anxin` with a data directory, as an operator types it.
+fn anxin(data: &std::path::Path, args: &[&str], password: Option<&str>) -> (i32, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_anxin"));
+    command
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn");
+    match password {
+        Some(p) => command.env("ANXIN_PASSWORD", p),
+        None => command.env_remove("ANXIN_PASSWORD"),
+    };
+    let out = command.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// The command line is an adapter over the same services as the admin pages: the
+/// same rules, refused with the same messages (in both languages), exit status 2.
+#[test]
+fn the_command_line_calls_the_same_services() {
+    fn args(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let org = |slug: &str| {
+        vec![
+            "org",
+            "add",
+            "--slug",
+            slug,
+            "--kind",
+            "bureau",
+            "--name-zh",
+            "某市教育局",
+            "--name-en",
+            "City Education Bureau",
+            "--region",
+            "某市",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()
+    };
+    let (code, _) = anxin(&data, &args(&org("city")), None);
+    assert_eq!(code, 0);
+    let (code, text) = anxin(&data, &args(&org("city")), None);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("这个网址代号已被使用") && text.contains("is taken"),
+        "{text}"
+    );
+    let (code, text) = anxin(&data, &args(&org("Bad_Slug")), None);
+    assert_eq!(code, 2);
+    assert!(text.contains("网址代号"), "{text}");
+
+    let create = [
+        "staff",
+        "create",
+        "--username",
+        "admin",
+        "--display-name",
+        "管理员",
+        "--org",
+        "city",
+        "--role",
+        "admin",
+    ];
+    let (code, text) = anxin(&data, &create, Some("password123"));
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("太常见"), "the same blocklist: {text}");
+    let (code, text) = anxin(&data, &create, Some("river-lamp-42"));
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = anxin(&data, &create, Some("river-lamp-42"));
+    assert_eq!(code, 2);
+    assert!(text.contains("这个用户名已被使用"), "{text}");
+
+    let (code, text) = anxin(
+        &data,
+        &[
+            "hotline",
+            "hours",
+            "12356",
+            "--hours-zh",
+            "本市 24 小时",
+            "--hours-en",
+            "24 hours in this city",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{text}");
+    let (code, _) = anxin(
+        &data,
+        &[
+            "hotline",
+            "hours",
+            "110",
+            "--hours-zh",
+            "x",
+            "--hours-en",
+            "x",
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "only the national help lines have local hours");
+    let (code, text) = anxin(&data, &["staff", "reset-two-factor", "admin"], None);
+    assert_eq!(code, 0, "{text}");
+    let (code, _) = anxin(&data, &["staff", "disable", "nobody-here"], None);
+    assert_eq!(code, 2);
+}

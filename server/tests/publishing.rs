@@ -1,72 +1,101 @@
-//! Staff accounts, roles and publishing over real HTTP, on SQLite and PostgreSQL:
-//! the role × action matrix, sessions, login rate limits, CSRF, and what the public
-//! may see.
+//! Staff accounts, roles and publishing over real HTTP, on SQLite and PostgreSQL: the
+//! role × action matrix (one test per protected operation and backend), sessions,
+//! sign-in limits, two-factor sign-in, the review rules, admins' reach, the audit log,
+//! uploads, and what the public may see.
 
 mod common;
 
+use anxin_app::clock::Clock;
 use anxin_app::content::{
     data as content,
-    model::{Audience, Draft, Kind, Step, Topic},
+    model::{Audience, Draft, Kind, Topic},
+    service::{self as content_service, NewItem, StepRequest},
 };
 use anxin_app::db::Db;
-use anxin_app::staff::{data as staff, password, roles::Role, session};
-use common::{Served, TestDb, client, serve};
+use anxin_app::ids::{ItemId, OrgId};
+use anxin_app::service::Ctx;
+use anxin_app::staff::{roles::Role, session};
+use common::{PASSWORD, Served, TestDb, client, create_staff, per_backend, serve_with};
 use reqwest::{StatusCode, header};
-
-const PASSWORD: &str = "river-lamp-42";
-
-/// One protected call in the matrix: its name, path, form and the roles allowed it.
-type Call<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, &'a [Role]);
 
 struct Site {
     served: Served,
     db: Db,
-    district: i64,
-    clinic: i64,
-    author: i64,
+    clock: Clock,
+    district: OrgId,
+    clinic: OrgId,
+    city: OrgId,
 }
 
-async fn site(test: &TestDb) -> Site {
-    let served = serve(test, true).await;
-    let db = anxin_server::open_database(&test.url).await.unwrap();
-    let org = |slug: &'static str| {
-        let db = db.clone();
-        async move {
-            anxin_app::orgs::data::by_slug(&db, slug)
-                .await
-                .unwrap()
-                .unwrap()
-                .id
-        }
-    };
-    let district = org("sample-district").await;
-    let clinic = org("sample-clinic").await;
-    let hash = password::hash(PASSWORD);
-    let mut author = 0;
-    for role in Role::ALL {
-        let id = staff::create(&db, role.as_str(), role.as_str(), &hash)
+/// A served site with the sample content, an account per role on the district (named
+/// after the role), and an editor of the clinic (`outsider`). `clock` is what the
+/// server sees.
+async fn site_at(test: &TestDb, clock: Clock) -> Site {
+    let served = serve_with(test, |c| {
+        c.demo_data = true;
+        c.clock = clock.clone();
+    })
+    .await;
+    let db = test.open().await;
+    let system = Ctx::system(db.clone(), clock.clone());
+    let org = async |slug: &str| {
+        anxin_app::orgs::service::by_slug(&system, slug)
             .await
             .unwrap()
-            .unwrap();
-        staff::grant(&db, id, district, role).await.unwrap();
-        if role == Role::Editor {
-            author = id;
-        }
+            .id
+    };
+    let (district, clinic, city) = (
+        org("sample-district").await,
+        org("sample-clinic").await,
+        org("sample-city").await,
+    );
+    for role in Role::ALL {
+        create_staff(&db, role.as_str(), district, role).await;
     }
-    // An editor of a sibling organisation: no role on the district's content.
-    let outsider = staff::create(&db, "outsider", "outsider", &hash)
-        .await
-        .unwrap()
-        .unwrap();
-    staff::grant(&db, outsider, clinic, Role::Editor)
-        .await
-        .unwrap();
+    create_staff(&db, "outsider", clinic, Role::Editor).await;
     Site {
         served,
         db,
+        clock,
         district,
         clinic,
-        author,
+        city,
+    }
+}
+
+async fn site(test: &TestDb) -> Site {
+    site_at(test, Clock::System).await
+}
+
+impl Site {
+    fn system(&self) -> Ctx {
+        Ctx::system(self.db.clone(), self.clock.clone())
+    }
+
+    /// An item in the district made by the operator, taken through `steps`.
+    async fn item(&self, kind: Kind, course: Option<ItemId>, steps: &[&str]) -> ItemId {
+        let system = self.system();
+        let what = match (kind, course) {
+            (Kind::Lesson, Some(course)) => NewItem::Lesson { course },
+            (Kind::Course, _) => NewItem::Course { org: self.district },
+            _ => NewItem::Article { org: self.district },
+        };
+        let id = content_service::create_with(&system, what, &draft("t"))
+            .await
+            .unwrap();
+        for step in steps {
+            let request = match *step {
+                "submit" => StepRequest::Submit,
+                "approve" => StepRequest::Approve {
+                    revision: 1,
+                    from: None,
+                },
+                "archive" => StepRequest::Archive,
+                other => panic!("{other}"),
+            };
+            content_service::step(&system, id, request).await.unwrap();
+        }
+        id
     }
 }
 
@@ -79,6 +108,10 @@ async fn login(site: &Site, username: &str, secret: &str) -> Option<String> {
         &[("lang", "en"), ("username", username), ("password", secret)],
     )
     .await;
+    session_cookie(&response)
+}
+
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
     response
         .headers()
         .get_all(header::SET_COOKIE)
@@ -117,297 +150,6 @@ fn draft(title: &str) -> Draft {
     }
 }
 
-async fn item(site: &Site, kind: Kind, course: Option<i64>, steps: &[Step]) -> i64 {
-    let id = content::create(
-        &site.db,
-        site.district,
-        kind,
-        course,
-        &draft("t"),
-        site.author,
-    )
-    .await
-    .unwrap();
-    for step in steps {
-        content::step(&site.db, id, *step, None, "")
-            .await
-            .unwrap()
-            .unwrap();
-    }
-    id
-}
-
-#[tokio::test]
-async fn role_action_matrix() {
-    for test in TestDb::all().await {
-        let site = site(&test).await;
-        let mut cookies = Vec::new();
-        for role in Role::ALL {
-            cookies.push((Some(role), login(&site, role.as_str(), PASSWORD).await));
-        }
-        cookies.push((None, None));
-        let outsider = login(&site, "outsider", PASSWORD).await;
-        assert!(
-            cookies.iter().take(5).all(|(_, c)| c.is_some()),
-            "everyone signs in"
-        );
-
-        for (role, cookie) in &cookies {
-            let who = role.map(|r| r.as_str()).unwrap_or("nobody");
-            let draft_item = item(&site, Kind::Article, None, &[]).await.to_string();
-            let in_review = item(&site, Kind::Article, None, &[Step::Submit])
-                .await
-                .to_string();
-            let in_review_2 = item(&site, Kind::Article, None, &[Step::Submit])
-                .await
-                .to_string();
-            let published = item(&site, Kind::Article, None, &[Step::Submit, Step::Approve])
-                .await
-                .to_string();
-            let target = staff::create(&site.db, &format!("target-{who}"), "t", "x")
-                .await
-                .unwrap()
-                .unwrap();
-            staff::grant(&site.db, target, site.district, Role::Viewer)
-                .await
-                .unwrap();
-            let target = target.to_string();
-            let district = site.district.to_string();
-            let slug = format!("new-{who}");
-            let number = format!("000-1111-{:04}", target.parse::<i64>().unwrap());
-            // (action, path, form, roles allowed)
-            let actions: Vec<Call> = vec![
-                (
-                    "create item",
-                    "/staff/fn/create-item",
-                    vec![
-                        ("lang", "zh"),
-                        ("org_id", &district),
-                        ("kind", "article"),
-                        ("title", "新"),
-                    ],
-                    &[Role::Editor],
-                ),
-                (
-                    "save",
-                    "/staff/fn/save-item",
-                    vec![
-                        ("lang", "zh"),
-                        ("id", &draft_item),
-                        ("title", "改"),
-                        ("summary", "s"),
-                        ("body", "b"),
-                        ("language", "zh-CN"),
-                        ("audiences[]", "junior"),
-                        ("topics[]", "sleep"),
-                        ("minutes", "3"),
-                    ],
-                    &[Role::Editor],
-                ),
-                (
-                    "submit",
-                    "/staff/fn/workflow",
-                    vec![("lang", "zh"), ("id", &draft_item), ("step", "submit")],
-                    &[Role::Editor],
-                ),
-                (
-                    "approve",
-                    "/staff/fn/workflow",
-                    vec![("lang", "zh"), ("id", &in_review), ("step", "approve")],
-                    &[Role::Reviewer],
-                ),
-                (
-                    "send back",
-                    "/staff/fn/workflow",
-                    vec![
-                        ("lang", "zh"),
-                        ("id", &in_review_2),
-                        ("step", "send-back"),
-                        ("comment", "请补充"),
-                    ],
-                    &[Role::Reviewer],
-                ),
-                (
-                    "archive",
-                    "/staff/fn/workflow",
-                    vec![("lang", "zh"), ("id", &published), ("step", "archive")],
-                    &[Role::Reviewer],
-                ),
-                (
-                    "restore",
-                    "/staff/fn/restore",
-                    vec![("lang", "zh"), ("id", &published), ("number", "1")],
-                    &[Role::Editor],
-                ),
-                (
-                    "preview",
-                    "/staff/fn/preview",
-                    vec![("id", &published)],
-                    &Role::ALL,
-                ),
-                (
-                    "editor view",
-                    "/staff/fn/item",
-                    vec![("id", &published)],
-                    &Role::ALL,
-                ),
-                ("list items", "/staff/fn/items", vec![], &Role::ALL),
-                (
-                    "create account",
-                    "/staff/fn/create-account",
-                    vec![
-                        ("lang", "zh"),
-                        ("username", &slug),
-                        ("display_name", "新人"),
-                        ("password", PASSWORD),
-                        ("org_id", &district),
-                        ("role", "viewer"),
-                    ],
-                    &[Role::Admin],
-                ),
-                (
-                    "grant role",
-                    "/staff/fn/set-role",
-                    vec![
-                        ("lang", "zh"),
-                        ("staff_id", &target),
-                        ("org_id", &district),
-                        ("role", "editor"),
-                        ("grant", "true"),
-                    ],
-                    &[Role::Admin],
-                ),
-                (
-                    "disable",
-                    "/staff/fn/set-disabled",
-                    vec![("lang", "zh"), ("staff_id", &target), ("disabled", "true")],
-                    &[Role::Admin],
-                ),
-                (
-                    "create org",
-                    "/staff/fn/create-org",
-                    vec![
-                        ("lang", "zh"),
-                        ("parent_id", &district),
-                        ("slug", &slug),
-                        ("kind", "school"),
-                        ("name_zh", "新校"),
-                        ("name_en", "New school"),
-                        ("region", "示例市"),
-                    ],
-                    &[Role::Admin],
-                ),
-                (
-                    "add hotline",
-                    "/staff/fn/add-org-hotline",
-                    vec![
-                        ("lang", "zh"),
-                        ("org_id", &district),
-                        ("name_zh", "线"),
-                        ("name_en", "Line"),
-                        ("number", &number),
-                        ("hours_zh", "全天"),
-                        ("hours_en", "All day"),
-                    ],
-                    &[Role::Admin],
-                ),
-                ("people", "/staff/fn/people", vec![], &[Role::Admin]),
-                ("audit log", "/staff/fn/audit-log", vec![], &[Role::Admin]),
-            ];
-            for (action, path, form, allowed) in actions {
-                let response = post(&site, cookie.as_deref(), path, &form).await;
-                let status = response.status();
-                let expected = match role {
-                    None => StatusCode::UNAUTHORIZED,
-                    Some(role) if allowed.contains(role) => StatusCode::OK,
-                    Some(_) => StatusCode::FORBIDDEN,
-                };
-                assert_eq!(
-                    status,
-                    expected,
-                    "{}: {who} {action}: {}",
-                    test.name,
-                    response.text().await.unwrap_or_default()
-                );
-            }
-            // Uploading is the editor's too.
-            let form = reqwest::multipart::Form::new()
-                .text("lang", "zh")
-                .text("item", draft_item.clone())
-                .part(
-                    "file",
-                    reqwest::multipart::Part::bytes(png()).file_name("a.png"),
-                );
-            let mut request = client()
-                .post(site.served.url("/staff/uploads"))
-                .header(header::ORIGIN, &site.served.base)
-                .multipart(form);
-            if let Some(cookie) = cookie {
-                request = request.header(header::COOKIE, cookie);
-            }
-            let status = request.send().await.unwrap().status();
-            let expected = match role {
-                None => StatusCode::UNAUTHORIZED,
-                Some(Role::Editor) => StatusCode::SEE_OTHER,
-                Some(_) => StatusCode::FORBIDDEN,
-            };
-            assert_eq!(status, expected, "{}: {who} upload", test.name);
-        }
-        // Roles do not reach sideways: the clinic's editor cannot even see the district's items.
-        let district_item = item(&site, Kind::Article, None, &[]).await.to_string();
-        let response = post(
-            &site,
-            outsider.as_deref(),
-            "/staff/fn/save-item",
-            &[
-                ("lang", "zh"),
-                ("id", &district_item),
-                ("title", "x"),
-                ("summary", ""),
-                ("body", ""),
-                ("language", "zh-CN"),
-                ("minutes", "1"),
-            ],
-        )
-        .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::NOT_FOUND,
-            "{}: sibling organisation",
-            test.name
-        );
-        // But they do reach down: a role on the city holds for the district below it.
-        let city = anxin_app::orgs::data::by_slug(&site.db, "sample-city")
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        let city_editor = staff::create(&site.db, "city-editor", "c", &password::hash(PASSWORD))
-            .await
-            .unwrap()
-            .unwrap();
-        staff::grant(&site.db, city_editor, city, Role::Editor)
-            .await
-            .unwrap();
-        let cookie = login(&site, "city-editor", PASSWORD).await;
-        let response = post(
-            &site,
-            cookie.as_deref(),
-            "/staff/fn/workflow",
-            &[("lang", "zh"), ("id", &district_item), ("step", "submit")],
-        )
-        .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::OK,
-            "{}: inherited role",
-            test.name
-        );
-        let _ = site.clinic;
-        site.served.stop().await;
-    }
-}
-
 /// A 1×1 PNG.
 fn png() -> Vec<u8> {
     let mut bytes = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
@@ -424,46 +166,706 @@ fn png() -> Vec<u8> {
     bytes
 }
 
+async fn upload(
+    site: &Site,
+    cookie: Option<&str>,
+    item: ItemId,
+    file: Vec<u8>,
+    name: &str,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("lang", "zh")
+        .text("item", item.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(file).file_name(name.to_string()),
+        );
+    let mut request = client()
+        .post(site.served.url("/staff/uploads"))
+        .header(header::ORIGIN, &site.served.base)
+        .multipart(form);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.send().await.unwrap()
+}
+
+/// Every role (and nobody) tries one protected operation; only `allowed` may. The
+/// fixture is made fresh for each try, so one role's success changes nothing for the
+/// next.
+async fn matrix(test: TestDb, operation: &str) {
+    let site = site(&test).await;
+    let mut people: Vec<(Option<Role>, Option<String>)> = Vec::new();
+    for role in Role::ALL {
+        let cookie = login(&site, role.as_str(), PASSWORD).await;
+        assert!(cookie.is_some(), "{} signs in", role.as_str());
+        people.push((Some(role), cookie));
+    }
+    people.push((None, None));
+    for (n, (role, cookie)) in people.iter().enumerate() {
+        let who = role.map(|r| r.as_str()).unwrap_or("nobody");
+        let district = site.district.to_string();
+        let target = create_staff(
+            &site.db,
+            &format!("target-{n}"),
+            site.district,
+            Role::Viewer,
+        )
+        .await
+        .to_string();
+        let slug = format!("new-org-{n}");
+        let number = format!("000-1111-{n:04}");
+        let new_user = format!("new-user-{n}");
+        let (allowed, status): (&[Role], StatusCode) = match operation {
+            "upload" => {
+                let item = site.item(Kind::Article, None, &[]).await;
+                let response = upload(&site, cookie.as_deref(), item, png(), "a.png").await;
+                (
+                    &[Role::Editor],
+                    expect(response, role, &[Role::Editor], StatusCode::SEE_OTHER).await,
+                )
+            }
+            _ => {
+                let draft_item = site.item(Kind::Article, None, &[]).await.to_string();
+                let in_review = site
+                    .item(Kind::Article, None, &["submit"])
+                    .await
+                    .to_string();
+                let published = site
+                    .item(Kind::Article, None, &["submit", "approve"])
+                    .await
+                    .to_string();
+                let (path, form, allowed): (&str, Vec<(&str, &str)>, &[Role]) = match operation {
+                    "create_item" => (
+                        "/staff/fn/create-item",
+                        vec![
+                            ("lang", "zh"),
+                            ("org_id", &district),
+                            ("kind", "article"),
+                            ("title", "新"),
+                        ],
+                        &[Role::Editor],
+                    ),
+                    "save_item" => (
+                        "/staff/fn/save-item",
+                        vec![
+                            ("lang", "zh"),
+                            ("id", &draft_item),
+                            ("title", "改"),
+                            ("summary", "s"),
+                            ("body", "b"),
+                            ("language", "zh-CN"),
+                            ("audiences[]", "junior"),
+                            ("topics[]", "sleep"),
+                            ("minutes", "3"),
+                        ],
+                        &[Role::Editor],
+                    ),
+                    "submit" => (
+                        "/staff/fn/workflow",
+                        vec![("lang", "zh"), ("id", &draft_item), ("step", "submit")],
+                        &[Role::Editor],
+                    ),
+                    "approve" => (
+                        "/staff/fn/workflow",
+                        vec![
+                            ("lang", "zh"),
+                            ("id", &in_review),
+                            ("step", "approve"),
+                            ("revision", "1"),
+                        ],
+                        &[Role::Reviewer],
+                    ),
+                    "send_back" => (
+                        "/staff/fn/workflow",
+                        vec![
+                            ("lang", "zh"),
+                            ("id", &in_review),
+                            ("step", "send-back"),
+                            ("comment", "请补充"),
+                        ],
+                        &[Role::Reviewer],
+                    ),
+                    "archive" => (
+                        "/staff/fn/workflow",
+                        vec![("lang", "zh"), ("id", &published), ("step", "archive")],
+                        &[Role::Reviewer],
+                    ),
+                    "restore" => (
+                        "/staff/fn/restore",
+                        vec![("lang", "zh"), ("id", &published), ("number", "1")],
+                        &[Role::Editor],
+                    ),
+                    "preview" => ("/staff/fn/preview", vec![("id", &published)], &Role::ALL),
+                    "editor_view" => ("/staff/fn/item", vec![("id", &published)], &Role::ALL),
+                    "list_items" => ("/staff/fn/items", vec![], &Role::ALL),
+                    "create_account" => (
+                        "/staff/fn/create-account",
+                        vec![
+                            ("lang", "zh"),
+                            ("username", &new_user),
+                            ("display_name", "新人"),
+                            ("password", PASSWORD),
+                            ("org_id", &district),
+                            ("role", "viewer"),
+                            ("current_password", PASSWORD),
+                        ],
+                        &[Role::Admin],
+                    ),
+                    "grant_role" => (
+                        "/staff/fn/set-role",
+                        vec![
+                            ("lang", "zh"),
+                            ("staff_id", &target),
+                            ("org_id", &district),
+                            ("role", "editor"),
+                            ("grant", "true"),
+                            ("current_password", PASSWORD),
+                        ],
+                        &[Role::Admin],
+                    ),
+                    "revoke_role" => (
+                        "/staff/fn/set-role",
+                        vec![
+                            ("lang", "zh"),
+                            ("staff_id", &target),
+                            ("org_id", &district),
+                            ("role", "viewer"),
+                            ("grant", "false"),
+                            ("current_password", PASSWORD),
+                        ],
+                        &[Role::Admin],
+                    ),
+                    "disable" => (
+                        "/staff/fn/set-disabled",
+                        vec![("lang", "zh"), ("staff_id", &target), ("disabled", "true")],
+                        &[Role::Admin],
+                    ),
+                    "create_org" => (
+                        "/staff/fn/create-org",
+                        vec![
+                            ("lang", "zh"),
+                            ("parent_id", &district),
+                            ("slug", &slug),
+                            ("kind", "school"),
+                            ("name_zh", "新校"),
+                            ("name_en", "New school"),
+                            ("region", "示例市"),
+                        ],
+                        &[Role::Admin],
+                    ),
+                    "add_hotline" => (
+                        "/staff/fn/add-org-hotline",
+                        vec![
+                            ("lang", "zh"),
+                            ("org_id", &district),
+                            ("name_zh", "线"),
+                            ("name_en", "Line"),
+                            ("number", &number),
+                            ("hours_zh", "全天"),
+                            ("hours_en", "All day"),
+                        ],
+                        &[Role::Admin],
+                    ),
+                    "self_approval" => (
+                        "/staff/fn/set-self-approval",
+                        vec![("lang", "zh"), ("org_id", &district), ("allowed", "false")],
+                        &[Role::Admin],
+                    ),
+                    "people" => ("/staff/fn/people", vec![], &[Role::Admin]),
+                    "audit_log" => ("/staff/fn/audit-log", vec![], &[Role::Admin]),
+                    other => panic!("no such operation {other}"),
+                };
+                let response = post(&site, cookie.as_deref(), path, &form).await;
+                (
+                    allowed,
+                    expect(response, role, allowed, StatusCode::OK).await,
+                )
+            }
+        };
+        assert!(allowed.len() <= Role::ALL.len(), "{who}: {status}");
+    }
+    site.served.stop().await;
+}
+
+/// Checks the status of one try: `ok` for allowed roles, 403 for other staff, 401 for
+/// nobody.
+async fn expect(
+    response: reqwest::Response,
+    role: &Option<Role>,
+    allowed: &[Role],
+    ok: StatusCode,
+) -> StatusCode {
+    let status = response.status();
+    let expected = match role {
+        None => StatusCode::UNAUTHORIZED,
+        Some(role) if allowed.contains(role) => ok,
+        Some(_) => StatusCode::FORBIDDEN,
+    };
+    let who = role.map(|r| r.as_str()).unwrap_or("nobody");
+    let body = response.text().await.unwrap_or_default();
+    assert_eq!(status, expected, "{who}: {body}");
+    status
+}
+
+macro_rules! matrix_cases {
+    ($($operation:ident),+ $(,)?) => {
+        mod role_action_matrix {
+            use super::*;
+            $(
+                async fn $operation(test: TestDb) {
+                    matrix(test, stringify!($operation)).await
+                }
+            )+
+            per_backend!($($operation),+);
+        }
+    };
+}
+
+matrix_cases!(
+    create_item,
+    save_item,
+    submit,
+    approve,
+    send_back,
+    archive,
+    restore,
+    preview,
+    editor_view,
+    list_items,
+    create_account,
+    grant_role,
+    revoke_role,
+    disable,
+    create_org,
+    add_hotline,
+    self_approval,
+    people,
+    audit_log,
+    upload,
+);
+
+/// Roles do not reach sideways, and do reach down.
+async fn roles_reach_down_not_sideways(test: TestDb) {
+    let site = site(&test).await;
+    let outsider = login(&site, "outsider", PASSWORD).await;
+    let district_item = site.item(Kind::Article, None, &[]).await.to_string();
+    let response = post(
+        &site,
+        outsider.as_deref(),
+        "/staff/fn/save-item",
+        &[
+            ("lang", "zh"),
+            ("id", &district_item),
+            ("title", "x"),
+            ("summary", ""),
+            ("body", ""),
+            ("language", "zh-CN"),
+            ("minutes", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "sibling organisation"
+    );
+    create_staff(&site.db, "city-editor", site.city, Role::Editor).await;
+    let cookie = login(&site, "city-editor", PASSWORD).await;
+    let response = post(
+        &site,
+        cookie.as_deref(),
+        "/staff/fn/workflow",
+        &[("lang", "zh"), ("id", &district_item), ("step", "submit")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK, "inherited role");
+    site.served.stop().await;
+}
+
 async fn whoami(site: &Site, cookie: &str) -> StatusCode {
     post(site, Some(cookie), "/staff/fn/items", &[])
         .await
         .status()
 }
 
-#[tokio::test]
-async fn sessions_rotate_expire_and_end() {
-    for test in TestDb::all().await {
-        let site = site(&test).await;
-        // Cookie attributes; HTTPS (as a proxy reports it) gets the __Host- cookie.
-        let response = client()
-            .post(site.served.url("/staff/fn/login"))
-            .header(header::ORIGIN, &site.served.base)
-            .header("x-forwarded-proto", "https")
-            .form(&[
-                ("lang", "en"),
-                ("username", "editor"),
-                ("password", PASSWORD),
-            ])
-            .send()
+async fn sessions_rotate_expire_and_end(test: TestDb) {
+    let clock = Clock::fixed(1_795_482_000);
+    let site = site_at(&test, clock.clone()).await;
+    // A new session id at every login; the one presented at login ends.
+    let first = login(&site, "editor", PASSWORD).await.unwrap();
+    let response = post(
+        &site,
+        Some(&first),
+        "/staff/fn/login",
+        &[
+            ("lang", "en"),
+            ("username", "editor"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    let second = session_cookie(&response).unwrap();
+    assert_ne!(first, second);
+    assert_eq!(
+        whoami(&site, &first).await,
+        StatusCode::UNAUTHORIZED,
+        "old session ended"
+    );
+    assert_eq!(whoami(&site, &second).await, StatusCode::OK);
+
+    // Idle and absolute timeouts, at the server's (fixed) clock.
+    let idle = login(&site, "viewer", PASSWORD).await.unwrap();
+    clock.advance(session::IDLE_TIMEOUT + 1);
+    assert_eq!(whoami(&site, &idle).await, StatusCode::UNAUTHORIZED, "idle");
+    let kept_busy = login(&site, "reviewer", PASSWORD).await.unwrap();
+    for _ in 0..(session::ABSOLUTE_TIMEOUT / (20 * 60)) {
+        clock.advance(20 * 60);
+        if whoami(&site, &kept_busy).await != StatusCode::OK {
+            break;
+        }
+    }
+    clock.advance(1);
+    assert_eq!(
+        whoami(&site, &kept_busy).await,
+        StatusCode::UNAUTHORIZED,
+        "absolute"
+    );
+    // Expired sessions nobody presents again are cleared at the next login.
+    login(&site, "editor", PASSWORD).await.unwrap();
+    let expired: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE last_seen_at < $1")
+        .bind(clock.unix() - session::IDLE_TIMEOUT)
+        .fetch_one(site.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(expired, 0, "expired sessions left behind");
+
+    // Logout (which also asks the browser to drop staff data), and logout everywhere.
+    let a = login(&site, "viewer", PASSWORD).await.unwrap();
+    let out = post(&site, Some(&a), "/staff/fn/logout", &[("lang", "en")]).await;
+    let clear = out.headers()["clear-site-data"].to_str().unwrap();
+    assert!(
+        clear.contains("\"cookies\"") && !clear.contains("storage"),
+        "{clear}"
+    );
+    assert_eq!(whoami(&site, &a).await, StatusCode::UNAUTHORIZED, "logout");
+    let b = login(&site, "viewer", PASSWORD).await.unwrap();
+    let c = login(&site, "viewer", PASSWORD).await.unwrap();
+    post(
+        &site,
+        Some(&b),
+        "/staff/fn/logout-everywhere",
+        &[("lang", "en")],
+    )
+    .await;
+    assert_eq!(
+        whoami(&site, &c).await,
+        StatusCode::UNAUTHORIZED,
+        "everywhere"
+    );
+
+    // A disabled account's sessions end and it cannot sign in.
+    let clinic = login(&site, "clinic", PASSWORD).await.unwrap();
+    let admin = login(&site, "admin", PASSWORD).await.unwrap();
+    let clinic_id = anxin_app::staff::service::find(&site.system(), "clinic")
+        .await
+        .unwrap()
+        .id
+        .to_string();
+    let response = post(
+        &site,
+        Some(&admin),
+        "/staff/fn/set-disabled",
+        &[
+            ("lang", "en"),
+            ("staff_id", &clinic_id),
+            ("disabled", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        whoami(&site, &clinic).await,
+        StatusCode::UNAUTHORIZED,
+        "disabled"
+    );
+    assert!(login(&site, "clinic", PASSWORD).await.is_none());
+
+    // Cross-site and origin-less state changes are refused before anything runs.
+    let editor = login(&site, "editor", PASSWORD).await.unwrap();
+    for origin in [Some("https://evil.example"), None] {
+        let mut request = client()
+            .post(site.served.url("/staff/fn/logout-everywhere"))
+            .header(header::COOKIE, &editor)
+            .form(&[("lang", "en")]);
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        assert_eq!(
+            request.send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+    assert_eq!(
+        whoami(&site, &editor).await,
+        StatusCode::OK,
+        "CSRF changed nothing"
+    );
+    // No state change on GET.
+    let get = client()
+        .get(site.served.url("/staff/fn/logout"))
+        .header(header::COOKIE, &editor)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(get.status(), StatusCode::OK);
+    assert_eq!(whoami(&site, &editor).await, StatusCode::OK);
+    site.served.stop().await;
+}
+
+async fn login_failures_in_audit(site: &Site) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login-failed'")
+        .fetch_one(site.db.pool())
+        .await
+        .unwrap()
+}
+
+/// Finding 6: parallel guesses are counted one by one (forty at once, and at most five
+/// passwords are even checked); an account slows down rather than locking its owner
+/// out; an address gets a hard limit.
+async fn sign_in_limits_hold_under_parallel_guessing(test: TestDb) {
+    let clock = Clock::fixed(1_795_482_000);
+    let site = site_at(&test, clock.clone()).await;
+    let before = login_failures_in_audit(&site).await;
+    let guesses = (0..40).map(|i| {
+        let url = site.served.url("/staff/fn/login");
+        let base = site.served.base.clone();
+        async move {
+            client()
+                .post(url)
+                .header(header::ORIGIN, base)
+                .form(&[
+                    ("lang", "en"),
+                    ("username", "editor"),
+                    ("password", &format!("wrong-{i}")),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    let statuses = futures_join(guesses.collect()).await;
+    assert!(
+        statuses.iter().all(|s| !s.is_server_error()),
+        "{statuses:?}"
+    );
+    let limited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    let checked = login_failures_in_audit(&site).await - before;
+    assert!(
+        checked <= 5,
+        "{checked} passwords were checked, against a limit of 5"
+    );
+    assert_eq!(limited as i64 + checked, 40, "{statuses:?}");
+
+    // The owner, from another address (the account limit is the same wherever they
+    // are): slowed down for seconds, then let in with the right password.
+    let response = post(
+        &site,
+        None,
+        "/staff/fn/login",
+        &[
+            ("lang", "en"),
+            ("username", "editor"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let location = response.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        location.contains("error=login-rate-limited&minutes="),
+        "{location}"
+    );
+    let page = site.served.text(&location).await;
+    assert!(
+        page.contains("Too many failed sign-ins. Try again in"),
+        "message shown"
+    );
+    clock.advance(30);
+    assert!(
+        login(&site, "editor", PASSWORD).await.is_some(),
+        "back-off, not lock-out"
+    );
+
+    // Another account from the same address is not slowed by these (the address
+    // limit of 20 counts failures, and the right password gives its attempt back).
+    assert!(login(&site, "reviewer", PASSWORD).await.is_some());
+    // Overlong usernames and passwords are refused before anything is looked up.
+    let long = "x".repeat(5000);
+    let response = post(
+        &site,
+        None,
+        "/staff/fn/login",
+        &[("lang", "en"), ("username", &long), ("password", &long)],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Failed sign-ins are audited without the typed name or password.
+    let log: Vec<String> = sqlx::query_scalar("SELECT action || target || detail FROM audit_log")
+        .fetch_all(site.db.pool())
+        .await
+        .unwrap();
+    assert!(
+        log.iter()
+            .all(|l| !l.contains("wrong-") && !l.contains(&long))
+    );
+    post(
+        &site,
+        None,
+        "/staff/fn/login",
+        &[
+            ("lang", "en"),
+            ("username", "no-such-person"),
+            ("password", "typo-password"),
+        ],
+    )
+    .await;
+    let log: Vec<String> =
+        sqlx::query_scalar("SELECT target || detail FROM audit_log WHERE action = 'login-failed'")
+            .fetch_all(site.db.pool())
             .await
             .unwrap();
-        let set = response
-            .headers()
-            .get(header::SET_COOKIE)
-            .unwrap()
+    assert!(
+        log.iter()
+            .all(|l| !l.contains("no-such-person") && !l.contains("typo"))
+    );
+    site.served.stop().await;
+}
+
+async fn futures_join(
+    all: Vec<impl Future<Output = StatusCode> + Send + 'static>,
+) -> Vec<StatusCode> {
+    let handles: Vec<_> = all.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for handle in handles {
+        out.push(handle.await.unwrap());
+    }
+    out
+}
+
+/// Finding 12: two-factor sign-in: set up with a code, then a code (or a single-use
+/// recovery code) is needed after the password.
+async fn two_factor_sign_in(test: TestDb) {
+    let clock = Clock::fixed(1_795_482_000);
+    let site = site_at(&test, clock.clone()).await;
+    let cookie = login(&site, "editor", PASSWORD).await.unwrap();
+    post(
+        &site,
+        Some(&cookie),
+        "/staff/fn/two-factor-begin",
+        &[("lang", "en")],
+    )
+    .await;
+    let secret: String =
+        sqlx::query_scalar("SELECT totp_secret FROM staff WHERE username = 'editor'")
+            .fetch_one(site.db.pool())
+            .await
+            .unwrap();
+    let account = site.served.text_with(&cookie, "/en/staff/account").await;
+    assert!(account.contains(&secret), "the set-up shows the key");
+    let codes = anxin_app::staff::totp::recovery_codes_for(&secret);
+    assert!(account.contains(&codes[0]), "and the recovery codes");
+    let wrong = post(
+        &site,
+        Some(&cookie),
+        "/staff/fn/two-factor-confirm",
+        &[("lang", "en"), ("code", "000000")],
+    )
+    .await;
+    assert!(
+        wrong.headers()[header::LOCATION]
             .to_str()
             .unwrap()
-            .to_string();
-        assert!(set.starts_with("__Host-anxin-staff="), "{set}");
-        for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
-            assert!(set.contains(attribute), "{set} lacks {attribute}");
-        }
+            .contains("error=two-factor-wrong")
+    );
+    let code = anxin_app::staff::totp::code_at(&secret, clock.unix()).unwrap();
+    let on = post(
+        &site,
+        Some(&cookie),
+        "/staff/fn/two-factor-confirm",
+        &[("lang", "en"), ("code", &code)],
+    )
+    .await;
+    assert!(
+        on.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("done=two-factor-on")
+    );
 
-        // A new session id at every login; the one presented at login ends.
-        let first = login(&site, "editor", PASSWORD).await.unwrap();
+    // Now the password alone opens nothing.
+    let response = post(
+        &site,
+        None,
+        "/staff/fn/login",
+        &[
+            ("lang", "en"),
+            ("username", "editor"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert!(session_cookie(&response).is_none());
+    assert!(
+        response.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .ends_with("?step=code")
+    );
+    let pending = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("anxin-pending="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    // The code just used to confirm is not accepted again (replay).
+    let replay = post(
+        &site,
+        Some(&pending),
+        "/staff/fn/login-code",
+        &[("lang", "en"), ("code", &code)],
+    )
+    .await;
+    assert!(session_cookie(&replay).is_none());
+    clock.advance(30);
+    let next = anxin_app::staff::totp::code_at(&secret, clock.unix()).unwrap();
+    let done = post(
+        &site,
+        Some(&pending),
+        "/staff/fn/login-code",
+        &[("lang", "en"), ("code", &next)],
+    )
+    .await;
+    let session = session_cookie(&done).expect("signed in with the code");
+    assert_eq!(whoami(&site, &session).await, StatusCode::OK);
+
+    // A recovery code works once.
+    for attempt in 0..2 {
         let response = post(
             &site,
-            Some(&first),
+            None,
             "/staff/fn/login",
             &[
                 ("lang", "en"),
@@ -472,444 +874,799 @@ async fn sessions_rotate_expire_and_end() {
             ],
         )
         .await;
-        let second = response
+        let pending = response
             .headers()
-            .get(header::SET_COOKIE)
-            .unwrap()
-            .to_str()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("anxin-pending="))
             .unwrap()
             .split(';')
             .next()
             .unwrap()
             .to_string();
-        assert_ne!(first, second, "{}", test.name);
-        assert_eq!(
-            whoami(&site, &first).await,
-            StatusCode::UNAUTHORIZED,
-            "{}: old session ended",
-            test.name
-        );
-        assert_eq!(whoami(&site, &second).await, StatusCode::OK);
-
-        // Idle and absolute timeouts.
-        let idle = login(&site, "editor", PASSWORD).await.unwrap();
-        sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - $1")
-            .bind(session::IDLE_TIMEOUT + 1)
-            .execute(site.db.pool())
-            .await
-            .unwrap();
-        assert_eq!(
-            whoami(&site, &idle).await,
-            StatusCode::UNAUTHORIZED,
-            "{}: idle",
-            test.name
-        );
-        let old = login(&site, "reviewer", PASSWORD).await.unwrap();
-        sqlx::query("UPDATE sessions SET created_at = created_at - $1")
-            .bind(session::ABSOLUTE_TIMEOUT + 1)
-            .execute(site.db.pool())
-            .await
-            .unwrap();
-        assert_eq!(
-            whoami(&site, &old).await,
-            StatusCode::UNAUTHORIZED,
-            "{}: absolute",
-            test.name
-        );
-        // Expired sessions nobody presents again are cleared at the next login.
-        login(&site, "viewer", PASSWORD).await.unwrap();
-        sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - $1")
-            .bind(session::IDLE_TIMEOUT + 1)
-            .execute(site.db.pool())
-            .await
-            .unwrap();
-        login(&site, "editor", PASSWORD).await.unwrap();
-        let expired: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE last_seen_at < $1")
-                .bind(anxin_app::db::now() - session::IDLE_TIMEOUT)
-                .fetch_one(site.db.pool())
-                .await
-                .unwrap();
-        assert_eq!(expired, 0, "{}: expired sessions left behind", test.name);
-
-        // Logout, and logout everywhere.
-        let a = login(&site, "viewer", PASSWORD).await.unwrap();
-        post(&site, Some(&a), "/staff/fn/logout", &[("lang", "en")]).await;
-        assert_eq!(
-            whoami(&site, &a).await,
-            StatusCode::UNAUTHORIZED,
-            "{}: logout",
-            test.name
-        );
-        let b = login(&site, "viewer", PASSWORD).await.unwrap();
-        let c = login(&site, "viewer", PASSWORD).await.unwrap();
-        post(
+        let with_code = post(
             &site,
-            Some(&b),
-            "/staff/fn/logout-everywhere",
-            &[("lang", "en")],
+            Some(&pending),
+            "/staff/fn/login-code",
+            &[("lang", "en"), ("code", &codes[3].to_uppercase())],
         )
         .await;
         assert_eq!(
-            whoami(&site, &c).await,
-            StatusCode::UNAUTHORIZED,
-            "{}: everywhere",
-            test.name
+            session_cookie(&with_code).is_some(),
+            attempt == 0,
+            "attempt {attempt}"
         );
+    }
+    site.served.stop().await;
+}
 
-        // A disabled account's sessions end and it cannot sign in.
-        let clinic = login(&site, "clinic", PASSWORD).await.unwrap();
-        let admin = login(&site, "admin", PASSWORD).await.unwrap();
-        let clinic_id = staff::account(&site.db, "clinic")
-            .await
-            .unwrap()
-            .unwrap()
-            .id
-            .to_string();
-        let response = post(
-            &site,
-            Some(&admin),
-            "/staff/fn/set-disabled",
-            &[
-                ("lang", "en"),
-                ("staff_id", &clinic_id),
-                ("disabled", "true"),
-            ],
-        )
-        .await;
-        assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(
-            whoami(&site, &clinic).await,
-            StatusCode::UNAUTHORIZED,
-            "{}: disabled",
-            test.name
-        );
-        assert!(login(&site, "clinic", PASSWORD).await.is_none());
-
-        // Cross-site and origin-less state changes are refused before anything runs.
-        let second = login(&site, "editor", PASSWORD).await.unwrap();
-        for origin in [Some("https://evil.example"), None] {
-            let mut request = client()
-                .post(site.served.url("/staff/fn/logout-everywhere"))
-                .header(header::COOKIE, &second)
-                .form(&[("lang", "en")]);
-            if let Some(origin) = origin {
-                request = request.header(header::ORIGIN, origin);
-            }
-            assert_eq!(
-                request.send().await.unwrap().status(),
-                StatusCode::FORBIDDEN
-            );
-        }
-        assert_eq!(
-            whoami(&site, &second).await,
-            StatusCode::OK,
-            "{}: CSRF changed nothing",
-            test.name
-        );
-        // No state change on GET.
-        let get = client()
-            .get(site.served.url("/staff/fn/logout"))
-            .header(header::COOKIE, &second)
+/// A background-style call: approve for a later time through the service (no HTTP
+/// request), and see the public page appear when the clock reaches it.
+async fn scheduled_publication_at_a_fixed_instant(test: TestDb) {
+    let clock = Clock::fixed(1_795_482_000);
+    let site = site_at(&test, clock.clone()).await;
+    let item = site.item(Kind::Article, None, &["submit"]).await;
+    let reviewer = common::staff_actor(&site.db, site.district, Role::Reviewer).await;
+    let ctx = Ctx::new(site.db.clone(), reviewer, clock.clone());
+    content_service::step(
+        &ctx,
+        item,
+        StepRequest::Approve {
+            revision: 1,
+            from: Some(clock.unix() + 3600),
+        },
+    )
+    .await
+    .unwrap();
+    let status = async || {
+        client()
+            .get(site.served.url(&format!("/zh/articles/{item}")))
             .send()
             .await
-            .unwrap();
-        assert_ne!(get.status(), StatusCode::OK);
-        assert_eq!(whoami(&site, &second).await, StatusCode::OK);
-        site.served.stop().await;
-    }
+            .unwrap()
+            .status()
+    };
+    assert_eq!(status().await, StatusCode::NOT_FOUND, "not yet");
+    clock.advance(3599);
+    assert_eq!(status().await, StatusCode::NOT_FOUND, "a second before");
+    clock.advance(1);
+    assert_eq!(status().await, StatusCode::OK, "from the set time on");
+    site.served.stop().await;
 }
 
-#[tokio::test]
-async fn logins_are_rate_limited() {
-    for test in TestDb::all().await {
-        let site = site(&test).await;
-        for _ in 0..session::ACCOUNT_FAILURES {
-            assert!(login(&site, "editor", "wrong-password").await.is_none());
-        }
-        // Now even the right password is refused, with a clear message.
-        let response = post(
-            &site,
-            None,
-            "/staff/fn/login",
-            &[
-                ("lang", "en"),
-                ("username", "editor"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::TOO_MANY_REQUESTS,
-            "{}",
-            test.name
-        );
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .unwrap()
+/// Findings 2 and 3: approval is of the revision the reviewer saw; nobody approves
+/// their own revision (unless the organisation allows it, which the audit log records)
+/// or changes their own roles.
+async fn review_rules(test: TestDb) {
+    let site = site(&test).await;
+    let editor = login(&site, "editor", PASSWORD).await.unwrap();
+    let reviewer = login(&site, "reviewer", PASSWORD).await.unwrap();
+    let item = site.item(Kind::Article, None, &["submit"]).await;
+    let id = item.to_string();
+    // The reviewer reads revision 1; meanwhile the editor saves revision 2 and resubmits.
+    let save = post(
+        &site,
+        Some(&editor),
+        "/staff/fn/save-item",
+        &[
+            ("lang", "zh"),
+            ("id", &id),
+            ("title", "新的"),
+            ("summary", "s"),
+            ("body", "b"),
+            ("language", "zh-CN"),
+            ("audiences[]", "junior"),
+            ("topics[]", "sleep"),
+            ("minutes", "3"),
+            ("then", "submit"),
+        ],
+    )
+    .await;
+    assert_eq!(save.status(), StatusCode::OK);
+    let stale = post(
+        &site,
+        Some(&reviewer),
+        "/staff/fn/workflow",
+        &[
+            ("lang", "zh"),
+            ("id", &id),
+            ("step", "approve"),
+            ("revision", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    assert!(
+        stale.headers()[header::LOCATION]
             .to_str()
             .unwrap()
-            .to_string();
-        assert!(
-            location.contains("error=login-rate-limited&minutes="),
-            "{location}"
-        );
-        let page = site.served.text(&location).await;
-        assert!(
-            page.contains("Too many failed sign-ins. Try again in"),
-            "{}: message shown",
-            test.name
-        );
-        // Another account from the same address is not locked out by these.
-        assert!(
-            login(&site, "reviewer", PASSWORD).await.is_some(),
-            "{}",
-            test.name
-        );
-        // The failures are recorded in the audit log, without the password.
-        let log: Vec<String> =
-            sqlx::query_scalar("SELECT detail || action || target FROM audit_log")
-                .fetch_all(site.db.pool())
-                .await
-                .unwrap();
-        assert!(log.iter().any(|l| l.contains("login-failed")));
-        assert!(log.iter().all(|l| !l.contains("wrong-password")));
-        site.served.stop().await;
-    }
+            .contains("error=review-not-latest")
+    );
+    assert!(
+        !site
+            .served
+            .text(&format!("/zh/articles/{id}"))
+            .await
+            .contains("新的"),
+        "the unreviewed revision is not public"
+    );
+    let fresh = post(
+        &site,
+        Some(&reviewer),
+        "/staff/fn/workflow",
+        &[
+            ("lang", "zh"),
+            ("id", &id),
+            ("step", "approve"),
+            ("revision", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(fresh.status(), StatusCode::OK);
+
+    // One person with both roles may not approve their own writing...
+    let both = create_staff(&site.db, "both", site.district, Role::Editor).await;
+    let admin = login(&site, "admin", PASSWORD).await.unwrap();
+    let grant = post(
+        &site,
+        Some(&admin),
+        "/staff/fn/set-role",
+        &[
+            ("lang", "zh"),
+            ("staff_id", &both.to_string()),
+            ("org_id", &site.district.to_string()),
+            ("role", "reviewer"),
+            ("grant", "true"),
+            ("current_password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(grant.status(), StatusCode::OK);
+    let both_cookie = login(&site, "both", PASSWORD).await.unwrap();
+    let create = post(
+        &site,
+        Some(&both_cookie),
+        "/staff/fn/create-item",
+        &[
+            ("lang", "zh"),
+            ("org_id", &site.district.to_string()),
+            ("kind", "article"),
+            ("title", "自己写的"),
+        ],
+    )
+    .await;
+    let own: String = create.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    post(
+        &site,
+        Some(&both_cookie),
+        "/staff/fn/save-item",
+        &[
+            ("lang", "zh"),
+            ("id", &own),
+            ("title", "自己写的"),
+            ("summary", "s"),
+            ("body", "b"),
+            ("language", "zh-CN"),
+            ("audiences[]", "junior"),
+            ("topics[]", "sleep"),
+            ("minutes", "3"),
+            ("then", "submit"),
+        ],
+    )
+    .await;
+    let self_approve = post(
+        &site,
+        Some(&both_cookie),
+        "/staff/fn/workflow",
+        &[
+            ("lang", "zh"),
+            ("id", &own),
+            ("step", "approve"),
+            ("revision", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(self_approve.status(), StatusCode::CONFLICT);
+    assert!(
+        self_approve.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("error=review-own-revision")
+    );
+    // ...unless the organisation says one person may, and then the log says so.
+    post(
+        &site,
+        Some(&admin),
+        "/staff/fn/set-self-approval",
+        &[
+            ("lang", "zh"),
+            ("org_id", &site.district.to_string()),
+            ("allowed", "true"),
+        ],
+    )
+    .await;
+    let allowed = post(
+        &site,
+        Some(&both_cookie),
+        "/staff/fn/workflow",
+        &[
+            ("lang", "zh"),
+            ("id", &own),
+            ("step", "approve"),
+            ("revision", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(allowed.status(), StatusCode::OK);
+    let detail: String = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE action = 'item-approved' AND target = $1",
+    )
+    .bind(format!("item:{own}"))
+    .fetch_one(site.db.pool())
+    .await
+    .unwrap();
+    assert!(detail.contains("self-approved"), "{detail}");
+
+    // Nobody changes their own roles: not even an admin granting themselves a role.
+    let admin_id = anxin_app::staff::service::find(&site.system(), "admin")
+        .await
+        .unwrap()
+        .id;
+    let own_roles = post(
+        &site,
+        Some(&admin),
+        "/staff/fn/set-role",
+        &[
+            ("lang", "zh"),
+            ("staff_id", &admin_id.to_string()),
+            ("org_id", &site.district.to_string()),
+            ("role", "reviewer"),
+            ("grant", "true"),
+            ("current_password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(own_roles.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Changing roles asks for the admin's own password again.
+    let target = create_staff(&site.db, "needs-reauth", site.district, Role::Viewer).await;
+    let no_password = post(
+        &site,
+        Some(&admin),
+        "/staff/fn/set-role",
+        &[
+            ("lang", "zh"),
+            ("staff_id", &target.to_string()),
+            ("org_id", &site.district.to_string()),
+            ("role", "editor"),
+            ("grant", "true"),
+            ("current_password", "not-my-password"),
+        ],
+    )
+    .await;
+    assert_eq!(no_password.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    site.served.stop().await;
 }
 
-#[tokio::test]
-async fn the_public_sees_only_what_is_published() {
-    for test in TestDb::all().await {
-        let site = site(&test).await;
-        let c = client();
-        let draft_item = item(&site, Kind::Article, None, &[]).await;
-        let in_review = item(&site, Kind::Article, None, &[Step::Submit]).await;
-        let archived = item(
-            &site,
-            Kind::Article,
-            None,
-            &[Step::Submit, Step::Approve, Step::Archive],
-        )
-        .await;
-        let published = item(&site, Kind::Article, None, &[Step::Submit, Step::Approve]).await;
-        let scheduled = item(&site, Kind::Article, None, &[Step::Submit]).await;
-        let tomorrow = anxin_app::db::now() + 86_400;
-        content::step(&site.db, scheduled, Step::Approve, Some(tomorrow), "")
-            .await
+/// Findings 4 and 5: an admin sees and acts only on accounts wholly within their
+/// subtree, and reads only their part of the audit log.
+async fn admins_reach_only_their_subtree(test: TestDb) {
+    let site = site(&test).await;
+    let admin = login(&site, "admin", PASSWORD).await.unwrap();
+    let clinic_admin = create_staff(&site.db, "clinic-admin", site.clinic, Role::Admin).await;
+    let clinic_cookie = login(&site, "clinic-admin", PASSWORD).await.unwrap();
+    let clinic_viewer = create_staff(&site.db, "clinic-viewer", site.clinic, Role::Viewer).await;
+    // Granting to, or disabling, an account of another organisation: not found.
+    for (path, form) in [
+        (
+            "/staff/fn/set-role",
+            vec![
+                ("lang", "zh".to_string()),
+                ("staff_id", clinic_viewer.to_string()),
+                ("org_id", site.district.to_string()),
+                ("role", "editor".into()),
+                ("grant", "true".into()),
+                ("current_password", PASSWORD.into()),
+            ],
+        ),
+        (
+            "/staff/fn/set-disabled",
+            vec![
+                ("lang", "zh".to_string()),
+                ("staff_id", clinic_viewer.to_string()),
+                ("disabled", "true".into()),
+            ],
+        ),
+    ] {
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let response = post(&site, Some(&admin), path, &form).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    // An account whose last role the clinic revoked belongs to the clinic still.
+    let revoke = post(
+        &site,
+        Some(&clinic_cookie),
+        "/staff/fn/set-role",
+        &[
+            ("lang", "zh"),
+            ("staff_id", &clinic_viewer.to_string()),
+            ("org_id", &site.clinic.to_string()),
+            ("role", "viewer"),
+            ("grant", "false"),
+            ("current_password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(revoke.status(), StatusCode::OK);
+    let people: serde_json::Value = client()
+        .post(site.served.url("/staff/fn/people"))
+        .header(header::ORIGIN, &site.served.base)
+        .header(header::COOKIE, &admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["username"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"editor"));
+    assert!(!names.contains(&"clinic-viewer"), "{names:?}");
+    assert!(!names.contains(&"clinic-admin"), "{names:?}");
+    let disable = post(
+        &site,
+        Some(&admin),
+        "/staff/fn/set-disabled",
+        &[
+            ("lang", "zh"),
+            ("staff_id", &clinic_viewer.to_string()),
+            ("disabled", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        disable.status(),
+        StatusCode::NOT_FOUND,
+        "a role-less account of the clinic"
+    );
+    // The district admin's audit log has no clinic sign-ins or clinic account events.
+    let log: serde_json::Value = client()
+        .post(site.served.url("/staff/fn/audit-log"))
+        .header(header::ORIGIN, &site.served.base)
+        .header(header::COOKIE, &admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = log.as_array().unwrap();
+    assert!(!entries.is_empty());
+    assert!(
+        entries.iter().all(|e| e["who"] != "clinic-admin"),
+        "{entries:?}"
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["target"] != format!("account:{clinic_viewer}"))
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["who"] == "admin" && e["action"] == "Login")
+    );
+    let _ = clinic_admin;
+    site.served.stop().await;
+}
+
+/// Finding 10: an upload is public only while a published revision uses it; staff
+/// preview it meanwhile; photos lose their location.
+async fn uploads_are_public_only_while_published(test: TestDb) {
+    let site = site(&test).await;
+    let editor = login(&site, "editor", PASSWORD).await.unwrap();
+    let item = site.item(Kind::Article, None, &[]).await;
+    let photo = {
+        // A JPEG with an EXIF segment naming a place.
+        let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08GPSLatitude=31.2304N".to_vec();
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+        jpeg.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+        jpeg.extend_from_slice(&[0xFF, 0xE1]);
+        jpeg.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+        jpeg.append(&mut exif);
+        jpeg.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00]);
+        jpeg.resize(700, 0x11);
+        jpeg.extend_from_slice(&[0xFF, 0xD9]);
+        jpeg
+    };
+    let response = upload(&site, Some(&editor), item, photo, "photo.jpg").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let mut conn = site.db.pool().acquire().await.unwrap();
+    let stored = content::uploads_of(&mut conn, item)
+        .await
+        .unwrap()
+        .remove(0);
+    let name = stored.url.trim_start_matches("/media/").to_string();
+    let on_disk = std::fs::read(site.served.site.path().join("data/uploads").join(&name)).unwrap();
+    assert!(
+        !on_disk.windows(11).any(|w| w == b"GPSLatitude"),
+        "the location is gone"
+    );
+    assert!(
+        !std::fs::read_dir(site.served.site.path().join("data/uploads"))
             .unwrap()
-            .unwrap();
-        let hidden_course = item(&site, Kind::Course, None, &[]).await;
-        let lesson_of_hidden = item(
-            &site,
-            Kind::Lesson,
-            Some(hidden_course),
-            &[Step::Submit, Step::Approve],
-        )
+            .any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".incoming"))
+    );
+
+    let get = async |path: &str, cookie: Option<&str>| {
+        let mut request = client().get(site.served.url(path));
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.send().await.unwrap()
+    };
+    let public = format!("/media/{name}");
+    let preview = format!("/staff/media/{name}");
+    assert_eq!(
+        get(&public, None).await.status(),
+        StatusCode::NOT_FOUND,
+        "a draft's file"
+    );
+    let staff_copy = get(&preview, Some(&editor)).await;
+    assert_eq!(staff_copy.status(), StatusCode::OK);
+    assert_eq!(staff_copy.headers()[header::CACHE_CONTROL], "no-store");
+    assert_eq!(get(&preview, None).await.status(), StatusCode::UNAUTHORIZED);
+    let outsider = login(&site, "outsider", PASSWORD).await.unwrap();
+    assert_eq!(
+        get(&preview, Some(&outsider)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Published as the cover: public, cached for an hour at most.
+    let system = site.system();
+    let mut with_cover = draft("有封面");
+    with_cover.cover_upload_id = Some(stored.id);
+    let number = content_service::save(&system, item, with_cover, None, true)
+        .await
+        .unwrap();
+    content_service::step(
+        &system,
+        item,
+        StepRequest::Approve {
+            revision: number,
+            from: None,
+        },
+    )
+    .await
+    .unwrap();
+    let published = get(&public, None).await;
+    assert_eq!(published.status(), StatusCode::OK);
+    assert_eq!(
+        published.headers()[header::CACHE_CONTROL],
+        "public, max-age=3600"
+    );
+    // Archived: private again.
+    content_service::step(&system, item, StepRequest::Archive)
+        .await
+        .unwrap();
+    assert_eq!(get(&public, None).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        get("/media/..%2Fanxin.db", None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    site.served.stop().await;
+}
+
+async fn the_public_sees_only_what_is_published(test: TestDb) {
+    let site = site(&test).await;
+    let c = client();
+    let draft_item = site.item(Kind::Article, None, &[]).await;
+    let in_review = site.item(Kind::Article, None, &["submit"]).await;
+    let archived = site
+        .item(Kind::Article, None, &["submit", "approve", "archive"])
         .await;
-        // A published item edited again: the public keeps the approved revision.
-        let edited = item(&site, Kind::Article, None, &[Step::Submit, Step::Approve]).await;
-        content::save(
-            &site.db,
-            edited,
-            &draft("未审核的新标题"),
-            None,
-            site.author,
-        )
+    let published = site.item(Kind::Article, None, &["submit", "approve"]).await;
+    let scheduled = site.item(Kind::Article, None, &["submit"]).await;
+    let system = site.system();
+    content_service::step(
+        &system,
+        scheduled,
+        StepRequest::Approve {
+            revision: 1,
+            from: Some(site.clock.unix() + 86_400),
+        },
+    )
+    .await
+    .unwrap();
+    let hidden_course = site.item(Kind::Course, None, &[]).await;
+    let lesson_of_hidden = site
+        .item(Kind::Lesson, Some(hidden_course), &["submit", "approve"])
+        .await;
+    // A published item edited again: the public keeps the approved revision.
+    let edited = site.item(Kind::Article, None, &["submit", "approve"]).await;
+    content_service::save(&system, edited, draft("未审核的新标题"), None, false)
         .await
         .unwrap();
 
-        for (id, kind, visible) in [
-            (draft_item, "articles", false),
-            (in_review, "articles", false),
-            (archived, "articles", false),
-            (scheduled, "articles", false),
-            (published, "articles", true),
-            (edited, "articles", true),
-            (hidden_course, "courses", false),
-            (lesson_of_hidden, "lessons", false),
-            (published, "lessons", false),
-        ] {
-            let page = c
-                .get(site.served.url(&format!("/zh/{kind}/{id}")))
-                .send()
-                .await
-                .unwrap();
-            let api = c
-                .get(site.served.url(&format!("/api/v1/{kind}/{id}")))
-                .send()
-                .await
-                .unwrap();
-            let expected = if visible {
-                StatusCode::OK
-            } else {
-                StatusCode::NOT_FOUND
-            };
-            assert_eq!(page.status(), expected, "{}: page {kind}/{id}", test.name);
-            assert_eq!(api.status(), expected, "{}: api {kind}/{id}", test.name);
-        }
-        let edited_page = site.served.text(&format!("/zh/articles/{edited}")).await;
-        assert!(!edited_page.contains("未审核的新标题"), "{}", test.name);
-
-        // Lists: only published; paginated; filters work.
-        let all = site.served.json("/api/v1/articles?per_page=100").await;
-        let ids: Vec<i64> = all["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["id"].as_i64().unwrap())
-            .collect();
-        assert!(ids.contains(&published) && ids.contains(&edited));
-        for hidden in [draft_item, in_review, archived, scheduled] {
-            assert!(!ids.contains(&hidden), "{}: {hidden} listed", test.name);
-        }
-        let total = all["total"].as_i64().unwrap();
-        let page2 = site.served.json("/api/v1/articles?per_page=2&page=2").await;
-        assert_eq!(page2["total"].as_i64().unwrap(), total);
-        assert_eq!(
-            page2["items"].as_array().unwrap().len() as i64,
-            (total - 2).clamp(0, 2)
-        );
-        let teachers = site.served.json("/api/v1/articles?audience=teachers").await;
-        assert!(teachers["items"].as_array().unwrap().iter().all(|i| {
-            i["audiences"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|a| a == "teachers")
-        }));
-        let bad = c
-            .get(site.served.url("/api/v1/articles?audience=aliens"))
+    for (id, kind, visible) in [
+        (draft_item, "articles", false),
+        (in_review, "articles", false),
+        (archived, "articles", false),
+        (scheduled, "articles", false),
+        (published, "articles", true),
+        (edited, "articles", true),
+        (hidden_course, "courses", false),
+        (lesson_of_hidden, "lessons", false),
+        (published, "lessons", false),
+    ] {
+        let page = c
+            .get(site.served.url(&format!("/zh/{kind}/{id}")))
             .send()
             .await
             .unwrap();
-        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-        let catalogue = site.served.text("/zh/courses").await;
-        assert!(catalogue.contains("认识和照顾自己的情绪"));
-        assert!(
-            !catalogue.contains("__RESOLVED_RESOURCES["),
-            "{}: the listing is in the HTML once, not again as hydration data",
-            test.name
-        );
-        assert!(
-            !catalogue.contains("（草稿）"),
-            "{}: demo draft not listed",
-            test.name
-        );
-
-        // The OpenAPI document describes every path.
-        let doc = site.served.json("/api/v1/openapi.json").await;
-        for path in [
-            "/api/v1/courses",
-            "/api/v1/courses/{id}",
-            "/api/v1/lessons/{id}",
-            "/api/v1/articles",
-            "/api/v1/articles/{id}",
-        ] {
-            assert!(
-                doc["paths"][path]["get"].is_object(),
-                "{path} missing from OpenAPI"
-            );
-        }
-        site.served.stop().await;
+        let api = c
+            .get(site.served.url(&format!("/api/v1/{kind}/{id}")))
+            .send()
+            .await
+            .unwrap();
+        let expected = if visible {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        assert_eq!(page.status(), expected, "page {kind}/{id}");
+        assert_eq!(api.status(), expected, "api {kind}/{id}");
     }
+    let edited_page = site.served.text(&format!("/zh/articles/{edited}")).await;
+    assert!(!edited_page.contains("未审核的新标题"));
+
+    // Lists: only published; paginated; filters work; bounds are checked.
+    let all = site.served.json("/api/v1/articles?per_page=100").await;
+    let ids: Vec<i64> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert!(ids.contains(&published.0) && ids.contains(&edited.0));
+    for hidden in [draft_item, in_review, archived, scheduled] {
+        assert!(!ids.contains(&hidden.0), "{hidden} listed");
+    }
+    let total = all["total"].as_i64().unwrap();
+    let page2 = site.served.json("/api/v1/articles?per_page=2&page=2").await;
+    assert_eq!(page2["total"].as_i64().unwrap(), total);
+    assert_eq!(
+        page2["items"].as_array().unwrap().len() as i64,
+        (total - 2).clamp(0, 2)
+    );
+    let teachers = site.served.json("/api/v1/articles?audience=teachers").await;
+    assert!(teachers["items"].as_array().unwrap().iter().all(|i| {
+        i["audiences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "teachers")
+    }));
+    for (query, field) in [
+        ("audience=aliens", "audience"),
+        ("page=0", "page"),
+        ("page=9223372036854775807", "page"),
+        ("per_page=101", "per_page"),
+        ("page=false", "query"),
+    ] {
+        let bad = c
+            .get(site.served.url(&format!("/api/v1/articles?{query}")))
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(
+            bad.headers()[header::CONTENT_TYPE],
+            "application/json",
+            "{query}"
+        );
+        let body: serde_json::Value = bad.json().await.unwrap();
+        assert_eq!(body["field"], field, "{query}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let bad_id = c
+        .get(site.served.url("/api/v1/articles/1e-279"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_id.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(bad_id.headers()[header::CONTENT_TYPE], "application/json");
+    let catalogue = site.served.text("/zh/courses").await;
+    assert!(catalogue.contains("认识和照顾自己的情绪"));
+    assert!(
+        !catalogue.contains("__RESOLVED_RESOURCES["),
+        "the listing is in the HTML once"
+    );
+    assert!(!catalogue.contains("（草稿）"), "demo draft not listed");
+    let huge_page = c
+        .get(site.served.url("/zh/courses?page=99999999999"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        huge_page.status(),
+        StatusCode::OK,
+        "a page number out of range is capped, not an error"
+    );
+
+    // The OpenAPI document describes every path, with the bounds and error answers.
+    let doc = site.served.json("/api/v1/openapi.json").await;
+    for path in [
+        "/api/v1/courses",
+        "/api/v1/courses/{id}",
+        "/api/v1/lessons/{id}",
+        "/api/v1/articles",
+        "/api/v1/articles/{id}",
+    ] {
+        assert!(
+            doc["paths"][path]["get"].is_object(),
+            "{path} missing from OpenAPI"
+        );
+        assert!(
+            doc["paths"][path]["get"]["responses"]["400"].is_object(),
+            "{path}: 400"
+        );
+    }
+    let per_page = doc["paths"]["/api/v1/articles"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "per_page")
+        .unwrap();
+    assert_eq!(per_page["schema"]["maximum"], 100);
+    site.served.stop().await;
 }
 
 /// A school's site frames `/<lang>/embed/<slug>`: that organisation's published
 /// content and its own hotlines, links opening Anxin in a new tab. Only embeds may be
-/// framed.
-#[tokio::test]
-async fn organisations_embed_their_content_in_other_sites() {
-    for test in TestDb::all().await {
-        let site = site(&test).await;
-        let served = &site.served;
-        let c = client();
-        let which = test.name;
-        let get = |path: &str| c.get(served.url(path)).send();
+/// framed. Share codes use the configured public URL, never the request's Host.
+async fn organisations_embed_their_content_in_other_sites(test: TestDb) {
+    let site = site(&test).await;
+    let served = &site.served;
+    let c = client();
+    let get = |path: &str| c.get(served.url(path)).send();
 
-        let embed = get("/zh/embed/sample-family-centre").await.unwrap();
-        assert_eq!(embed.status(), StatusCode::OK, "{which}");
-        let csp = embed.headers()[header::CONTENT_SECURITY_POLICY]
+    let embed = get("/zh/embed/sample-family-centre").await.unwrap();
+    assert_eq!(embed.status(), StatusCode::OK);
+    let csp = embed.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("frame-ancestors *"), "{csp}");
+    assert!(embed.headers().get(header::X_FRAME_OPTIONS).is_none());
+    let html = embed.text().await.unwrap();
+    assert!(html.contains("和青春期的孩子好好说话"));
+    assert!(!html.contains("认识和照顾自己的情绪"));
+    assert!(html.contains("tel:12356"));
+    assert!(html.contains("000-0000-0002"), "its own sample line");
+    assert!(
+        !html.contains("tel:00000000002"),
+        "a sample number is no link"
+    );
+    assert!(!html.contains("000-0000-0001"), "clinic line");
+    assert!(html.contains(r#"?org=sample-family-centre" target="_blank" rel="noopener""#));
+    assert!(!html.contains("site-header"));
+    assert!(!html.contains("<script src"));
+    let district = served.text("/en/embed/sample-district?for=parents").await;
+    assert!(!district.contains("认识和照顾自己的情绪"));
+    let district_all = served.text("/zh/embed/sample-district").await;
+    assert!(district_all.contains("认识和照顾自己的情绪"));
+    assert_eq!(
+        get("/zh/embed/no-such-org").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    for path in ["/zh/courses", "/zh/staff/login", "/zh/help"] {
+        let page = get(path).await.unwrap();
+        let csp = page.headers()[header::CONTENT_SECURITY_POLICY]
             .to_str()
-            .unwrap()
-            .to_string();
-        assert!(csp.contains("frame-ancestors *"), "{which}: {csp}");
-        assert!(csp.contains("script-src 'self' 'nonce-"), "{which}: {csp}");
-        assert!(embed.headers().get(header::X_FRAME_OPTIONS).is_none());
-        let html = embed.text().await.unwrap();
-        // The family centre's parent-school course, not the district's courses.
-        assert!(html.contains("和青春期的孩子好好说话"), "{which}");
-        assert!(!html.contains("认识和照顾自己的情绪"), "{which}");
-        // Its own line beside the national ones; not a sibling's. Sample lines have
-        // made-up numbers: shown as such, never as a number to call.
-        assert!(html.contains("tel:12356"), "{which}");
-        assert!(
-            html.contains("000-0000-0002"),
-            "{which}: its own sample line"
-        );
-        assert!(
-            !html.contains("tel:00000000002"),
-            "{which}: a sample number is no link"
-        );
-        assert!(html.contains("示例号码，不能拨打"), "{which}");
-        assert!(!html.contains("000-0000-0001"), "{which}: clinic line");
-        assert!(
-            html.contains(r#"?org=sample-family-centre" target="_blank" rel="noopener""#),
-            "{which}: items open on Anxin, within the organisation"
-        );
-        assert!(!html.contains("site-header"), "{which}: no site chrome");
-        assert!(
-            !html.contains("<script src"),
-            "{which}: no script file in the frame"
-        );
-        assert!(
-            !html.contains("__RESOLVED_RESOURCES["),
-            "{which}: the listing is not repeated as hydration data"
-        );
-
-        // The parent-school variant lists only items for parents.
-        let district = served.text("/en/embed/sample-district?for=parents").await;
-        assert!(!district.contains("认识和照顾自己的情绪"), "{which}");
-        let district_all = served.text("/zh/embed/sample-district").await;
-        assert!(district_all.contains("认识和照顾自己的情绪"), "{which}");
-
-        let unknown = get("/zh/embed/no-such-org").await.unwrap();
-        assert_eq!(unknown.status(), StatusCode::NOT_FOUND, "{which}");
-
-        // Every other page still refuses to be framed.
-        for path in ["/zh/courses", "/zh/staff/login", "/zh/help"] {
-            let page = get(path).await.unwrap();
-            let csp = page.headers()[header::CONTENT_SECURITY_POLICY]
-                .to_str()
-                .unwrap();
-            assert!(csp.contains("frame-ancestors 'none'"), "{which}: {path}");
-            assert_eq!(
-                page.headers()[header::X_FRAME_OPTIONS],
-                "DENY",
-                "{which}: {path}"
-            );
-        }
-
-        // The district's admin finds the link and the embed codes to copy.
-        let cookie = login(&site, "admin", PASSWORD).await.unwrap();
-        let orgs_page = c
-            .get(served.url("/zh/staff/organisations"))
-            .header(header::COOKIE, &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
             .unwrap();
-        for expected in [
-            format!("{}/zh/courses?org=sample-district", served.base),
-            format!("{}/zh/embed/sample-district", served.base),
-            format!("{}/zh/embed/sample-school?for=parents", served.base),
-        ] {
-            assert!(orgs_page.contains(&expected), "{which}: {expected}");
-        }
-        site.served.stop().await;
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert_eq!(page.headers()[header::X_FRAME_OPTIONS], "DENY", "{path}");
     }
+
+    // Without a public URL, share codes use the request's host; a forwarded host or
+    // scheme from an untrusted client is ignored.
+    let cookie = login(&site, "admin", PASSWORD).await.unwrap();
+    let orgs_page = c
+        .get(served.url("/zh/staff/organisations"))
+        .header(header::COOKIE, &cookie)
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        format!("{}/zh/courses?org=sample-district", served.base),
+        format!("{}/zh/embed/sample-district", served.base),
+        format!("{}/zh/embed/sample-school?for=parents", served.base),
+    ] {
+        assert!(orgs_page.contains(&expected), "{expected}");
+    }
+    site.served.stop().await;
+}
+
+per_backend!(
+    roles_reach_down_not_sideways,
+    sessions_rotate_expire_and_end,
+    sign_in_limits_hold_under_parallel_guessing,
+    two_factor_sign_in,
+    scheduled_publication_at_a_fixed_instant,
+    review_rules,
+    admins_reach_only_their_subtree,
+    uploads_are_public_only_while_published,
+    the_public_sees_only_what_is_published,
+    organisations_embed_their_content_in_other_sites,
+);
+
+/// Finding 11: with a configured public URL, every absolute URL uses it, whatever Host
+/// the request names.
+#[tokio::test]
+async fn share_codes_use_the_configured_public_url() {
+    let test = TestDb::sqlite().await;
+    let served = serve_with(&test, |c| {
+        c.demo_data = true;
+        c.public_url = Some("https://anxin.example.org".into());
+    })
+    .await;
+    let db = test.open().await;
+    let city =
+        anxin_app::orgs::service::by_slug(&Ctx::system(db.clone(), Clock::System), "sample-city")
+            .await
+            .unwrap()
+            .id;
+    create_staff(&db, "origin-admin", city, Role::Admin).await;
+    let login = client()
+        .post(served.url("/staff/fn/login"))
+        .header(header::ORIGIN, &served.base)
+        .form(&[
+            ("lang", "zh"),
+            ("username", "origin-admin"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    // Over HTTPS (as the public URL says), the cookie is the __Host- one.
+    let cookie = login.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = client()
+        .get(served.url("/zh/staff/organisations"))
+        .header(header::COOKIE, cookie)
+        .header(header::HOST, "attacker.example")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("https://anxin.example.org/zh/embed/sample-city"));
+    assert!(!page.contains("attacker.example"));
+    served.stop().await;
 }

@@ -1,27 +1,32 @@
 //! The public API, `/api/v1`: published courses, lessons and articles as JSON for
 //! schools' sites and other systems. Read-only, no account, paginated; anything not
 //! published (drafts, scheduled, archived) answers 404 exactly like an unknown id.
-//! Described by the OpenAPI document at `/api/v1/openapi.json`.
+//! Every answer, errors included, is JSON as the OpenAPI document at
+//! `/api/v1/openapi.json` describes it.
 
 use super::model::{Audience, Kind, Topic};
-use super::{Document, Filter, Listing, data};
+use super::{Document, Filter, Listing, PAGE_MAX, PER_PAGE_DEFAULT, PER_PAGE_MAX};
+use crate::i18n::Locale;
+use crate::ids::ItemId;
+use crate::service::{Ctx, Failure};
 use crate::state::AppState;
+use crate::web::{ApiError, api_failure};
 use axum::{
     Json, Router,
-    extract::{Path, Query, State},
-    http::{HeaderValue, StatusCode, header},
+    extract::{Path, Query, State, rejection::PathRejection, rejection::QueryRejection},
+    http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Response},
     routing::get,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
-        title = "Anxin public content API",
+        title = "Anxin public API",
         version = "1.0.0",
-        description = "Published psychoeducation courses, lessons and articles. Read-only, no authentication. Lists are paginated (`page` from 1, `per_page` up to 100). Unpublished content is never returned."
+        description = "Published psychoeducation courses, lessons and articles. Read-only, no authentication. Lists are paginated (`page` from 1, `per_page` up to 100). Unpublished content is never returned. Errors are JSON objects with a stable `error` code and, where useful, a `message` in the language of `Accept-Language` and the `field` at fault."
     ),
     paths(list_courses, get_course, get_lesson, list_articles, get_article),
     components(schemas(
@@ -35,114 +40,183 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 )]
 pub struct ApiDoc;
 
-/// An error body.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct ApiError {
-    /// `not-found`, `bad-request` or `unavailable`.
-    pub error: String,
-}
-
 /// Filters and paging for the lists.
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `primary`, `junior`, `senior`, `parents-primary`, `parents-junior`, `parents-senior`, `teachers`.
+    #[param(pattern = "^[a-z-]*$")]
     pub audience: Option<String>,
     /// `study-stress`, `emotions`, `sleep`, `relationships`, `internet-use`, `puberty`, `family-communication`, `life-meaning`, `safety`.
+    #[param(pattern = "^[a-z-]*$")]
     pub topic: Option<String>,
     /// From 1; default 1.
+    #[param(minimum = 1, maximum = 10000)]
     pub page: Option<i64>,
     /// 1 to 100; default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 
-fn error(status: StatusCode, code: &str) -> Response {
-    (status, Json(ApiError { error: code.into() })).into_response()
-}
-
-/// The filter a list query asks for; `None` when it names an unknown audience or topic.
-fn filter(kind: Kind, query: ListQuery) -> Option<Filter> {
-    let audience = match query.audience.as_deref() {
-        None | Some("") => None,
-        Some(a) => Some(Audience::parse(a)?),
-    };
-    let topic = match query.topic.as_deref() {
-        None | Some("") => None,
-        Some(t) => Some(Topic::parse(t)?),
-    };
-    Some(
-        Filter {
-            kind: Some(kind),
-            audience,
-            topic,
-            parents_only: false,
-            orgs: Vec::new(),
-            page: query.page.unwrap_or(1),
-            per_page: query.per_page.unwrap_or(super::PER_PAGE_DEFAULT),
-        }
-        .clamped(),
+/// The language the caller reads error messages in.
+pub fn locale_of(headers: &HeaderMap) -> Locale {
+    Locale::negotiate(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
     )
 }
 
-async fn list(state: &AppState, kind: Kind, query: ListQuery) -> Response {
-    let Some(filter) = filter(kind, query) else {
-        return error(StatusCode::BAD_REQUEST, "bad-request");
+/// A parameter that is not what the document allows: 400, with the field named.
+pub fn bad_request(headers: &HeaderMap, field: &str) -> Response {
+    let mut response = api_failure(
+        &Failure::invalid(field, "error-bad-input"),
+        locale_of(headers),
+    );
+    *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    response
+}
+
+/// The filter a list query asks for; the field at fault otherwise.
+fn filter(kind: Kind, query: ListQuery) -> Result<Filter, &'static str> {
+    let audience = match query.audience.as_deref() {
+        None | Some("") => None,
+        Some(a) => Some(Audience::parse(a).ok_or("audience")?),
     };
-    match data::public_list(&state.db, &filter).await {
+    let topic = match query.topic.as_deref() {
+        None | Some("") => None,
+        Some(t) => Some(Topic::parse(t).ok_or("topic")?),
+    };
+    let page = query.page.unwrap_or(1);
+    let per_page = query.per_page.unwrap_or(PER_PAGE_DEFAULT);
+    if !(1..=PAGE_MAX).contains(&page) {
+        return Err("page");
+    }
+    if !(1..=PER_PAGE_MAX).contains(&per_page) {
+        return Err("per_page");
+    }
+    Ok(Filter {
+        kind: Some(kind),
+        audience,
+        topic,
+        parents_only: false,
+        org: None,
+        page,
+        per_page,
+    })
+}
+
+fn ctx(state: &AppState) -> Ctx {
+    Ctx::new(
+        state.db.clone(),
+        crate::service::Actor::Public {
+            address: String::new(),
+        },
+        state.clock.clone(),
+    )
+}
+
+async fn list(
+    state: &AppState,
+    headers: &HeaderMap,
+    kind: Kind,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return bad_request(headers, "query");
+    };
+    let filter = match filter(kind, query) {
+        Ok(filter) => filter,
+        Err(field) => return bad_request(headers, field),
+    };
+    match super::service::catalogue(&ctx(state), filter).await {
         Ok(listing) => Json(listing).into_response(),
-        Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        Err(error) => api_failure(&error.into(), locale_of(headers)),
     }
 }
 
-async fn one(state: &AppState, id: i64, kind: Kind) -> Response {
-    match data::public_document(&state.db, id, kind).await {
-        Ok(Some(doc)) => Json(doc).into_response(),
-        Ok(None) => error(StatusCode::NOT_FOUND, "not-found"),
-        Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+async fn one(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: Result<Path<i64>, PathRejection>,
+    kind: Kind,
+) -> Response {
+    let Ok(Path(id)) = id else {
+        return bad_request(headers, "id");
+    };
+    match super::service::published(&ctx(state), ItemId(id), kind).await {
+        Ok(doc) => Json(doc).into_response(),
+        Err(error) => api_failure(&error.into(), locale_of(headers)),
     }
 }
 
 /// Published courses, newest first.
 #[utoipa::path(get, path = "/api/v1/courses", params(ListQuery),
-    responses((status = 200, body = Listing), (status = 400, body = ApiError)))]
-async fn list_courses(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Response {
-    list(&state, Kind::Course, query).await
+    responses((status = 200, body = Listing), (status = 400, body = ApiError), (status = 503, body = ApiError)))]
+async fn list_courses(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    list(&state, &headers, Kind::Course, query).await
 }
 
 /// A published course with its published lessons in order.
-#[utoipa::path(get, path = "/api/v1/courses/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = Document), (status = 404, body = ApiError)))]
-async fn get_course(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
-    one(&state, id, Kind::Course).await
+#[utoipa::path(get, path = "/api/v1/courses/{id}", params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = Document), (status = 400, body = ApiError), (status = 404, body = ApiError), (status = 503, body = ApiError)))]
+async fn get_course(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: Result<Path<i64>, PathRejection>,
+) -> Response {
+    one(&state, &headers, id, Kind::Course).await
 }
 
 /// A published lesson, with its course and the previous and next lessons.
-#[utoipa::path(get, path = "/api/v1/lessons/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = Document), (status = 404, body = ApiError)))]
-async fn get_lesson(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
-    one(&state, id, Kind::Lesson).await
+#[utoipa::path(get, path = "/api/v1/lessons/{id}", params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = Document), (status = 400, body = ApiError), (status = 404, body = ApiError), (status = 503, body = ApiError)))]
+async fn get_lesson(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: Result<Path<i64>, PathRejection>,
+) -> Response {
+    one(&state, &headers, id, Kind::Lesson).await
 }
 
 /// Published articles, newest first.
 #[utoipa::path(get, path = "/api/v1/articles", params(ListQuery),
-    responses((status = 200, body = Listing), (status = 400, body = ApiError)))]
-async fn list_articles(State(state): State<AppState>, Query(query): Query<ListQuery>) -> Response {
-    list(&state, Kind::Article, query).await
+    responses((status = 200, body = Listing), (status = 400, body = ApiError), (status = 503, body = ApiError)))]
+async fn list_articles(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    list(&state, &headers, Kind::Article, query).await
 }
 
 /// A published article.
-#[utoipa::path(get, path = "/api/v1/articles/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = Document), (status = 404, body = ApiError)))]
-async fn get_article(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
-    one(&state, id, Kind::Article).await
+#[utoipa::path(get, path = "/api/v1/articles/{id}", params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = Document), (status = 400, body = ApiError), (status = 404, body = ApiError), (status = 503, body = ApiError)))]
+async fn get_article(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: Result<Path<i64>, PathRejection>,
+) -> Response {
+    one(&state, &headers, id, Kind::Article).await
 }
 
-async fn openapi() -> Response {
-    Json(ApiDoc::openapi()).into_response()
+/// The API's OpenAPI document: the content API's paths, and those the other
+/// capabilities add (`documents`).
+pub fn document(others: Vec<utoipa::openapi::OpenApi>) -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    for other in others {
+        doc.merge(other);
+    }
+    doc
 }
 
 /// Public data, so any site may read it from a browser.
-async fn cors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+pub async fn cors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mut response = next.run(request).await;
     response.headers_mut().insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -153,11 +227,9 @@ async fn cors(request: axum::extract::Request, next: axum::middleware::Next) -> 
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/courses", get(list_courses))
         .route("/api/v1/courses/{id}", get(get_course))
         .route("/api/v1/lessons/{id}", get(get_lesson))
         .route("/api/v1/articles", get(list_articles))
         .route("/api/v1/articles/{id}", get(get_article))
-        .layer(axum::middleware::from_fn(cors))
 }

@@ -1,635 +1,858 @@
 //! Content in the database. An item row holds its place in the workflow; every save
-//! adds a row to `content_revisions`. The public reads only `live_revision_id`, and only
-//! from `live_from` on.
+//! adds a revision, with its audiences, topics and the uploads it uses in join tables.
+//! The public reads only an item's live revision, and only from `live_from` on. No
+//! function here reads the clock: callers pass the time.
 
-use super::model::{
-    Audience, Draft, Kind, Status, Step, Topic, join_list, next_status, parse_list,
-};
+use super::model::{Audience, Draft, Kind, Status, Topic};
 use super::{
-    Attachment, Document, Filter, Listing, Media, RevisionInfo, StaffItem, Summary, Upload,
-    markdown,
+    Attachment, Document, Filter, Listing, Media, Revision, RevisionInfo, StaffItem, Summary,
+    Upload, markdown,
 };
-use crate::db::{Db, DbError, now, placeholders};
-use sqlx::{Row, any::AnyRow};
+use crate::db::{Db, DbError, Tx, placeholders};
+use crate::ids::{ItemId, OrgId, RevisionId, StaffId, UploadId};
+use sqlx::AnyConnection;
+use std::collections::HashMap;
 
-/// Where an uploaded file is served.
+/// Where an uploaded file is served to the public (while a published revision uses it).
 pub fn media_url(stored_name: &str) -> String {
     format!("{}{stored_name}", markdown::MEDIA_PREFIX)
 }
 
 /// The workflow facts of one item.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ItemMeta {
-    pub id: i64,
-    pub org_id: i64,
+    pub id: ItemId,
+    pub org_id: OrgId,
+    #[sqlx(try_from = "String")]
     pub kind: Kind,
-    pub course_id: Option<i64>,
+    pub course_id: Option<ItemId>,
     pub position: i64,
+    #[sqlx(try_from = "String")]
     pub status: Status,
-    pub latest_revision_id: Option<i64>,
-    pub live_revision_id: Option<i64>,
+    pub latest_revision_id: Option<RevisionId>,
+    pub live_revision_id: Option<RevisionId>,
     pub live_from: Option<i64>,
     pub review_comment: String,
     pub updated_at: i64,
 }
 
-const META_COLUMNS: &str = "i.id, i.org_id, i.kind, i.course_id, i.position, i.status, \
-    i.latest_revision_id, i.live_revision_id, i.live_from, i.review_comment, i.updated_at";
+const META: &str = "SELECT i.id, i.org_id, i.kind, i.course_id, i.position, i.status, \
+    i.latest_revision_id, i.live_revision_id, i.live_from, i.review_comment, i.updated_at \
+    FROM content_items i";
 
-fn meta_from(r: &AnyRow) -> Result<ItemMeta, sqlx::Error> {
-    let kind: String = r.try_get("kind")?;
-    let status: String = r.try_get("status")?;
-    Ok(ItemMeta {
-        id: r.try_get("id")?,
-        org_id: r.try_get("org_id")?,
-        kind: Kind::parse(&kind).unwrap_or(Kind::Article),
-        course_id: r.try_get("course_id")?,
-        position: r.try_get("position")?,
-        status: Status::parse(&status).unwrap_or(Status::Draft),
-        latest_revision_id: r.try_get("latest_revision_id")?,
-        live_revision_id: r.try_get("live_revision_id")?,
-        live_from: r.try_get("live_from")?,
-        review_comment: r.try_get("review_comment")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+pub async fn meta(conn: &mut AnyConnection, id: ItemId) -> Result<Option<ItemMeta>, DbError> {
+    Ok(sqlx::query_as(&format!("{META} WHERE i.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
 }
 
-pub async fn meta(db: &Db, id: i64) -> Result<Option<ItemMeta>, DbError> {
-    let row = sqlx::query(&format!(
-        "SELECT {META_COLUMNS} FROM content_items i WHERE i.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(row.as_ref().map(meta_from).transpose()?)
-}
-
-const REVISION_COLUMNS: &str = "r.title, r.summary, r.body, r.language, r.audiences, r.topics, \
-    r.minutes, r.cover_upload_id, r.media_upload_id, r.media_url, r.attachment_ids";
-
-fn draft_from(r: &AnyRow) -> Result<Draft, sqlx::Error> {
-    let audiences: String = r.try_get("audiences")?;
-    let topics: String = r.try_get("topics")?;
-    let attachments: String = r.try_get("attachment_ids")?;
-    Ok(Draft {
-        title: r.try_get("title")?,
-        summary: r.try_get("summary")?,
-        body: r.try_get("body")?,
-        language: r.try_get("language")?,
-        audiences: parse_list(&audiences, Audience::parse),
-        topics: parse_list(&topics, Topic::parse),
-        minutes: r.try_get("minutes")?,
-        cover_upload_id: r.try_get("cover_upload_id")?,
-        media_upload_id: r.try_get("media_upload_id")?,
-        media_url: r.try_get("media_url")?,
-        attachment_ids: attachments
-            .split(',')
-            .filter_map(|s| s.trim().parse().ok())
-            .collect(),
-    })
-}
-
-/// The item of `org` and `kind` that `created_by` started and whose latest revision
-/// has this title (the sample content finds what an earlier seed made this way).
-pub async fn find_by_title(
-    db: &Db,
-    org_id: i64,
-    kind: Kind,
-    title: &str,
-    created_by: i64,
-) -> Result<Option<i64>, DbError> {
-    let row = sqlx::query(
-        "SELECT i.id FROM content_items i JOIN content_revisions r ON r.id = i.latest_revision_id \
-         WHERE i.org_id = $1 AND i.kind = $2 AND r.title = $3 AND i.created_by = $4 ORDER BY i.id LIMIT 1",
+/// [`meta`], locking the item's row for the rest of the transaction (PostgreSQL; on
+/// SQLite the write transaction already holds the lock).
+pub async fn meta_locked(tx: &mut Tx, db: &Db, id: ItemId) -> Result<Option<ItemMeta>, DbError> {
+    Ok(
+        sqlx::query_as(&format!("{META} WHERE i.id = $1{}", db.for_update()))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?,
     )
-    .bind(org_id)
-    .bind(kind.as_str())
-    .bind(title)
-    .bind(created_by)
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(row.map(|r| r.try_get("id")).transpose()?)
 }
 
-/// Creates an item with its first revision; returns its id.
-pub async fn create(
-    db: &Db,
-    org_id: i64,
+/// A revision's own columns.
+#[derive(sqlx::FromRow)]
+struct RevisionRow {
+    id: RevisionId,
+    number: i64,
+    saved_by: Option<StaffId>,
+    title: String,
+    summary: String,
+    body: String,
+    language: String,
+    minutes: i64,
+    cover_upload_id: Option<UploadId>,
+    media_upload_id: Option<UploadId>,
+    media_url: String,
+}
+
+const REVISION: &str = "SELECT r.id, r.number, r.saved_by, r.title, r.summary, r.body, \
+    r.language, r.minutes, r.cover_upload_id, r.media_upload_id, r.media_url FROM content_revisions r";
+
+/// The many-valued fields of some revisions.
+#[derive(Default)]
+struct Lists {
+    audiences: Vec<Audience>,
+    topics: Vec<Topic>,
+    attachments: Vec<UploadId>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AudienceRow {
+    revision_id: RevisionId,
+    #[sqlx(try_from = "String")]
+    audience: Audience,
+}
+
+#[derive(sqlx::FromRow)]
+struct TopicRow {
+    revision_id: RevisionId,
+    #[sqlx(try_from = "String")]
+    topic: Topic,
+}
+
+#[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    revision_id: RevisionId,
+    upload_id: UploadId,
+}
+
+async fn lists(
+    conn: &mut AnyConnection,
+    revisions: &[RevisionId],
+) -> Result<HashMap<RevisionId, Lists>, DbError> {
+    let mut out: HashMap<RevisionId, Lists> = HashMap::new();
+    if revisions.is_empty() {
+        return Ok(out);
+    }
+    let list = placeholders(1, revisions.len());
+    let sql = format!(
+        "SELECT revision_id, audience FROM content_audiences WHERE revision_id IN ({list}) ORDER BY audience"
+    );
+    let mut audiences = sqlx::query_as::<_, AudienceRow>(&sql);
+    for id in revisions {
+        audiences = audiences.bind(*id);
+    }
+    for row in audiences.fetch_all(&mut *conn).await? {
+        out.entry(row.revision_id)
+            .or_default()
+            .audiences
+            .push(row.audience);
+    }
+    let sql = format!(
+        "SELECT revision_id, topic FROM content_topics WHERE revision_id IN ({list}) ORDER BY topic"
+    );
+    let mut topics = sqlx::query_as::<_, TopicRow>(&sql);
+    for id in revisions {
+        topics = topics.bind(*id);
+    }
+    for row in topics.fetch_all(&mut *conn).await? {
+        out.entry(row.revision_id)
+            .or_default()
+            .topics
+            .push(row.topic);
+    }
+    let sql = format!(
+        "SELECT revision_id, upload_id FROM revision_uploads WHERE use = 'attachment' \
+         AND revision_id IN ({list}) ORDER BY position"
+    );
+    let mut attachments = sqlx::query_as::<_, AttachmentRow>(&sql);
+    for id in revisions {
+        attachments = attachments.bind(*id);
+    }
+    for row in attachments.fetch_all(conn).await? {
+        out.entry(row.revision_id)
+            .or_default()
+            .attachments
+            .push(row.upload_id);
+    }
+    // Audiences and topics keep the order of their definitions, not of their names.
+    for lists in out.values_mut() {
+        lists.audiences.sort();
+        lists.topics.sort();
+    }
+    Ok(out)
+}
+
+async fn revision_from(
+    conn: &mut AnyConnection,
+    row: Option<RevisionRow>,
+) -> Result<Option<Revision>, DbError> {
+    let Some(row) = row else { return Ok(None) };
+    let mut all = lists(conn, &[row.id]).await?;
+    let lists = all.remove(&row.id).unwrap_or_default();
+    Ok(Some(Revision {
+        id: row.id,
+        number: row.number,
+        saved_by: row.saved_by,
+        draft: Draft {
+            title: row.title,
+            summary: row.summary,
+            body: row.body,
+            language: row.language,
+            audiences: lists.audiences,
+            topics: lists.topics,
+            minutes: row.minutes,
+            cover_upload_id: row.cover_upload_id,
+            media_upload_id: row.media_upload_id,
+            media_url: row.media_url,
+            attachment_ids: lists.attachments,
+        },
+    }))
+}
+
+/// A revision by number, or the latest with `None`.
+pub async fn revision(
+    conn: &mut AnyConnection,
+    item: ItemId,
+    number: Option<i64>,
+) -> Result<Option<Revision>, DbError> {
+    let row: Option<RevisionRow> = match number {
+        Some(n) => {
+            sqlx::query_as(&format!(
+                "{REVISION} WHERE r.item_id = $1 AND r.number = $2"
+            ))
+            .bind(item)
+            .bind(n)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+        None => {
+            sqlx::query_as(&format!(
+                "{REVISION} JOIN content_items i ON i.latest_revision_id = r.id WHERE i.id = $1"
+            ))
+            .bind(item)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+    };
+    revision_from(conn, row).await
+}
+
+async fn revision_by_id(
+    conn: &mut AnyConnection,
+    id: RevisionId,
+) -> Result<Option<Revision>, DbError> {
+    let row: Option<RevisionRow> = sqlx::query_as(&format!("{REVISION} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    revision_from(conn, row).await
+}
+
+#[derive(sqlx::FromRow)]
+struct RevisionInfoRow {
+    number: i64,
+    saved_at: i64,
+    username: String,
+}
+
+pub async fn revisions(
+    conn: &mut AnyConnection,
+    item: ItemId,
+) -> Result<Vec<RevisionInfo>, DbError> {
+    let rows: Vec<RevisionInfoRow> = sqlx::query_as(
+        "SELECT r.number, r.saved_at, COALESCE(s.username, '') AS username FROM content_revisions r \
+         LEFT JOIN staff s ON s.id = r.saved_by WHERE r.item_id = $1 ORDER BY r.number DESC",
+    )
+    .bind(item)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RevisionInfo {
+            number: r.number,
+            saved_at: r.saved_at,
+            saved_by: r.username,
+        })
+        .collect())
+}
+
+/// Creates an item (its first revision comes from [`insert_revision`]); a lesson goes
+/// after its course's last one.
+pub async fn insert_item(
+    conn: &mut AnyConnection,
+    org: OrgId,
     kind: Kind,
-    course_id: Option<i64>,
-    draft: &Draft,
-    staff_id: i64,
-) -> Result<i64, DbError> {
-    let mut tx = db.begin_write().await?;
-    let at = now();
-    let position: i64 = match course_id {
-        Some(course) => sqlx::query(
-            "SELECT COALESCE(MAX(position), 0) + 1 AS next FROM content_items WHERE course_id = $1",
-        )
-        .bind(course)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("next")?,
+    course: Option<ItemId>,
+    staff: Option<StaffId>,
+    at: i64,
+) -> Result<ItemId, DbError> {
+    let position: i64 = match course {
+        Some(course) => {
+            sqlx::query_scalar(
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM content_items WHERE course_id = $1",
+            )
+            .bind(course)
+            .fetch_one(&mut *conn)
+            .await?
+        }
         None => 0,
     };
-    let id: i64 = sqlx::query(
+    Ok(sqlx::query_scalar(
         "INSERT INTO content_items (org_id, kind, course_id, position, status, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
     )
-    .bind(org_id)
+    .bind(org)
     .bind(kind.as_str())
-    .bind(course_id)
+    .bind(course)
     .bind(position)
     .bind(Status::Draft.as_str())
-    .bind(staff_id)
+    .bind(staff)
     .bind(at)
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get("id")?;
-    insert_revision(&mut tx, id, 1, draft, staff_id, at).await?;
-    tx.commit().await?;
-    Ok(id)
+    .fetch_one(conn)
+    .await?)
 }
 
-async fn insert_revision(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    item_id: i64,
-    number: i64,
+/// Saves `draft` as the item's next revision, which becomes its latest; the item is a
+/// draft again. Returns the revision's number.
+pub async fn insert_revision(
+    conn: &mut AnyConnection,
+    item: ItemId,
     draft: &Draft,
-    staff_id: i64,
+    staff: Option<StaffId>,
     at: i64,
 ) -> Result<i64, DbError> {
-    let attachments = draft
-        .attachment_ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
-    let revision_id: i64 = sqlx::query(
-        "INSERT INTO content_revisions (item_id, number, title, summary, body, language, audiences, topics, \
-         minutes, cover_upload_id, media_upload_id, media_url, attachment_ids, saved_by, saved_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+    let number: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM content_revisions WHERE item_id = $1",
     )
-    .bind(item_id)
+    .bind(item)
+    .fetch_one(&mut *conn)
+    .await?;
+    let revision: RevisionId = sqlx::query_scalar(
+        "INSERT INTO content_revisions (item_id, number, title, summary, body, language, minutes, \
+         cover_upload_id, media_upload_id, media_url, saved_by, saved_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(item)
     .bind(number)
     .bind(draft.title.trim())
     .bind(draft.summary.trim())
     .bind(&draft.body)
     .bind(&draft.language)
-    .bind(join_list(&draft.audiences, Audience::as_str))
-    .bind(join_list(&draft.topics, Topic::as_str))
     .bind(draft.minutes)
     .bind(draft.cover_upload_id)
     .bind(draft.media_upload_id)
     .bind(draft.media_url.trim())
-    .bind(attachments)
-    .bind(staff_id)
+    .bind(staff)
     .bind(at)
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get("id")?;
+    .fetch_one(&mut *conn)
+    .await?;
+    for audience in &draft.audiences {
+        sqlx::query("INSERT INTO content_audiences (revision_id, audience) VALUES ($1, $2)")
+            .bind(revision)
+            .bind(audience.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    for topic in &draft.topics {
+        sqlx::query("INSERT INTO content_topics (revision_id, topic) VALUES ($1, $2)")
+            .bind(revision)
+            .bind(topic.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (position, upload) in draft.attachment_ids.iter().enumerate() {
+        add_revision_upload(conn, revision, *upload, "attachment", position as i64).await?;
+    }
+    // Images in the body: an upload is public only while a published revision uses it.
+    for upload in uploads_of(conn, item).await? {
+        if draft.body.contains(&upload.url) {
+            add_revision_upload(conn, revision, upload.id, "inline", 0).await?;
+        }
+    }
     sqlx::query(
         "UPDATE content_items SET latest_revision_id = $1, status = $2, updated_at = $3 WHERE id = $4",
     )
-    .bind(revision_id)
+    .bind(revision)
     .bind(Status::Draft.as_str())
     .bind(at)
-    .bind(item_id)
-    .execute(&mut **tx)
+    .bind(item)
+    .execute(conn)
     .await?;
-    Ok(revision_id)
-}
-
-/// Saves a new revision (the item becomes a draft again); returns its number.
-pub async fn save(
-    db: &Db,
-    item_id: i64,
-    draft: &Draft,
-    position: Option<i64>,
-    staff_id: i64,
-) -> Result<i64, DbError> {
-    let mut tx = db.begin_write().await?;
-    let number: i64 = sqlx::query(
-        "SELECT COALESCE(MAX(number), 0) + 1 AS next FROM content_revisions WHERE item_id = $1",
-    )
-    .bind(item_id)
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get("next")?;
-    insert_revision(&mut tx, item_id, number, draft, staff_id, now()).await?;
-    if let Some(position) = position {
-        sqlx::query("UPDATE content_items SET position = $1 WHERE id = $2")
-            .bind(position)
-            .bind(item_id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
     Ok(number)
 }
 
-/// Takes a workflow step other than saving. `Ok(None)` when the item was not in a
-/// state that allows it (someone else acted first). Approving makes the latest
-/// revision the public one from `live_from`; archiving takes it off the site.
-pub async fn step(
-    db: &Db,
-    item_id: i64,
-    step: Step,
-    live_from: Option<i64>,
-    comment: &str,
-) -> Result<Option<Status>, DbError> {
-    let mut tx = db.begin_write().await?;
-    let row = sqlx::query(&format!(
-        "SELECT {META_COLUMNS} FROM content_items i WHERE i.id = $1"
-    ))
-    .bind(item_id)
-    .fetch_optional(&mut *tx)
+async fn add_revision_upload(
+    conn: &mut AnyConnection,
+    revision: RevisionId,
+    upload: UploadId,
+    used_as: &str,
+    position: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO revision_uploads (revision_id, upload_id, use, position) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (revision_id, upload_id, use) DO NOTHING",
+    )
+    .bind(revision)
+    .bind(upload)
+    .bind(used_as)
+    .bind(position)
+    .execute(conn)
     .await?;
-    let Some(meta) = row.as_ref().map(meta_from).transpose()? else {
-        return Ok(None);
-    };
-    let Ok(next) = next_status(meta.status, step) else {
-        return Ok(None);
-    };
-    let at = now();
-    let (live_revision, live_from) = match step {
-        Step::Approve => (meta.latest_revision_id, Some(live_from.unwrap_or(at))),
-        Step::Archive => (None, None),
-        _ => (meta.live_revision_id, meta.live_from),
-    };
-    let comment = match step {
-        Step::SendBack => comment.trim().to_string(),
-        Step::Approve => String::new(),
-        _ => meta.review_comment.clone(),
-    };
-    // The status in the WHERE clause makes two reviewers' clicks count once.
+    Ok(())
+}
+
+pub async fn set_position(
+    conn: &mut AnyConnection,
+    item: ItemId,
+    position: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE content_items SET position = $1 WHERE id = $2")
+        .bind(position)
+        .bind(item)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Where an item goes in the workflow: its new status, what the public sees from when,
+/// and the reviewer's comment.
+pub struct Transition {
+    pub to: Status,
+    pub live_revision: Option<RevisionId>,
+    pub live_from: Option<i64>,
+    pub comment: String,
+}
+
+/// Moves an item on, if it is still in `from` (two reviewers' clicks count once).
+pub async fn transition(
+    conn: &mut AnyConnection,
+    item: ItemId,
+    from: Status,
+    to: &Transition,
+    at: i64,
+) -> Result<bool, DbError> {
     let done = sqlx::query(
         "UPDATE content_items SET status = $1, live_revision_id = $2, live_from = $3, \
          review_comment = $4, updated_at = $5 WHERE id = $6 AND status = $7",
     )
-    .bind(next.as_str())
-    .bind(live_revision)
-    .bind(live_from)
-    .bind(comment)
+    .bind(to.to.as_str())
+    .bind(to.live_revision)
+    .bind(to.live_from)
+    .bind(&to.comment)
     .bind(at)
-    .bind(item_id)
-    .bind(meta.status.as_str())
-    .execute(&mut *tx)
+    .bind(item)
+    .bind(from.as_str())
+    .execute(conn)
     .await?;
-    tx.commit().await?;
-    Ok((done.rows_affected() == 1).then_some(next))
+    Ok(done.rows_affected() == 1)
 }
 
-/// A revision's fields, by number, or the latest with `None`.
-pub async fn revision(
-    db: &Db,
-    item_id: i64,
-    number: Option<i64>,
-) -> Result<Option<(i64, Draft)>, DbError> {
-    let row = match number {
-        Some(n) => {
-            sqlx::query(&format!(
-                "SELECT r.number, {REVISION_COLUMNS} FROM content_revisions r \
-                 WHERE r.item_id = $1 AND r.number = $2"
-            ))
-            .bind(item_id)
-            .bind(n)
-            .fetch_optional(db.pool())
-            .await?
-        }
-        None => {
-            sqlx::query(&format!(
-                "SELECT r.number, {REVISION_COLUMNS} FROM content_items i \
-                 JOIN content_revisions r ON r.id = i.latest_revision_id WHERE i.id = $1"
-            ))
-            .bind(item_id)
-            .fetch_optional(db.pool())
-            .await?
-        }
-    };
-    row.map(|r| Ok((r.try_get("number")?, draft_from(&r)?)))
-        .transpose()
-}
-
-pub async fn revisions(db: &Db, item_id: i64) -> Result<Vec<RevisionInfo>, DbError> {
-    let rows = sqlx::query(
-        "SELECT r.number, r.saved_at, COALESCE(s.username, '') AS username FROM content_revisions r \
-         LEFT JOIN staff s ON s.id = r.saved_by WHERE r.item_id = $1 ORDER BY r.number DESC",
+/// A sample item of `org` and `kind` whose latest revision has this title: one the
+/// operator made, or one an older Anxin made as its demo account (`legacy`).
+pub async fn find_sample(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: Kind,
+    title: &str,
+    legacy: Option<StaffId>,
+) -> Result<Option<ItemId>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT i.id FROM content_items i JOIN content_revisions r ON r.id = i.latest_revision_id \
+         WHERE i.org_id = $1 AND i.kind = $2 AND r.title = $3 \
+         AND (i.created_by IS NULL OR i.created_by = $4) ORDER BY i.id LIMIT 1",
     )
-    .bind(item_id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(RevisionInfo {
-                number: r.try_get("number")?,
-                saved_at: r.try_get("saved_at")?,
-                saved_by: r.try_get("username")?,
-            })
-        })
-        .collect()
+    .bind(org)
+    .bind(kind.as_str())
+    .bind(title)
+    .bind(legacy)
+    .fetch_optional(conn)
+    .await?)
 }
 
-fn staff_item_from(r: &AnyRow, at: i64) -> Result<StaffItem, sqlx::Error> {
-    let meta = meta_from(r)?;
-    Ok(StaffItem {
+#[derive(sqlx::FromRow)]
+struct StaffItemRow {
+    #[sqlx(flatten)]
+    meta: ItemMeta,
+    title: String,
+}
+
+fn staff_item(row: StaffItemRow, at: i64) -> StaffItem {
+    let meta = row.meta;
+    StaffItem {
         id: meta.id,
         kind: meta.kind,
         org_id: meta.org_id,
         course_id: meta.course_id,
-        title: r.try_get("title")?,
+        title: row.title,
         status: meta.status,
         live: meta.live_revision_id.is_some() && meta.live_from.is_some_and(|f| f <= at),
         live_from: meta.live_revision_id.and(meta.live_from),
         updated_at: meta.updated_at,
-    })
+    }
 }
 
-/// Items of the given organisations (or, with `course_id`, that course's lessons), newest first.
+const STAFF_ITEM: &str = "SELECT i.id, i.org_id, i.kind, i.course_id, i.position, i.status, \
+    i.latest_revision_id, i.live_revision_id, i.live_from, i.review_comment, i.updated_at, r.title \
+    FROM content_items i JOIN content_revisions r ON r.id = i.latest_revision_id";
+
+/// Items of the given organisations, newest first.
 pub async fn staff_items(
-    db: &Db,
-    org_ids: &[i64],
-    course_id: Option<i64>,
+    conn: &mut AnyConnection,
+    orgs: Option<&[OrgId]>,
+    at: i64,
 ) -> Result<Vec<StaffItem>, DbError> {
-    let (condition, order) = match course_id {
-        Some(_) => ("i.course_id = $1".to_string(), "i.position, i.id"),
-        None => (
-            format!("i.org_id IN ({})", placeholders(1, org_ids.len())),
-            "i.updated_at DESC, i.id DESC",
-        ),
-    };
-    let sql = format!(
-        "SELECT {META_COLUMNS}, r.title FROM content_items i \
-         JOIN content_revisions r ON r.id = i.latest_revision_id WHERE {condition} ORDER BY {order}"
-    );
-    let mut query = sqlx::query(&sql);
-    match course_id {
-        Some(course) => query = query.bind(course),
+    let rows: Vec<StaffItemRow> = match orgs {
         None => {
-            for id in org_ids {
-                query = query.bind(*id);
+            sqlx::query_as(&format!(
+                "{STAFF_ITEM} ORDER BY i.updated_at DESC, i.id DESC"
+            ))
+            .fetch_all(conn)
+            .await?
+        }
+        Some(orgs) => {
+            let sql = format!(
+                "{STAFF_ITEM} WHERE i.org_id IN ({}) ORDER BY i.updated_at DESC, i.id DESC",
+                placeholders(1, orgs.len())
+            );
+            let mut query = sqlx::query_as(&sql);
+            for org in orgs {
+                query = query.bind(*org);
             }
+            query.fetch_all(conn).await?
+        }
+    };
+    Ok(rows.into_iter().map(|r| staff_item(r, at)).collect())
+}
+
+/// A course's lessons, in order (any state).
+pub async fn course_lessons(
+    conn: &mut AnyConnection,
+    course: ItemId,
+    at: i64,
+) -> Result<Vec<StaffItem>, DbError> {
+    let rows: Vec<StaffItemRow> = sqlx::query_as(&format!(
+        "{STAFF_ITEM} WHERE i.course_id = $1 ORDER BY i.position, i.id"
+    ))
+    .bind(course)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| staff_item(r, at)).collect())
+}
+
+pub async fn staff_item_by_id(
+    conn: &mut AnyConnection,
+    id: ItemId,
+    at: i64,
+) -> Result<Option<StaffItem>, DbError> {
+    let row: Option<StaffItemRow> = sqlx::query_as(&format!("{STAFF_ITEM} WHERE i.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| staff_item(r, at)))
+}
+
+#[derive(sqlx::FromRow)]
+struct UploadRow {
+    id: UploadId,
+    stored_name: String,
+    original_name: String,
+    content_type: String,
+    size: i64,
+}
+
+impl From<UploadRow> for Upload {
+    fn from(r: UploadRow) -> Upload {
+        Upload {
+            id: r.id,
+            url: media_url(&r.stored_name),
+            original_name: r.original_name,
+            content_type: r.content_type,
+            size: r.size,
         }
     }
-    let at = now();
-    let rows = query.fetch_all(db.pool()).await?;
-    Ok(rows
-        .iter()
-        .map(|r| staff_item_from(r, at))
-        .collect::<Result<_, _>>()?)
 }
 
-pub async fn staff_item(db: &Db, id: i64) -> Result<Option<StaffItem>, DbError> {
-    let row = sqlx::query(&format!(
-        "SELECT {META_COLUMNS}, r.title FROM content_items i \
-         JOIN content_revisions r ON r.id = i.latest_revision_id WHERE i.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(row
-        .as_ref()
-        .map(|r| staff_item_from(r, now()))
-        .transpose()?)
-}
-
-pub async fn uploads_of(db: &Db, item_id: i64) -> Result<Vec<Upload>, DbError> {
-    let rows = sqlx::query(
-        "SELECT id, stored_name, original_name, content_type, size FROM uploads \
-         WHERE item_id = $1 ORDER BY id",
+pub async fn uploads_of(conn: &mut AnyConnection, item: ItemId) -> Result<Vec<Upload>, DbError> {
+    let rows: Vec<UploadRow> = sqlx::query_as(
+        "SELECT id, stored_name, original_name, content_type, size FROM uploads WHERE item_id = $1 ORDER BY id",
     )
-    .bind(item_id)
-    .fetch_all(db.pool())
+    .bind(item)
+    .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let stored: String = r.try_get("stored_name")?;
-            Ok(Upload {
-                id: r.try_get("id")?,
-                url: media_url(&stored),
-                original_name: r.try_get("original_name")?,
-                content_type: r.try_get("content_type")?,
-                size: r.try_get("size")?,
-            })
-        })
-        .collect()
+    Ok(rows.into_iter().map(Upload::from).collect())
 }
 
 /// A stored file, as the uploads table records it.
 #[derive(Clone, Copy)]
 pub struct NewUpload<'a> {
-    pub org_id: i64,
-    pub item_id: i64,
+    pub org: OrgId,
+    pub item: ItemId,
     pub stored_name: &'a str,
     pub original_name: &'a str,
     pub content_type: &'a str,
     pub size: i64,
-    pub staff_id: i64,
+    pub staff: Option<StaffId>,
 }
 
-pub async fn add_upload(db: &Db, upload: &NewUpload<'_>) -> Result<i64, DbError> {
-    let NewUpload {
-        org_id,
-        item_id,
-        stored_name,
-        original_name,
-        content_type,
-        size,
-        staff_id,
-    } = *upload;
-    let row = sqlx::query(
+pub async fn insert_upload(
+    conn: &mut AnyConnection,
+    upload: &NewUpload<'_>,
+    at: i64,
+) -> Result<UploadId, DbError> {
+    Ok(sqlx::query_scalar(
         "INSERT INTO uploads (org_id, item_id, stored_name, original_name, content_type, size, uploaded_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
-    .bind(org_id)
-    .bind(item_id)
+    .bind(upload.org)
+    .bind(upload.item)
+    .bind(upload.stored_name)
+    .bind(upload.original_name)
+    .bind(upload.content_type)
+    .bind(upload.size)
+    .bind(upload.staff)
+    .bind(at)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Whether a stored file is used by a revision the public sees at `at` (as its cover,
+/// its media, an attachment or an image in its body).
+pub async fn is_public_file(
+    conn: &mut AnyConnection,
+    stored_name: &str,
+    at: i64,
+) -> Result<bool, DbError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM uploads u JOIN content_items i ON i.live_from <= $2 \
+         JOIN content_revisions r ON r.id = i.live_revision_id \
+         WHERE u.stored_name = $1 AND (r.cover_upload_id = u.id OR r.media_upload_id = u.id \
+           OR EXISTS (SELECT 1 FROM revision_uploads ru WHERE ru.revision_id = r.id AND ru.upload_id = u.id)) \
+         LIMIT 1",
+    )
     .bind(stored_name)
-    .bind(original_name)
-    .bind(content_type)
-    .bind(size)
-    .bind(staff_id)
-    .bind(now())
-    .fetch_one(db.pool())
+    .bind(at)
+    .fetch_optional(conn)
     .await?;
-    Ok(row.try_get("id")?)
+    Ok(found.is_some())
+}
+
+/// The organisations whose items hold a stored file (for staff previews).
+pub async fn orgs_of_file(
+    conn: &mut AnyConnection,
+    stored_name: &str,
+) -> Result<Vec<OrgId>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT DISTINCT org_id FROM uploads WHERE stored_name = $1")
+            .bind(stored_name)
+            .fetch_all(conn)
+            .await?,
+    )
 }
 
 /// The public columns of a live item: its live revision, visible from `live_from`.
 const PUBLIC_FROM: &str = "FROM content_items i JOIN content_revisions r ON r.id = i.live_revision_id \
     LEFT JOIN uploads c ON c.id = r.cover_upload_id";
-const PUBLIC_COLUMNS: &str = "i.id, i.kind, i.org_id, i.course_id, i.live_from, r.title, r.summary, \
-    r.language, r.audiences, r.topics, r.minutes, c.stored_name AS cover";
+const PUBLIC_COLUMNS: &str = "i.id, i.kind, i.org_id, i.course_id, i.live_from, r.id AS revision_id, \
+    r.title, r.summary, r.language, r.minutes, c.stored_name AS cover";
 
-fn summary_from(r: &AnyRow) -> Result<Summary, sqlx::Error> {
-    let kind: String = r.try_get("kind")?;
-    let audiences: String = r.try_get("audiences")?;
-    let topics: String = r.try_get("topics")?;
-    Ok(Summary {
-        id: r.try_get("id")?,
-        kind: Kind::parse(&kind).unwrap_or(Kind::Article),
-        org_id: r.try_get("org_id")?,
-        title: r.try_get("title")?,
-        summary: r.try_get("summary")?,
-        language: r.try_get("language")?,
-        audiences: parse_list(&audiences, Audience::parse),
-        topics: parse_list(&topics, Topic::parse),
-        minutes: r.try_get("minutes")?,
-        cover: r
-            .try_get::<Option<String>, _>("cover")?
-            .map(|c| media_url(&c)),
-        published_at: r
-            .try_get::<Option<i64>, _>("live_from")?
-            .unwrap_or_default(),
-        course_id: r.try_get("course_id")?,
-    })
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: ItemId,
+    #[sqlx(try_from = "String")]
+    kind: Kind,
+    org_id: OrgId,
+    course_id: Option<ItemId>,
+    live_from: Option<i64>,
+    revision_id: RevisionId,
+    title: String,
+    summary: String,
+    language: String,
+    minutes: i64,
+    cover: Option<String>,
+}
+
+async fn summaries(
+    conn: &mut AnyConnection,
+    rows: Vec<SummaryRow>,
+) -> Result<Vec<Summary>, DbError> {
+    let revisions: Vec<RevisionId> = rows.iter().map(|r| r.revision_id).collect();
+    let mut lists = lists(conn, &revisions).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let lists = lists.remove(&r.revision_id).unwrap_or_default();
+            Summary {
+                id: r.id,
+                kind: r.kind,
+                org_id: r.org_id,
+                title: r.title,
+                summary: r.summary,
+                language: r.language,
+                audiences: lists.audiences,
+                topics: lists.topics,
+                minutes: r.minutes,
+                cover: r.cover.map(|c| media_url(&c)),
+                published_at: r.live_from.unwrap_or_default(),
+                course_id: r.course_id,
+            }
+        })
+        .collect())
 }
 
 /// Published courses and articles (not lessons: they are reached through their
-/// course), newest first, one page of them.
-pub async fn public_list(db: &Db, filter: &Filter) -> Result<Listing, DbError> {
-    let filter = filter.clone().clamped();
+/// course), newest first, one page of them. `orgs`: only those organisations' items.
+pub async fn public_list(
+    conn: &mut AnyConnection,
+    filter: &Filter,
+    orgs: Option<&[OrgId]>,
+    at: i64,
+) -> Result<Listing, DbError> {
+    // Every value is bound, never spliced; `n` counts the placeholders used.
     let mut conditions = vec![
         "i.live_from <= $1".to_string(),
         "i.kind IN ('course', 'article')".to_string(),
     ];
-    let mut binds: Vec<String> = Vec::new();
+    let mut texts: Vec<&'static str> = Vec::new();
+    let mut n = 1;
+    let mut next = || {
+        n += 1;
+        n
+    };
     if let Some(kind) = filter.kind {
-        binds.push(kind.as_str().to_string());
-        conditions.push(format!("i.kind = ${}", binds.len() + 1));
+        conditions.push(format!("i.kind = ${}", next()));
+        texts.push(kind.as_str());
     }
-    // Lists are stored comma-separated; wrapping both sides in commas matches whole names.
     if let Some(audience) = filter.audience {
-        binds.push(format!("%,{},%", audience.as_str()));
         conditions.push(format!(
-            "(',' || r.audiences || ',') LIKE ${}",
-            binds.len() + 1
+            "EXISTS (SELECT 1 FROM content_audiences a WHERE a.revision_id = r.id AND a.audience = ${})",
+            next()
         ));
+        texts.push(audience.as_str());
     }
     if let Some(topic) = filter.topic {
-        binds.push(format!("%,{},%", topic.as_str()));
         conditions.push(format!(
-            "(',' || r.topics || ',') LIKE ${}",
-            binds.len() + 1
+            "EXISTS (SELECT 1 FROM content_topics t WHERE t.revision_id = r.id AND t.topic = ${})",
+            next()
         ));
-    }
-    if !filter.orgs.is_empty() {
-        // Integers we parsed ourselves, so they can go into the SQL text.
-        let ids: Vec<String> = filter.orgs.iter().map(i64::to_string).collect();
-        conditions.push(format!("i.org_id IN ({})", ids.join(", ")));
+        texts.push(topic.as_str());
     }
     if filter.parents_only {
-        conditions.push("(',' || r.audiences || ',') LIKE '%,parents-%'".to_string());
+        let parents: Vec<&'static str> = Audience::ALL
+            .iter()
+            .filter(|a| a.is_parents())
+            .map(|a| a.as_str())
+            .collect();
+        let list: Vec<String> = parents.iter().map(|_| format!("${}", next())).collect();
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM content_audiences a WHERE a.revision_id = r.id AND a.audience IN ({}))",
+            list.join(", ")
+        ));
+        texts.extend(parents);
+    }
+    let org_ids: Vec<OrgId> = orgs.map(<[OrgId]>::to_vec).unwrap_or_default();
+    if orgs.is_some() {
+        let list: Vec<String> = org_ids.iter().map(|_| format!("${}", next())).collect();
+        let list = if list.is_empty() {
+            "NULL".to_string()
+        } else {
+            list.join(", ")
+        };
+        conditions.push(format!("i.org_id IN ({list})"));
     }
     let condition = conditions.join(" AND ");
-    let at = now();
-    let count_sql = format!("SELECT COUNT(*) AS n {PUBLIC_FROM} WHERE {condition}");
-    let mut count = sqlx::query(&count_sql).bind(at);
-    for b in &binds {
-        count = count.bind(b.clone());
+    let count_sql = format!("SELECT COUNT(*) {PUBLIC_FROM} WHERE {condition}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(at);
+    for text in &texts {
+        count = count.bind(*text);
     }
-    let total: i64 = count.fetch_one(db.pool()).await?.try_get("n")?;
-    let n = binds.len();
+    for org in &org_ids {
+        count = count.bind(*org);
+    }
+    let total = count.fetch_one(&mut *conn).await?;
+    let (limit, offset) = filter.window();
     let list_sql = format!(
         "SELECT {PUBLIC_COLUMNS} {PUBLIC_FROM} WHERE {condition} \
          ORDER BY i.live_from DESC, i.id DESC LIMIT ${} OFFSET ${}",
-        n + 2,
-        n + 3
+        n + 1,
+        n + 2
     );
-    let mut list = sqlx::query(&list_sql).bind(at);
-    for b in &binds {
-        list = list.bind(b.clone());
+    let mut list = sqlx::query_as::<_, SummaryRow>(&list_sql).bind(at);
+    for text in &texts {
+        list = list.bind(*text);
     }
-    let rows = list
-        .bind(filter.per_page)
-        .bind((filter.page - 1) * filter.per_page)
-        .fetch_all(db.pool())
-        .await?;
+    for org in &org_ids {
+        list = list.bind(*org);
+    }
+    let rows = list.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
     Ok(Listing {
-        items: rows.iter().map(summary_from).collect::<Result<_, _>>()?,
+        items: summaries(conn, rows).await?,
         page: filter.page,
         per_page: filter.per_page,
         total,
     })
 }
 
-/// Whether anything (a course or an article) is published for the public now.
-pub async fn any_public(db: &Db) -> Result<bool, DbError> {
-    let row = sqlx::query(&format!(
+/// Whether anything (a course or an article) is published for the public at `at`.
+pub async fn any_public(conn: &mut AnyConnection, at: i64) -> Result<bool, DbError> {
+    let found: Option<ItemId> = sqlx::query_scalar(&format!(
         "SELECT i.id {PUBLIC_FROM} WHERE i.live_from <= $1 AND i.kind IN ('course', 'article') LIMIT 1"
     ))
-    .bind(now())
-    .fetch_optional(db.pool())
+    .bind(at)
+    .fetch_optional(conn)
     .await?;
-    Ok(row.is_some())
+    Ok(found.is_some())
 }
 
-/// A published item, if the public may see it now.
-pub async fn public_summary(db: &Db, id: i64) -> Result<Option<Summary>, DbError> {
-    let row = sqlx::query(&format!(
+/// A published item, if the public may see it at `at`.
+pub async fn public_summary(
+    conn: &mut AnyConnection,
+    id: ItemId,
+    at: i64,
+) -> Result<Option<Summary>, DbError> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
         "SELECT {PUBLIC_COLUMNS} {PUBLIC_FROM} WHERE i.id = $1 AND i.live_from <= $2"
     ))
     .bind(id)
-    .bind(now())
-    .fetch_optional(db.pool())
+    .bind(at)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(row.as_ref().map(summary_from).transpose()?)
+    Ok(summaries(conn, rows).await?.pop())
 }
 
 /// A course's published lessons, in order.
-async fn public_lessons(db: &Db, course_id: i64) -> Result<Vec<Summary>, DbError> {
-    let rows = sqlx::query(&format!(
+async fn public_lessons(
+    conn: &mut AnyConnection,
+    course: ItemId,
+    at: i64,
+) -> Result<Vec<Summary>, DbError> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
         "SELECT {PUBLIC_COLUMNS} {PUBLIC_FROM} WHERE i.course_id = $1 AND i.live_from <= $2 \
          ORDER BY i.position, i.id"
     ))
-    .bind(course_id)
-    .bind(now())
-    .fetch_all(db.pool())
+    .bind(course)
+    .bind(at)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(rows.iter().map(summary_from).collect::<Result<_, _>>()?)
+    summaries(conn, rows).await
 }
 
 /// The page of a published item of `kind`: `None` when it does not exist, is not of
 /// that kind, is not (yet) published, or is a lesson of a course that is not.
-pub async fn public_document(db: &Db, id: i64, kind: Kind) -> Result<Option<Document>, DbError> {
-    let Some(item) = public_summary(db, id).await? else {
+pub async fn public_document(
+    conn: &mut AnyConnection,
+    id: ItemId,
+    kind: Kind,
+    at: i64,
+) -> Result<Option<Document>, DbError> {
+    let Some(item) = public_summary(conn, id, at).await? else {
         return Ok(None);
     };
     if item.kind != kind {
         return Ok(None);
     }
-    let Some(meta) = meta(db, id).await? else {
+    let Some(revision) = meta(conn, id).await?.and_then(|m| m.live_revision_id) else {
         return Ok(None);
     };
-    let Some(revision_id) = meta.live_revision_id else {
+    let Some(revision) = revision_by_id(conn, revision).await? else {
         return Ok(None);
     };
-    let draft = draft_by_revision_id(db, revision_id).await?;
-    document(db, item, &draft, true).await
-}
-
-async fn draft_by_revision_id(db: &Db, revision_id: i64) -> Result<Draft, DbError> {
-    let row = sqlx::query(&format!(
-        "SELECT {REVISION_COLUMNS} FROM content_revisions r WHERE r.id = $1"
-    ))
-    .bind(revision_id)
-    .fetch_one(db.pool())
-    .await?;
-    Ok(draft_from(&row)?)
+    document(conn, item, &revision.draft, Some(at)).await
 }
 
 /// A revision (the latest with `None`) of any item as its public page would show it:
 /// the preview.
 pub async fn preview_document(
-    db: &Db,
-    id: i64,
+    conn: &mut AnyConnection,
+    id: ItemId,
     number: Option<i64>,
 ) -> Result<Option<Document>, DbError> {
-    let Some(meta) = meta(db, id).await? else {
+    let Some(meta) = meta(conn, id).await? else {
         return Ok(None);
     };
-    let Some((_, draft)) = revision(db, id, number).await? else {
+    let Some(revision) = revision(conn, id, number).await? else {
         return Ok(None);
     };
+    let draft = revision.draft;
     let item = Summary {
         id,
         kind: meta.kind,
@@ -644,20 +867,33 @@ pub async fn preview_document(
         published_at: meta.live_from.unwrap_or(meta.updated_at),
         course_id: meta.course_id,
     };
-    document(db, item, &draft, false).await
+    document(conn, item, &draft, None).await
 }
 
 /// Puts a page together: body, media, attachments and, for courses and lessons, the
-/// lessons around it (published ones for the public, all for a preview).
+/// lessons around it (published ones for the public at `public_at`, none for a
+/// preview). A preview's files are linked through the staff's own route, since they
+/// are not public.
 async fn document(
-    db: &Db,
+    conn: &mut AnyConnection,
     mut item: Summary,
     draft: &Draft,
-    public: bool,
+    public_at: Option<i64>,
 ) -> Result<Option<Document>, DbError> {
-    let uploads = uploads_of(db, item.id).await?;
-    let find = |id: Option<i64>| id.and_then(|id| uploads.iter().find(|u| u.id == id));
-    if !public {
+    let mut uploads = uploads_of(conn, item.id).await?;
+    let mut body_html = markdown::render(&draft.body);
+    if public_at.is_none() {
+        for upload in &mut uploads {
+            let preview = upload
+                .url
+                .replacen(markdown::MEDIA_PREFIX, markdown::PREVIEW_PREFIX, 1);
+            body_html =
+                body_html.replace(&format!("\"{}\"", upload.url), &format!("\"{preview}\""));
+            upload.url = preview;
+        }
+    }
+    let find = |id: Option<UploadId>| id.and_then(|id| uploads.iter().find(|u| u.id == id));
+    if public_at.is_none() {
         item.cover = find(draft.cover_upload_id).map(|u| u.url.clone());
     }
     let media = match find(draft.media_upload_id) {
@@ -683,7 +919,7 @@ async fn document(
         })
         .collect();
     let mut doc = Document {
-        body_html: markdown::render(&draft.body),
+        body_html,
         item,
         media,
         attachments,
@@ -694,25 +930,24 @@ async fn document(
     };
     match doc.item.kind {
         Kind::Course => {
-            doc.lessons = if public {
-                public_lessons(db, doc.item.id).await?
-            } else {
-                Vec::new()
-            };
+            if let Some(at) = public_at {
+                doc.lessons = public_lessons(conn, doc.item.id, at).await?;
+            }
         }
         Kind::Lesson => {
             let Some(course_id) = doc.item.course_id else {
                 return Ok(None);
             };
-            let course = public_summary(db, course_id).await?;
-            if public && course.is_none() {
+            let at = public_at.unwrap_or(i64::MAX);
+            let course = public_summary(conn, course_id, at).await?;
+            if public_at.is_some() && course.is_none() {
                 return Ok(None);
             }
             if course.is_some() {
-                let lessons = public_lessons(db, course_id).await?;
-                if let Some(at) = lessons.iter().position(|l| l.id == doc.item.id) {
-                    doc.previous = at.checked_sub(1).map(|p| lessons[p].clone());
-                    doc.next = lessons.get(at + 1).cloned();
+                let lessons = public_lessons(conn, course_id, at).await?;
+                if let Some(i) = lessons.iter().position(|l| l.id == doc.item.id) {
+                    doc.previous = i.checked_sub(1).map(|p| lessons[p].clone());
+                    doc.next = lessons.get(i + 1).cloned();
                 }
             }
             doc.course = course;

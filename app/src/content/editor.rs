@@ -2,7 +2,9 @@
 //! something new), the item editor with its workflow buttons, uploads and revisions,
 //! and the preview. Plain forms; the server checks every step.
 
-use super::actions::{editor_view, preview, staff_items};
+use super::actions::{
+    CreateItem, RestoreRevision, SaveItem, Workflow, editor_view, preview, staff_items,
+};
 use super::model::{
     Audience, BODY_MAX, COMMENT_MAX, Kind, MEDIA_URL_MAX, SUMMARY_MAX, Status, TITLE_MAX, Topic,
 };
@@ -14,9 +16,11 @@ use crate::staff::actions::StaffContext;
 use crate::staff::pages::{LangField, StaffArea, org_label, org_options};
 use crate::staff::staff_href;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
-fn id_param(name: &str) -> Option<i64> {
+/// A route parameter, parsed (an item id, a revision number).
+fn param<T: std::str::FromStr>(name: &str) -> Option<T> {
     use_params_map().with_untracked(|p| p.get(name).and_then(|v| v.parse().ok()))
 }
 
@@ -85,7 +89,7 @@ pub fn DashboardPage() -> impl IntoView {
             let can_review = me.can_review.clone();
             let new_form = (!me.can_write.is_empty()).then(|| view! {
                 <h2>{tr("item-new")}</h2>
-                <form class="stack" method="post" action="/staff/fn/create-item">
+                <form class="stack" method="post" action=CreateItem::PATH>
                     <LangField/>
                     <div class="field">
                         <label for="kind">{tr("item-kind")}</label>
@@ -160,7 +164,7 @@ fn Checkboxes(
 pub fn EditorPage() -> impl IntoView {
     view! {
         <StaffArea title="item-edit" page=|me: StaffContext| {
-            let Some(id) = id_param("id") else {
+            let Some(id) = param::<crate::ids::ItemId>("id") else {
                 return view! { <NotFound/> }.into_any();
             };
             let orgs = me.orgs.clone();
@@ -261,7 +265,7 @@ fn Editor(editor: ItemEditor, orgs: Vec<crate::orgs::Org>) -> impl IntoView {
     let lessons =
         (item.kind == Kind::Course).then(|| {
             let add = editor.can_write.then(|| view! {
-            <form class="inline-fields" method="post" action="/staff/fn/create-item">
+            <form class="inline-fields" method="post" action=CreateItem::PATH>
                 <LangField/>
                 <input type="hidden" name="kind" value="lesson"/>
                 <input type="hidden" name="org_id" value=item.org_id/>
@@ -291,7 +295,7 @@ fn Editor(editor: ItemEditor, orgs: Vec<crate::orgs::Org>) -> impl IntoView {
     let public_href = item.live.then(|| item_href(locale, item.kind, id, ""));
     let workflow = move |step: &'static str, label: &'static str| {
         view! {
-            <form method="post" action="/staff/fn/workflow">
+            <form method="post" action=Workflow::PATH>
                 <LangField/>
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="step" value=step/>
@@ -299,13 +303,16 @@ fn Editor(editor: ItemEditor, orgs: Vec<crate::orgs::Org>) -> impl IntoView {
             </form>
         }
     };
-    let review = (editor.can_review && item.status == Status::InReview).then(|| view! {
-        <section class="review" aria-labelledby="review-title">
-            <h2 id="review-title">{tr("review-title")}</h2>
-            <form class="stack" method="post" action="/staff/fn/workflow">
+    // Approval names the revision shown here: a newer save has to be reviewed again.
+    let approve = if editor.own_revision {
+        view! { <p class="notice" role="note">{tr("review-own-revision")}</p> }.into_any()
+    } else {
+        view! {
+            <form class="stack" method="post" action=Workflow::PATH>
                 <LangField/>
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="step" value="approve"/>
+                <input type="hidden" name="revision" value=editor.revision/>
                 <div class="field">
                     <label for="publish_at">{tr("review-publish-at")}</label>
                     <input id="publish_at" name="publish_at" type="datetime-local" aria-describedby="publish-at-hint"/>
@@ -313,7 +320,14 @@ fn Editor(editor: ItemEditor, orgs: Vec<crate::orgs::Org>) -> impl IntoView {
                 </div>
                 <button type="submit" class="button">{tr("review-approve")}</button>
             </form>
-            <form class="stack" method="post" action="/staff/fn/workflow">
+        }
+        .into_any()
+    };
+    let review = (editor.can_review && item.status == Status::InReview).then(|| view! {
+        <section class="review" aria-labelledby="review-title">
+            <h2 id="review-title">{tr("review-title")}</h2>
+            {approve}
+            <form class="stack" method="post" action=Workflow::PATH>
                 <LangField/>
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="step" value="send-back"/>
@@ -341,7 +355,7 @@ fn Editor(editor: ItemEditor, orgs: Vec<crate::orgs::Org>) -> impl IntoView {
         </p>
         {comment}
         {review}
-        <form class="stack editor" method="post" action="/staff/fn/save-item">
+        <form class="stack editor" method="post" action=SaveItem::PATH>
             <LangField/>
             <input type="hidden" name="id" value=id/>
             <fieldset disabled=disabled>
@@ -433,16 +447,16 @@ fn Editor(editor: ItemEditor, orgs: Vec<crate::orgs::Org>) -> impl IntoView {
 /// The latest revision (or revision `number`) exactly as the public page shows it.
 #[component]
 pub fn PreviewPage() -> impl IntoView {
-    let Some(id) = id_param("id") else {
+    let Some(id) = param::<crate::ids::ItemId>("id") else {
         return view! { <NotFound/> }.into_any();
     };
-    let number = id_param("number");
+    let number = param::<i64>("number");
     view! {
         <StaffArea title="item-preview" page=move |_me: StaffContext| {
             let locale = use_locale();
             let back = staff_href(locale, &format!("items/{id}"));
             let restore = number.map(|number| view! {
-                <form method="post" action="/staff/fn/restore">
+                <form method="post" action=RestoreRevision::PATH>
                     <LangField/>
                     <input type="hidden" name="id" value=id/>
                     <input type="hidden" name="number" value=number/>

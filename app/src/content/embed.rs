@@ -36,26 +36,14 @@ pub fn embed_href(locale: Locale, slug: &str) -> String {
     locale.href(&format!("{SEGMENT}/{slug}"))
 }
 
-/// This site's origin as the browser reached it, for links other sites copy.
+/// This site's origin for links other sites copy: the configured public URL, or the
+/// request's own.
 fn site_origin() -> String {
     #[cfg(feature = "ssr")]
     {
-        // HTTP/1.1 names the host in `Host`, HTTP/2 in the URI's authority.
-        let host = use_context::<axum::http::request::Parts>()
-            .and_then(|p| {
-                p.headers
-                    .get(axum::http::header::HOST)
-                    .and_then(|h| h.to_str().ok())
-                    .map(str::to_string)
-                    .or_else(|| p.uri.authority().map(|a| a.to_string()))
-            })
-            .unwrap_or_else(|| "127.0.0.1:3000".into());
-        let scheme = if crate::staff::guard::secure_cookies() {
-            "https"
-        } else {
-            "http"
-        };
-        format!("{scheme}://{host}")
+        crate::web::state()
+            .map(|state| crate::web::origin(&state.settings, crate::web::parts().as_ref()))
+            .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
     String::new()
@@ -127,7 +115,7 @@ pub fn EmbedPage() -> impl IntoView {
         audience: query("audience").and_then(|a| Audience::parse(&a)),
         topic: query("topic").and_then(|t| Topic::parse(&t)),
         parents_only: parents,
-        orgs: crate::orgs::subtree(&site.directory.orgs, org.id),
+        org: Some(org.slug.clone()),
         page: 1,
         per_page: super::PER_PAGE_DEFAULT,
     };

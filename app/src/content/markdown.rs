@@ -8,6 +8,8 @@ use std::collections::HashSet;
 /// Where uploaded files are served; the only place body images may come from, so a
 /// lesson never makes a visitor's phone contact another site.
 pub const MEDIA_PREFIX: &str = "/media/";
+/// Where staff see an upload that is not (or not yet) public, in previews.
+pub const PREVIEW_PREFIX: &str = "/staff/media/";
 
 fn demote(level: HeadingLevel) -> HeadingLevel {
     // The page's title is the only <h1>; a body's headings start at <h2>.

@@ -17,8 +17,11 @@ pub mod data;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 #[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
 pub mod uploads;
 
+use crate::ids::{ItemId, OrgId, RevisionId, StaffId, UploadId};
 use model::{Audience, Kind, Status, Topic};
 use serde::{Deserialize, Serialize};
 
@@ -26,11 +29,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Summary {
-    pub id: i64,
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
+    pub id: ItemId,
     #[cfg_attr(feature = "ssr", schema(value_type = String, example = "lesson"))]
     pub kind: Kind,
     /// The organisation that published it.
-    pub org_id: i64,
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
+    pub org_id: OrgId,
     pub title: String,
     pub summary: String,
     /// `zh-CN` or `en`.
@@ -46,7 +51,8 @@ pub struct Summary {
     /// Unix seconds.
     pub published_at: i64,
     /// For a lesson: its course.
-    pub course_id: Option<i64>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<i64>))]
+    pub course_id: Option<ItemId>,
 }
 
 /// A file attached to a lesson or article.
@@ -102,44 +108,63 @@ pub struct Listing {
     pub total: i64,
 }
 
-/// What a catalogue shows: optional filters and a page number (from 1).
+/// What a catalogue asks for: optional filters, the organisation it is seen through
+/// (its slug; the server works out the subtree), and a page.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Filter {
     pub kind: Option<Kind>,
     pub audience: Option<Audience>,
     pub topic: Option<Topic>,
     /// Only items for parents (the parent school).
-    pub parents_only: bool,
-    /// Only items of these organisations (an organisation and those below it); all when empty.
     #[serde(default)]
-    pub orgs: Vec<i64>,
+    pub parents_only: bool,
+    /// Only items of this organisation and those below it.
+    #[serde(default)]
+    pub org: Option<String>,
+    /// From 1 to [`PAGE_MAX`].
     pub page: i64,
+    /// From 1 to [`PER_PAGE_MAX`].
     pub per_page: i64,
 }
 
 pub const PER_PAGE_DEFAULT: i64 = 20;
 pub const PER_PAGE_MAX: i64 = 100;
+/// Far beyond any catalogue, and small enough that `(page - 1) * per_page` never
+/// overflows.
+pub const PAGE_MAX: i64 = 10_000;
+
+/// Why a filter is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FilterProblem {
+    Page,
+    PerPage,
+}
 
 impl Filter {
-    /// Page from 1, page size within 1..=100.
-    pub fn clamped(mut self) -> Filter {
-        self.page = self.page.max(1);
-        self.per_page = if self.per_page <= 0 {
-            PER_PAGE_DEFAULT
-        } else {
-            self.per_page.min(PER_PAGE_MAX)
-        };
-        self
+    /// The page's rows: `(limit, offset)`, once [`Filter::checked`].
+    pub fn window(&self) -> (i64, i64) {
+        (self.per_page, (self.page - 1) * self.per_page)
+    }
+
+    /// Refuses pages and page sizes out of range (rather than guessing what was meant).
+    pub fn checked(self) -> Result<Filter, FilterProblem> {
+        if !(1..=PAGE_MAX).contains(&self.page) {
+            return Err(FilterProblem::Page);
+        }
+        if !(1..=PER_PAGE_MAX).contains(&self.per_page) {
+            return Err(FilterProblem::PerPage);
+        }
+        Ok(self)
     }
 }
 
 /// An item as the staff see it in their lists.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffItem {
-    pub id: i64,
+    pub id: ItemId,
     pub kind: Kind,
-    pub org_id: i64,
-    pub course_id: Option<i64>,
+    pub org_id: OrgId,
+    pub course_id: Option<ItemId>,
     pub title: String,
     pub status: Status,
     /// The public sees a revision of it (now or from `live_from`).
@@ -151,7 +176,7 @@ pub struct StaffItem {
 /// An uploaded file of an item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Upload {
-    pub id: i64,
+    pub id: UploadId,
     pub url: String,
     pub original_name: String,
     pub content_type: String,
@@ -174,6 +199,15 @@ pub struct RevisionInfo {
     pub saved_by: String,
 }
 
+/// One stored revision: which, by whom, and its fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    pub id: RevisionId,
+    pub number: i64,
+    pub saved_by: Option<StaffId>,
+    pub draft: model::Draft,
+}
+
 /// Everything the editor shows about one item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemEditor {
@@ -188,4 +222,29 @@ pub struct ItemEditor {
     pub lessons: Vec<StaffItem>,
     pub can_write: bool,
     pub can_review: bool,
+    /// The reviewer may not approve this revision: they wrote it, and the
+    /// organisation does not allow one person to approve their own writing.
+    pub own_revision: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_and_page_sizes_are_bounded() {
+        let filter = |page, per_page| Filter {
+            page,
+            per_page,
+            ..Filter::default()
+        };
+        assert_eq!(filter(2, 20).checked().unwrap().window(), (20, 20));
+        assert_eq!(filter(0, 20).checked(), Err(FilterProblem::Page));
+        assert_eq!(filter(i64::MAX, 20).checked(), Err(FilterProblem::Page));
+        assert_eq!(filter(-5, 20).checked(), Err(FilterProblem::Page));
+        assert_eq!(filter(1, 0).checked(), Err(FilterProblem::PerPage));
+        assert_eq!(filter(1, 101).checked(), Err(FilterProblem::PerPage));
+        let last = filter(PAGE_MAX, PER_PAGE_MAX).checked().unwrap();
+        assert_eq!(last.window().1, (PAGE_MAX - 1) * PER_PAGE_MAX);
+    }
 }

@@ -1,6 +1,7 @@
 //! What centres publish, and the rules of its workflow. Plain Rust: no web or database
 //! types, so every rule is tested natively.
 
+use crate::ids::UploadId;
 use serde::{Deserialize, Serialize};
 
 /// A course (a series of lessons), one of its lessons, or a standalone article.
@@ -88,21 +89,9 @@ impl Audience {
     }
 }
 
-/// Parses a stored comma-separated list, skipping names this version does not know.
-pub fn parse_list<T: Copy>(stored: &str, parse: fn(&str) -> Option<T>) -> Vec<T> {
-    stored.split(',').filter_map(|s| parse(s.trim())).collect()
-}
-
-pub fn join_list<T: Copy>(values: &[T], name: fn(T) -> &'static str) -> String {
-    values
-        .iter()
-        .map(|v| name(*v))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// A step in the workflow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A step in the workflow. In forms: `submit`, `approve`, `send-back`, `archive`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Step {
     /// Saving a new revision: whatever the state, the item becomes a draft again. What
     /// the public sees stays as it was until a reviewer approves the new revision.
@@ -153,10 +142,19 @@ pub struct Draft {
     pub audiences: Vec<Audience>,
     pub topics: Vec<Topic>,
     pub minutes: i64,
-    pub cover_upload_id: Option<i64>,
-    pub media_upload_id: Option<i64>,
+    pub cover_upload_id: Option<UploadId>,
+    pub media_upload_id: Option<UploadId>,
     pub media_url: String,
-    pub attachment_ids: Vec<i64>,
+    pub attachment_ids: Vec<UploadId>,
+}
+
+/// What the editor's "save" does after saving: nothing more, or send for review.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Then {
+    #[default]
+    Save,
+    Submit,
 }
 
 crate::i18n::keyed! {
@@ -174,6 +172,23 @@ crate::i18n::keyed! {
         TopicMissing => "draft-topic-missing",
         MinutesOutOfRange => "draft-minutes-out-of-range",
         MediaUrlInvalid => "draft-media-url-invalid",
+    }
+}
+
+impl DraftProblem {
+    /// The editor's field the problem is in.
+    pub fn field(self) -> &'static str {
+        use DraftProblem::*;
+        match self {
+            TitleMissing | TitleTooLong => "title",
+            SummaryMissing | SummaryTooLong => "summary",
+            BodyMissing | BodyTooLong => "body",
+            LanguageUnknown => "language",
+            AudienceMissing => "audiences",
+            TopicMissing => "topics",
+            MinutesOutOfRange => "minutes",
+            MediaUrlInvalid => "media_url",
+        }
     }
 }
 
@@ -283,12 +298,6 @@ mod tests {
         assert_eq!(
             Audience::ParentsJunior.label_key(),
             "audience-parents-junior"
-        );
-        let stored = join_list(&[Topic::Sleep, Topic::Emotions], Topic::as_str);
-        assert_eq!(stored, "sleep,emotions");
-        assert_eq!(
-            parse_list(&format!("{stored},retired"), Topic::parse),
-            vec![Topic::Sleep, Topic::Emotions]
         );
     }
 

@@ -6,13 +6,14 @@ use super::actions::{catalogue, published};
 use super::model::{Audience, Kind, Topic};
 use super::{Document, Filter, Listing, Summary};
 use crate::i18n::{Locale, t, t_args, tr, use_locale};
+use crate::ids::{ItemId, OrgId};
 use crate::site::{NotFound, awaited, use_site};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The link to an item's page, keeping the organisation the visitor came through.
-pub fn item_href(locale: Locale, kind: Kind, id: i64, via: &str) -> String {
+pub fn item_href(locale: Locale, kind: Kind, id: ItemId, via: &str) -> String {
     let section = match kind {
         Kind::Course => "courses",
         Kind::Lesson => "lessons",
@@ -27,7 +28,7 @@ fn content_lang(locale: Locale, language: &str) -> Option<String> {
     (language != locale.tag()).then(|| language.to_string())
 }
 
-fn org_name(org_id: i64) -> Option<String> {
+fn org_name(org_id: OrgId) -> Option<String> {
     let locale = use_locale();
     use_site()
         .directory
@@ -114,18 +115,14 @@ fn Catalogue(parents: bool) -> impl IntoView {
     let topic = query_value("topic").and_then(|t| Topic::parse(&t));
     let page = query_value("page")
         .and_then(|p| p.parse::<i64>().ok())
-        .unwrap_or(1);
-    let orgs = site
-        .via
-        .as_ref()
-        .map(|o| crate::orgs::subtree(&site.directory.orgs, o.id))
-        .unwrap_or_default();
+        .unwrap_or(1)
+        .clamp(1, super::PAGE_MAX);
     let filter = Filter {
         kind: None,
         audience,
         topic,
         parents_only: parents,
-        orgs,
+        org: site.via.as_ref().map(|o| o.slug.clone()),
         page,
         per_page: super::PER_PAGE_DEFAULT,
     };
@@ -216,7 +213,7 @@ pub fn ParentSchoolPage() -> impl IntoView {
     view! { <Catalogue parents=true/> }
 }
 
-fn id_param() -> Option<i64> {
+fn id_param() -> Option<ItemId> {
     use_params_map().with_untracked(|p| p.get("id").and_then(|id| id.parse().ok()))
 }
 

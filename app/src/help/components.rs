@@ -7,7 +7,12 @@ use serde::{Deserialize, Serialize};
 /// The lines for the page being rendered: the national ones, the site's, and for a
 /// visitor who came through an organisation, that organisation's and those above it.
 pub fn page_lines() -> HelpLines {
-    HelpLines::new(use_locale(), &use_site().local_hotlines)
+    let site = use_site();
+    HelpLines::new(
+        use_locale(),
+        &site.local_hotlines,
+        &site.directory.national_hours,
+    )
 }
 
 /// The words around the lines, resolved by the server (islands get them as props).

@@ -1,82 +1,158 @@
-//! Local hotlines in the database.
+//! Local hotlines and the operator's hours for the national lines, in the database.
 
-use super::{LocalHotline, NewHotline};
-use crate::db::{Db, DbError, now};
-use sqlx::Row;
+use super::{HotlineOwner, LocalHotline, NationalHours, NewHotline};
+use crate::db::{DbError, Flag};
+use crate::ids::{HotlineId, OrgId};
+use sqlx::AnyConnection;
 
-pub async fn list(db: &Db) -> Result<Vec<LocalHotline>, DbError> {
-    let rows = sqlx::query(
-        "SELECT id, org_id, name_zh, name_en, number, hours_zh, hours_en, is_demo FROM hotlines \
-         ORDER BY sort_order, id",
-    )
-    .fetch_all(db.pool())
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: HotlineId,
+    org_id: Option<OrgId>,
+    name_zh: String,
+    name_en: String,
+    number: String,
+    hours_zh: String,
+    hours_en: String,
+    #[sqlx(try_from = "i64")]
+    is_demo: Flag,
+}
+
+impl From<Row> for LocalHotline {
+    fn from(r: Row) -> LocalHotline {
+        LocalHotline {
+            id: r.id,
+            org_id: r.org_id,
+            name_zh: r.name_zh,
+            name_en: r.name_en,
+            number: r.number,
+            hours_zh: r.hours_zh,
+            hours_en: r.hours_en,
+            is_demo: r.is_demo.0,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, org_id, name_zh, name_en, number, hours_zh, hours_en, is_demo";
+
+pub async fn list(conn: &mut AnyConnection) -> Result<Vec<LocalHotline>, DbError> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM hotlines ORDER BY sort_order, id"
+    ))
+    .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(LocalHotline {
-                id: r.try_get("id")?,
-                org_id: r.try_get("org_id")?,
-                name_zh: r.try_get("name_zh")?,
-                name_en: r.try_get("name_en")?,
-                number: r.try_get("number")?,
-                hours_zh: r.try_get("hours_zh")?,
-                hours_en: r.try_get("hours_en")?,
-                is_demo: r.try_get::<i64, _>("is_demo")? != 0,
-            })
-        })
-        .collect()
+    Ok(rows.into_iter().map(LocalHotline::from).collect())
 }
 
-/// Adds a validated line, or updates the line with the same number (so re-running
-/// the demo seed or an operator's script changes nothing twice).
-pub async fn upsert(db: &Db, line: &NewHotline, is_demo: bool) -> Result<(), DbError> {
-    upsert_for(db, line, None, is_demo).await
-}
-
-/// Like [`upsert`], for one organisation's line (`None`: the whole site's).
-pub async fn upsert_for(
-    db: &Db,
-    line: &NewHotline,
-    org_id: Option<i64>,
-    is_demo: bool,
-) -> Result<(), DbError> {
-    sqlx::query(
-        "INSERT INTO hotlines (name_zh, name_en, number, hours_zh, hours_en, sort_order, is_demo, created_at, org_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (number) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, \
-         hours_zh = excluded.hours_zh, hours_en = excluded.hours_en, sort_order = excluded.sort_order, \
-         org_id = excluded.org_id",
-    )
-    .bind(&line.name_zh)
-    .bind(&line.name_en)
-    .bind(&line.number)
-    .bind(&line.hours_zh)
-    .bind(&line.hours_en)
-    .bind(line.sort_order)
-    .bind(i64::from(is_demo))
-    .bind(now())
-    .bind(org_id)
-    .execute(db.pool())
-    .await?;
-    Ok(())
-}
-
-/// The organisation a line belongs to; `None` for no such line or a site-wide one.
-pub async fn org_of(db: &Db, id: i64) -> Result<Option<i64>, DbError> {
-    let row = sqlx::query("SELECT org_id FROM hotlines WHERE id = $1")
+pub async fn get(conn: &mut AnyConnection, id: HotlineId) -> Result<Option<LocalHotline>, DbError> {
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM hotlines WHERE id = $1"))
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(conn)
         .await?;
-    Ok(row.and_then(|r| r.try_get::<Option<i64>, _>("org_id").ok().flatten()))
+    Ok(row.map(LocalHotline::from))
+}
+
+/// Adds `owner`'s line, or, if that owner already lists the number, updates its own
+/// line. Another owner's line with the same number is never touched.
+pub async fn put(
+    conn: &mut AnyConnection,
+    owner: HotlineOwner,
+    line: &NewHotline,
+    sample: bool,
+    at: i64,
+) -> Result<HotlineId, DbError> {
+    let org = owner.org();
+    let existing: Option<HotlineId> = sqlx::query_scalar(
+        "SELECT id FROM hotlines WHERE number = $1 AND \
+         ((org_id IS NULL AND $2 IS NULL) OR org_id = $2)",
+    )
+    .bind(&line.number)
+    .bind(org)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match existing {
+        Some(id) => {
+            sqlx::query(
+                "UPDATE hotlines SET name_zh = $1, name_en = $2, hours_zh = $3, hours_en = $4, \
+                 sort_order = $5 WHERE id = $6",
+            )
+            .bind(&line.name_zh)
+            .bind(&line.name_en)
+            .bind(&line.hours_zh)
+            .bind(&line.hours_en)
+            .bind(line.sort_order)
+            .bind(id)
+            .execute(conn)
+            .await?;
+            Ok(id)
+        }
+        None => Ok(sqlx::query_scalar(
+            "INSERT INTO hotlines (name_zh, name_en, number, hours_zh, hours_en, sort_order, is_demo, created_at, org_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(&line.name_zh)
+        .bind(&line.name_en)
+        .bind(&line.number)
+        .bind(&line.hours_zh)
+        .bind(&line.hours_en)
+        .bind(line.sort_order)
+        .bind(i64::from(sample))
+        .bind(at)
+        .bind(org)
+        .fetch_one(conn)
+        .await?),
+    }
 }
 
 /// Removes a line by id; false when there was none.
-pub async fn remove(db: &Db, id: i64) -> Result<bool, DbError> {
+pub async fn remove(conn: &mut AnyConnection, id: HotlineId) -> Result<bool, DbError> {
     let done = sqlx::query("DELETE FROM hotlines WHERE id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(conn)
         .await?;
     Ok(done.rows_affected() > 0)
+}
+
+#[derive(sqlx::FromRow)]
+struct HoursRow {
+    number: String,
+    hours_zh: String,
+    hours_en: String,
+}
+
+pub async fn national_hours(conn: &mut AnyConnection) -> Result<Vec<NationalHours>, DbError> {
+    let rows: Vec<HoursRow> = sqlx::query_as(
+        "SELECT number, hours_zh, hours_en FROM national_line_hours ORDER BY number",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| NationalHours {
+            number: r.number,
+            hours_zh: r.hours_zh,
+            hours_en: r.hours_en,
+        })
+        .collect())
+}
+
+pub async fn set_national_hours(
+    conn: &mut AnyConnection,
+    hours: &NationalHours,
+    at: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO national_line_hours (number, hours_zh, hours_en, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (number) DO UPDATE SET hours_zh = excluded.hours_zh, hours_en = excluded.hours_en, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(&hours.number)
+    .bind(&hours.hours_zh)
+    .bind(&hours.hours_en)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// The sample line the demo content adds. Its number is deliberately not a real one.

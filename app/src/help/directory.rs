@@ -1,10 +1,11 @@
 //! The local lines, the organisation tree and what the deployment offers: what every
 //! page needs, kept in memory so rendering a page costs no query, and so the help panel
-//! still renders when the database is down. The server refreshes it in the background; with several app
-//! instances each has its own copy, at most one refresh interval old.
+//! still renders when the database is down. The server refreshes it in the background;
+//! with several app instances each has its own copy, at most one refresh interval old.
 
 use super::Snapshot;
-use crate::db::Db;
+use crate::clock::Clock;
+use crate::db::{Db, DbError};
 use std::sync::{Arc, RwLock};
 
 #[derive(Clone, Default, Debug)]
@@ -18,18 +19,8 @@ impl HotlineDirectory {
     }
 
     /// Reloads from the database; on error the last good copy stays.
-    pub async fn refresh(&self, db: &Db) {
-        let loaded = async {
-            Ok::<_, crate::db::DbError>(Snapshot {
-                lines: Arc::new(super::data::list(db).await?),
-                orgs: Arc::new(crate::orgs::data::list(db).await?),
-                offer: crate::site::Offer {
-                    reading: crate::content::data::any_public(db).await?,
-                    booking: None,
-                },
-            })
-        };
-        match loaded.await {
+    pub async fn refresh(&self, db: &Db, clock: &Clock) {
+        match load(db, clock).await {
             Ok(snapshot) => {
                 if let Ok(mut slot) = self.current.write() {
                     *slot = snapshot;
@@ -40,4 +31,17 @@ impl HotlineDirectory {
             }
         }
     }
+}
+
+async fn load(db: &Db, clock: &Clock) -> Result<Snapshot, DbError> {
+    let mut conn = db.pool().acquire().await?;
+    Ok(Snapshot {
+        lines: Arc::new(super::data::list(&mut conn).await?),
+        orgs: Arc::new(crate::orgs::data::list(&mut conn).await?),
+        national_hours: Arc::new(super::data::national_hours(&mut conn).await?),
+        offer: crate::site::Offer {
+            reading: crate::content::data::any_public(&mut conn, clock.unix()).await?,
+            booking: None,
+        },
+    })
 }

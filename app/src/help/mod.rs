@@ -1,18 +1,22 @@
 //! Help always in reach: the hotlines shown on every page, the quick-exit button and
-//! the help page. The national lines are built in; operators add local lines as data
-//! (`anxin hotline add`), which the server keeps in a [`directory::HotlineDirectory`].
+//! the help page. The national lines are built in (their local hours set by the
+//! operator as data); the operator and organisations add local lines, each owned by
+//! one of them. The server keeps them in memory ([`directory::HotlineDirectory`]).
 
 mod components;
 #[cfg(feature = "ssr")]
 pub mod data;
 #[cfg(feature = "ssr")]
 pub mod directory;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 pub use components::{
     HelpLinesView, HelpPage, HelpPanel, HelpText, Hotlines, PageHelpLines, QuickExit, page_lines,
 };
 
 use crate::i18n::{Locale, t};
+use crate::ids::{HotlineId, OrgId};
 use serde::{Deserialize, Serialize};
 
 /// The local lines (the site's and each organisation's) and the organisation tree,
@@ -22,6 +26,8 @@ pub struct Snapshot {
     /// Every local line: the site's (no organisation) and each organisation's.
     pub lines: std::sync::Arc<Vec<LocalHotline>>,
     pub orgs: std::sync::Arc<Vec<crate::orgs::Org>>,
+    /// The operator's hours for the national lines where this deployment is.
+    pub national_hours: std::sync::Arc<Vec<NationalHours>>,
     /// What the deployment offers, for pages that point to its services.
     pub offer: crate::site::Offer,
 }
@@ -29,7 +35,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// The lines a visitor sees: the site's, plus those of `org` and the organisations
     /// above it when they came through that organisation's pages.
-    pub fn lines_for(&self, org: Option<i64>) -> Vec<LocalHotline> {
+    pub fn lines_for(&self, org: Option<OrgId>) -> Vec<LocalHotline> {
         let chain = org
             .map(|id| crate::orgs::ancestors_and_self(&self.orgs, id))
             .unwrap_or_default();
@@ -81,13 +87,17 @@ pub struct HelpLines {
 }
 
 impl HelpLines {
-    /// The national lines and `local` (in their own order, sample lines last), in one
-    /// language.
-    pub fn new(locale: Locale, local: &[LocalHotline]) -> HelpLines {
+    /// The national lines (with the operator's hours where set) and `local` (in their
+    /// own order, sample lines last), in one language.
+    pub fn new(locale: Locale, local: &[LocalHotline], hours: &[NationalHours]) -> HelpLines {
         let national = |number: &str, emergency: bool| Hotline {
             name: t(locale, &format!("hotline-{number}-name")),
             number: number.to_string(),
-            hours: t(locale, &format!("hotline-{number}-hours")),
+            hours: hours
+                .iter()
+                .find(|h| h.number == number)
+                .map(|h| h.localized(locale).to_string())
+                .unwrap_or_else(|| t(locale, &format!("hotline-{number}-hours"))),
             emergency,
             sample: false,
         };
@@ -109,12 +119,51 @@ impl HelpLines {
     }
 }
 
+/// Who a local line belongs to: only its owner may change or remove it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HotlineOwner {
+    /// The whole site's: the operator's (`anxin hotline`).
+    Site,
+    /// One organisation's: its admins'.
+    Org(OrgId),
+}
+
+impl HotlineOwner {
+    pub fn org(self) -> Option<OrgId> {
+        match self {
+            HotlineOwner::Site => None,
+            HotlineOwner::Org(org) => Some(org),
+        }
+    }
+}
+
+/// The national lines whose hours differ from region to region; an operator states
+/// them for this deployment.
+pub const NATIONAL_WITH_LOCAL_HOURS: [&str; 2] = ["12356", "12355"];
+
+/// A national line's hours where this deployment is, as the operator set them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NationalHours {
+    pub number: String,
+    pub hours_zh: String,
+    pub hours_en: String,
+}
+
+impl NationalHours {
+    pub fn localized(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::Zh => &self.hours_zh,
+            Locale::En => &self.hours_en,
+        }
+    }
+}
+
 /// A line an operator added (a city's own 24h line, a clinic's number), in both languages.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocalHotline {
-    pub id: i64,
+    pub id: HotlineId,
     /// The organisation whose line this is; `None` for the whole site.
-    pub org_id: Option<i64>,
+    pub org_id: Option<OrgId>,
     pub name_zh: String,
     pub name_en: String,
     pub number: String,
@@ -169,6 +218,32 @@ impl HotlineError {
             HotlineError::Number => "hotline-error-number",
             HotlineError::Hours => "hotline-error-hours",
         }
+    }
+
+    /// The form field the problem is in.
+    pub fn field(self) -> &'static str {
+        match self {
+            HotlineError::Name => "name",
+            HotlineError::Number => "number",
+            HotlineError::Hours => "hours",
+        }
+    }
+}
+
+impl NationalHours {
+    /// Trims and checks the hours for one of [`NATIONAL_WITH_LOCAL_HOURS`].
+    pub fn validated(mut self) -> Result<NationalHours, HotlineError> {
+        self.number = self.number.trim().to_string();
+        self.hours_zh = self.hours_zh.trim().to_string();
+        self.hours_en = self.hours_en.trim().to_string();
+        if !NATIONAL_WITH_LOCAL_HOURS.contains(&self.number.as_str()) {
+            return Err(HotlineError::Number);
+        }
+        let within = |s: &str| !s.is_empty() && s.chars().count() <= 80;
+        if !within(&self.hours_zh) || !within(&self.hours_en) {
+            return Err(HotlineError::Hours);
+        }
+        Ok(self)
     }
 }
 
@@ -225,7 +300,7 @@ mod tests {
 
     fn local(number: &str, is_demo: bool) -> LocalHotline {
         LocalHotline {
-            id: 1,
+            id: HotlineId(1),
             org_id: None,
             name_zh: "本市心理援助热线".into(),
             name_en: "City helpline".into(),
@@ -240,7 +315,7 @@ mod tests {
     fn the_help_line_comes_first_and_emergencies_are_for_danger() {
         let locals = [local("000-0000-0000", true), local("0571-8502 9595", false)];
         for locale in Locale::ALL {
-            let lines = HelpLines::new(locale, &locals);
+            let lines = HelpLines::new(locale, &locals, &[]);
             let numbers: Vec<_> = lines.talk.iter().map(|l| l.number.as_str()).collect();
             assert_eq!(
                 numbers,
@@ -260,6 +335,29 @@ mod tests {
                 assert!(!line.hours.starts_with("24"), "{}", line.hours);
             }
         }
+    }
+
+    #[test]
+    fn the_operator_states_the_local_hours_of_the_national_lines() {
+        let city = NationalHours {
+            number: "12356".into(),
+            hours_zh: "本市 24 小时".into(),
+            hours_en: "24 hours in this city".into(),
+        };
+        let lines = HelpLines::new(Locale::Zh, &[], std::slice::from_ref(&city));
+        assert_eq!(lines.talk[0].hours, "本市 24 小时");
+        assert_ne!(lines.talk[1].hours, "本市 24 小时", "12355 keeps its own");
+        assert!(city.clone().validated().is_ok());
+        let not_national = NationalHours {
+            number: "110".into(),
+            ..city.clone()
+        };
+        assert_eq!(not_national.validated(), Err(HotlineError::Number));
+        let empty = NationalHours {
+            hours_en: " ".into(),
+            ..city
+        };
+        assert_eq!(empty.validated(), Err(HotlineError::Hours));
     }
 
     #[test]

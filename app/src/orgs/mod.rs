@@ -4,11 +4,15 @@
 
 #[cfg(feature = "ssr")]
 pub mod data;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 use crate::i18n::Locale;
+use crate::ids::OrgId;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum OrgKind {
     Bureau,
     Centre,
@@ -27,13 +31,15 @@ crate::i18n::named!(OrgKind, "org-kind" {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Org {
-    pub id: i64,
-    pub parent_id: Option<i64>,
+    pub id: OrgId,
+    pub parent_id: Option<OrgId>,
     pub slug: String,
     pub kind: OrgKind,
     pub name_zh: String,
     pub name_en: String,
     pub region: String,
+    /// One person may approve their own writing here (an organisation of one).
+    pub allow_self_approval: bool,
 }
 
 impl Org {
@@ -46,7 +52,7 @@ impl Org {
 }
 
 /// `id` and the ids of every organisation above it, nearest first.
-pub fn ancestors_and_self(orgs: &[Org], id: i64) -> Vec<i64> {
+pub fn ancestors_and_self(orgs: &[Org], id: OrgId) -> Vec<OrgId> {
     let mut chain = Vec::new();
     let mut current = Some(id);
     while let Some(at) = current {
@@ -60,12 +66,12 @@ pub fn ancestors_and_self(orgs: &[Org], id: i64) -> Vec<i64> {
 }
 
 /// `id` and every organisation below it.
-pub fn subtree(orgs: &[Org], id: i64) -> Vec<i64> {
+pub fn subtree(orgs: &[Org], id: OrgId) -> Vec<OrgId> {
     let mut found = vec![id];
     let mut i = 0;
     while i < found.len() {
         let parent = found[i];
-        let children: Vec<i64> = orgs
+        let children: Vec<OrgId> = orgs
             .iter()
             .filter(|o| o.parent_id == Some(parent) && !found.contains(&o.id))
             .map(|o| o.id)
@@ -77,11 +83,11 @@ pub fn subtree(orgs: &[Org], id: i64) -> Vec<i64> {
 }
 
 /// A new organisation as an admin or the command line gives it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewOrg {
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<OrgId>,
     pub slug: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub name_zh: String,
     pub name_en: String,
     pub region: String,
@@ -94,6 +100,18 @@ crate::i18n::keyed! {
         Kind => "org-error-kind",
         Name => "org-error-name",
         Region => "org-error-region",
+    }
+}
+
+impl OrgProblem {
+    /// The form field the problem is in.
+    pub fn field(self) -> &'static str {
+        match self {
+            OrgProblem::Slug => "slug",
+            OrgProblem::Kind => "kind",
+            OrgProblem::Name => "name",
+            OrgProblem::Region => "region",
+        }
     }
 }
 
@@ -112,9 +130,6 @@ impl NewOrg {
         if !slug_ok {
             return Err(OrgProblem::Slug);
         }
-        if OrgKind::parse(&self.kind).is_none() {
-            return Err(OrgProblem::Kind);
-        }
         let name_ok = |n: &str| (1..=80).contains(&n.chars().count());
         if !name_ok(&self.name_zh) || !name_ok(&self.name_en) {
             return Err(OrgProblem::Name);
@@ -132,14 +147,19 @@ mod tests {
 
     fn org(id: i64, parent: Option<i64>) -> Org {
         Org {
-            id,
-            parent_id: parent,
+            id: OrgId(id),
+            parent_id: parent.map(OrgId),
             slug: format!("o{id}"),
             kind: OrgKind::Centre,
             name_zh: String::new(),
             name_en: String::new(),
             region: String::new(),
+            allow_self_approval: false,
         }
+    }
+
+    fn ids(raw: &[i64]) -> Vec<OrgId> {
+        raw.iter().copied().map(OrgId).collect()
     }
 
     #[test]
@@ -151,13 +171,13 @@ mod tests {
             org(3, Some(1)),
             org(4, Some(2)),
         ];
-        assert_eq!(ancestors_and_self(&orgs, 4), vec![4, 2, 1]);
-        assert_eq!(ancestors_and_self(&orgs, 1), vec![1]);
-        let mut below = subtree(&orgs, 1);
+        assert_eq!(ancestors_and_self(&orgs, OrgId(4)), ids(&[4, 2, 1]));
+        assert_eq!(ancestors_and_self(&orgs, OrgId(1)), ids(&[1]));
+        let mut below = subtree(&orgs, OrgId(1));
         below.sort();
-        assert_eq!(below, vec![1, 2, 3, 4]);
-        assert_eq!(subtree(&orgs, 2), vec![2, 4]);
-        assert_eq!(subtree(&orgs, 3), vec![3]);
+        assert_eq!(below, ids(&[1, 2, 3, 4]));
+        assert_eq!(subtree(&orgs, OrgId(2)), ids(&[2, 4]));
+        assert_eq!(subtree(&orgs, OrgId(3)), ids(&[3]));
     }
 
     #[test]
@@ -165,7 +185,7 @@ mod tests {
         let good = NewOrg {
             parent_id: None,
             slug: " Sample-City ".into(),
-            kind: "bureau".into(),
+            kind: OrgKind::Bureau,
             name_zh: "示例市教育局".into(),
             name_en: "Sample City Education Bureau".into(),
             region: "示例市".into(),
@@ -176,11 +196,7 @@ mod tests {
             ..good.clone()
         };
         assert_eq!(bad_slug.validated(), Err(OrgProblem::Slug));
-        let bad_kind = NewOrg {
-            kind: "company".into(),
-            ..good.clone()
-        };
-        assert_eq!(bad_kind.validated(), Err(OrgProblem::Kind));
+        assert_eq!(OrgKind::parse("company"), None);
         let no_name = NewOrg {
             name_en: " ".into(),
             ..good

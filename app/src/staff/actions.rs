@@ -1,388 +1,352 @@
-//! The staff side's server functions: sign in and out, passwords, people, roles and
-//! organisations. Each is a plain HTML form's target (no script needed), answers with a
-//! redirect, and checks the session and the role itself.
+//! The staff side's server functions: thin adapters that build a context from the
+//! request, call the staff, organisation or help service, and answer a form with a
+//! redirect (or data with a typed [`Failure`]). Plain HTML forms post to them, so no
+//! script is needed.
 
 #![allow(clippy::too_many_arguments)] // one argument per form field
 
+use crate::i18n::Locale;
+use crate::ids::{HotlineId, OrgId, StaffId};
+use crate::orgs::OrgKind;
+use crate::service::Failure;
+use crate::staff::roles::Role;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::staff::guard::{Refusal, Staff, refused};
+use crate::web;
 
 /// What the staff pages need to know about the person looking at them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffContext {
+    pub id: StaffId,
     pub username: String,
     pub display_name: String,
     pub memberships: Vec<crate::staff::Membership>,
     pub orgs: Vec<crate::orgs::Org>,
-    pub can_write: Vec<i64>,
-    pub can_review: Vec<i64>,
-    pub can_manage_people: Vec<i64>,
-    pub can_manage_orgs: Vec<i64>,
-    pub can_read_audit: Vec<i64>,
+    pub can_write: Vec<OrgId>,
+    pub can_review: Vec<OrgId>,
+    pub can_manage_people: Vec<OrgId>,
+    pub can_manage_orgs: Vec<OrgId>,
+    pub can_read_audit: Vec<OrgId>,
+    pub can_manage_bookings: Vec<OrgId>,
+    pub two_factor: bool,
+    /// The admin role waits until two-factor sign-in is set up.
+    pub awaiting_two_factor: bool,
 }
 
 #[cfg(feature = "ssr")]
-use crate::staff::guard::form_paths as paths;
-
-#[cfg(feature = "ssr")]
-fn context_of(staff: &Staff) -> StaffContext {
+fn context_of(staff: &crate::staff::Staff) -> StaffContext {
     use crate::staff::roles::Action;
     StaffContext {
-        username: staff.signed.username.clone(),
-        display_name: staff.signed.display_name.clone(),
+        id: staff.id,
+        username: staff.username.clone(),
+        display_name: staff.display_name.clone(),
         memberships: staff.memberships.clone(),
-        orgs: staff.orgs.clone(),
+        orgs: staff.orgs.to_vec(),
         can_write: staff.orgs_where(Action::WriteContent),
         can_review: staff.orgs_where(Action::ReviewContent),
         can_manage_people: staff.orgs_where(Action::ManagePeople),
         can_manage_orgs: staff.orgs_where(Action::ManageOrganisations),
         can_read_audit: staff.orgs_where(Action::ReadAudit),
+        can_manage_bookings: staff.orgs_where(Action::ManageBookings),
+        two_factor: staff.two_factor,
+        awaiting_two_factor: staff.awaiting_two_factor,
     }
+}
+
+/// Runs a form's operation and answers with a redirect: to `page?done=<done>` on
+/// success, back to `page` with the reason otherwise.
+#[cfg(feature = "ssr")]
+async fn form<F, Fut>(lang: Locale, page: &str, done: &str, run: F) -> Result<(), Failure>
+where
+    F: FnOnce(crate::service::Ctx) -> Fut,
+    Fut: std::future::Future<Output = Result<(), Failure>>,
+{
+    let (back, login) = web::form_paths(lang, page);
+    let outcome = async {
+        let ctx = web::staff_ctx().await?;
+        run(ctx).await?;
+        Ok(format!("{back}?done={done}"))
+    }
+    .await;
+    web::respond(outcome, &back, &login)
 }
 
 /// The signed-in person, for the staff pages; `None` when nobody is signed in.
 #[server(prefix = "/staff/fn", endpoint = "me")]
-pub async fn me() -> Result<Option<StaffContext>, ServerFnError> {
-    use crate::staff::guard::current;
-    match current().await {
-        Ok(staff) => Ok(Some(context_of(&staff))),
-        Err(Refusal::NotSignedIn) => Ok(None),
-        Err(refusal) => Err(refused(refusal)),
-    }
+pub async fn me() -> Result<Option<StaffContext>, Failure> {
+    let ctx = web::ctx().await.map_err(web::fail)?;
+    Ok(ctx.staff().map(context_of))
 }
 
 #[server(prefix = "/staff/fn", endpoint = "login")]
-pub async fn login(lang: String, username: String, password: String) -> Result<(), ServerFnError> {
-    use crate::staff::{audit, data, guard::*, password as pw, session};
-    let (home, login_page) = paths(&lang, "");
+pub async fn login(lang: Locale, username: String, password: String) -> Result<(), Failure> {
+    use crate::staff::{service::SignIn, session};
+    let (home, login_page) = web::form_paths(lang, "");
     let outcome = async {
-        let db = db()?;
-        let username = data::normalise_username(&username);
-        if username.is_empty() || password.is_empty() || password.len() > 1024 {
-            return Err(Refusal::Invalid("login-failed".into()));
-        }
-        let address = client_address();
-        if let Some(minutes) = session::login_wait_minutes(&db, &username, &address).await? {
-            return Err(Refusal::TooMany(minutes));
-        }
-        let account = data::account(&db, &username).await?;
-        // Verify against a dummy hash for unknown names, so timing does not tell
-        // which usernames exist.
-        let stored = account
-            .as_ref()
-            .map(|a| a.password_hash.clone())
-            .unwrap_or_else(|| pw::dummy_hash().to_string());
-        let password_ok = tokio::task::spawn_blocking(move || pw::verify(&password, &stored))
-            .await
-            .unwrap_or(false);
-        let account = match account {
-            Some(a) if password_ok && !a.disabled => a,
-            _ => {
-                session::record_login_failure(&db, &username, &address).await?;
-                audit::record(
-                    &db,
-                    account.as_ref().map(|a| a.id),
-                    None,
-                    "login-failed",
-                    &username,
-                    "",
-                )
-                .await?;
-                return Err(Refusal::Invalid("login-failed".into()));
-            }
-        };
-        session::clear_account_failures(&db, &username).await?;
-        // A fresh token at every login: a token planted before login opens nothing.
-        if let Some(old) = token(&request_headers())
-            && let Some(signed) = session::lookup(&db, &old).await?
+        let state = web::state()?;
+        let ctx = web::ctx().await?;
+        let presented = web::session_token(&state.settings, &web::request_headers());
+        let secure = web::secure_cookies();
+        match crate::staff::service::sign_in(&ctx, &username, &password, presented.as_deref())
+            .await?
         {
-            signed.end(&db).await?;
+            SignIn::Session(token) => {
+                web::set_header(
+                    axum::http::header::SET_COOKIE,
+                    &session::cookie(Some(&token), secure),
+                );
+                Ok(home.clone())
+            }
+            SignIn::NeedsCode(pending) => {
+                web::set_header(
+                    axum::http::header::SET_COOKIE,
+                    &session::pending_cookie(Some(&pending), secure),
+                );
+                Ok(format!("{login_page}?step=code"))
+            }
         }
-        let token = session::start(&db, account.id).await?;
-        set_header(
+    }
+    .await;
+    web::respond(outcome, &login_page, &login_page)
+}
+
+/// The second step of a sign-in: the authenticator's code or a recovery code.
+#[server(prefix = "/staff/fn", endpoint = "login-code")]
+pub async fn login_code(lang: Locale, code: String) -> Result<(), Failure> {
+    use crate::staff::session;
+    let (home, login_page) = web::form_paths(lang, "");
+    let code_page = format!("{login_page}?step=code");
+    let outcome = async {
+        let state = web::state()?;
+        let ctx = web::ctx().await?;
+        let pending = web::pending_token(&state.settings, &web::request_headers())
+            .ok_or(Failure::invalid("code", "two-factor-expired"))?;
+        let token = crate::staff::service::second_factor(&ctx, &pending, &code).await?;
+        let secure = web::secure_cookies();
+        web::set_header(
             axum::http::header::SET_COOKIE,
-            &session::cookie(Some(&token), secure_cookies()),
+            &session::cookie(Some(&token), secure),
         );
-        audit::record(&db, Some(account.id), None, "login", &account.username, "").await?;
+        web::set_header(
+            axum::http::header::SET_COOKIE,
+            &session::pending_cookie(None, secure),
+        );
         Ok(home.clone())
     }
     .await;
-    respond(outcome, &login_page, &login_page)
+    web::respond(outcome, &code_page, &login_page)
+}
+
+/// Removes the session cookie and asks the browser to drop what it cached for staff
+/// pages. (Not "storage": a self-check result a student chose to keep in this browser
+/// is theirs, not the staff member's.)
+#[cfg(feature = "ssr")]
+fn clear_session_cookie() {
+    web::set_header(
+        axum::http::header::SET_COOKIE,
+        &crate::staff::session::cookie(None, web::secure_cookies()),
+    );
+    web::set_header(
+        axum::http::HeaderName::from_static("clear-site-data"),
+        "\"cache\", \"cookies\"",
+    );
 }
 
 #[server(prefix = "/staff/fn", endpoint = "logout")]
-pub async fn logout(lang: String) -> Result<(), ServerFnError> {
-    use crate::staff::{audit, guard::*, session};
-    let (_, login_page) = paths(&lang, "");
+pub async fn logout(lang: Locale) -> Result<(), Failure> {
+    let (_, login_page) = web::form_paths(lang, "");
     let outcome = async {
-        let db = db()?;
-        if let Ok(staff) = current().await {
-            staff.signed.end(&db).await?;
-            audit::record(
-                &db,
-                Some(staff.id()),
-                None,
-                "logout",
-                &staff.signed.username,
-                "",
-            )
-            .await?;
+        if let Ok(ctx) = web::staff_ctx().await {
+            crate::staff::service::sign_out(&ctx).await?;
         }
-        set_header(
-            axum::http::header::SET_COOKIE,
-            &session::cookie(None, secure_cookies()),
-        );
+        clear_session_cookie();
         Ok(format!("{login_page}?done=signed-out"))
     }
     .await;
-    respond(outcome, &login_page, &login_page)
+    web::respond(outcome, &login_page, &login_page)
 }
 
 #[server(prefix = "/staff/fn", endpoint = "logout-everywhere")]
-pub async fn logout_everywhere(lang: String) -> Result<(), ServerFnError> {
-    use crate::staff::{audit, guard::*, session};
-    let (back, login_page) = paths(&lang, "account");
+pub async fn logout_everywhere(lang: Locale) -> Result<(), Failure> {
+    let (back, login_page) = web::form_paths(lang, "account");
     let outcome = async {
-        let db = db()?;
-        let staff = current().await?;
-        let ended = session::end_all(&db, staff.id()).await?;
-        audit::record(
-            &db,
-            Some(staff.id()),
-            None,
-            "logout-everywhere",
-            &staff.signed.username,
-            &ended.to_string(),
-        )
-        .await?;
-        set_header(
-            axum::http::header::SET_COOKIE,
-            &session::cookie(None, secure_cookies()),
-        );
+        let ctx = web::staff_ctx().await?;
+        crate::staff::service::sign_out_everywhere(&ctx).await?;
+        clear_session_cookie();
         Ok(format!("{login_page}?done=signed-out"))
     }
     .await;
-    respond(outcome, &back, &login_page)
+    web::respond(outcome, &back, &login_page)
 }
 
 #[server(prefix = "/staff/fn", endpoint = "change-password")]
 pub async fn change_password(
-    lang: String,
+    lang: Locale,
     current_password: String,
     new_password: String,
     confirm_password: String,
-) -> Result<(), ServerFnError> {
-    use crate::staff::{audit, data, guard::*, password as pw, session};
-    let (back, login_page) = paths(&lang, "account");
-    let outcome = async {
-        let db = db()?;
-        let staff = current().await?;
-        let stored = data::password_hash(&db, staff.id())
-            .await?
-            .ok_or(Refusal::NotFound)?;
-        let given = current_password.clone();
-        let ok = tokio::task::spawn_blocking(move || pw::verify(&given, &stored))
-            .await
-            .unwrap_or(false);
-        if !ok {
-            return Err(Refusal::Invalid("password-current-wrong".into()));
-        }
-        if new_password != confirm_password {
-            return Err(Refusal::Invalid("password-mismatch".into()));
-        }
-        pw::check(&new_password, &staff.signed.username)
-            .map_err(|p| Refusal::Invalid(p.key().into()))?;
-        let hash = tokio::task::spawn_blocking(move || pw::hash(&new_password))
-            .await
-            .map_err(|_| Refusal::Unavailable)?;
-        data::set_password(&db, staff.id(), &hash).await?;
-        // Other sessions end; this one goes on with a fresh token.
-        session::end_all(&db, staff.id()).await?;
-        let token = session::start(&db, staff.id()).await?;
-        set_header(
-            axum::http::header::SET_COOKIE,
-            &session::cookie(Some(&token), secure_cookies()),
-        );
-        audit::record(
-            &db,
-            Some(staff.id()),
-            None,
-            "password-changed",
-            &staff.signed.username,
-            "",
+) -> Result<(), Failure> {
+    form(lang, "account", "password-changed", |ctx| async move {
+        let token = crate::staff::service::change_password(
+            &ctx,
+            &current_password,
+            &new_password,
+            &confirm_password,
         )
         .await?;
-        Ok(format!("{back}?done=password-changed"))
-    }
-    .await;
-    respond(outcome, &back, &login_page)
+        web::set_header(
+            axum::http::header::SET_COOKIE,
+            &crate::staff::session::cookie(Some(&token), web::secure_cookies()),
+        );
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/staff/fn", endpoint = "two-factor-begin")]
+pub async fn two_factor_begin(lang: Locale) -> Result<(), Failure> {
+    form(lang, "account", "two-factor-started", |ctx| async move {
+        Ok(crate::staff::service::begin_two_factor(&ctx).await?)
+    })
+    .await
+}
+
+#[server(prefix = "/staff/fn", endpoint = "two-factor-confirm")]
+pub async fn two_factor_confirm(lang: Locale, code: String) -> Result<(), Failure> {
+    form(lang, "account", "two-factor-on", |ctx| async move {
+        crate::staff::service::confirm_two_factor(&ctx, &code).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/staff/fn", endpoint = "two-factor-off")]
+pub async fn two_factor_off(lang: Locale, current_password: String) -> Result<(), Failure> {
+    form(lang, "account", "two-factor-off", |ctx| async move {
+        Ok(crate::staff::service::disable_two_factor(&ctx, &current_password).await?)
+    })
+    .await
+}
+
+/// Where the signed-in person's two-factor sign-in stands, with the set-up QR code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TwoFactorView {
+    Off,
+    SettingUp {
+        secret: String,
+        qr_svg: String,
+        recovery_codes: Vec<String>,
+    },
+    On {
+        recovery_codes_left: i64,
+    },
+}
+
+#[server(prefix = "/staff/fn", endpoint = "two-factor")]
+pub async fn two_factor() -> Result<TwoFactorView, Failure> {
+    use crate::staff::service::TwoFactor;
+    let ctx = web::staff_ctx().await.map_err(web::fail)?;
+    Ok(
+        match crate::staff::service::two_factor(&ctx)
+            .await
+            .map_err(web::fail)?
+        {
+            TwoFactor::Off => TwoFactorView::Off,
+            TwoFactor::SettingUp {
+                secret,
+                setup_url,
+                recovery_codes,
+            } => TwoFactorView::SettingUp {
+                qr_svg: crate::qr::svg(&setup_url).unwrap_or_default(),
+                secret,
+                recovery_codes,
+            },
+            TwoFactor::On {
+                recovery_codes_left,
+            } => TwoFactorView::On {
+                recovery_codes_left,
+            },
+        },
+    )
 }
 
 #[server(prefix = "/staff/fn", endpoint = "create-account")]
 pub async fn create_account(
-    lang: String,
+    lang: Locale,
     username: String,
     display_name: String,
     password: String,
-    org_id: i64,
-    role: String,
-) -> Result<(), ServerFnError> {
-    use crate::staff::{
-        audit, data,
-        guard::*,
-        password as pw,
-        roles::{Action, Role},
-    };
-    let (back, login_page) = paths(&lang, "people");
-    let outcome = async {
-        let db = db()?;
-        let staff = current().await?;
-        staff.require(Action::ManagePeople, org_id)?;
-        let role = Role::parse(&role).ok_or(Refusal::Invalid("error-bad-input".into()))?;
-        let username = crate::staff::check_new_account(&username, &display_name, &password)
-            .map_err(|key| Refusal::Invalid(key.into()))?;
-        let hash = tokio::task::spawn_blocking(move || pw::hash(&password))
-            .await
-            .map_err(|_| Refusal::Unavailable)?;
-        let id = data::create(&db, &username, &display_name, &hash)
-            .await?
-            .ok_or(Refusal::Invalid("account-error-taken".into()))?;
-        data::grant(&db, id, org_id, role).await?;
-        audit::record(
-            &db,
-            Some(staff.id()),
-            Some(org_id),
-            "account-created",
-            &username,
-            role.as_str(),
-        )
-        .await?;
-        Ok(format!("{back}?done=account-created"))
-    }
-    .await;
-    respond(outcome, &back, &login_page)
+    org_id: OrgId,
+    role: Role,
+    current_password: String,
+) -> Result<(), Failure> {
+    use crate::staff::service::NewAccount;
+    form(lang, "people", "account-created", |ctx| async move {
+        let account = NewAccount {
+            username,
+            display_name,
+            password,
+            org: org_id,
+            role,
+        };
+        crate::staff::service::create_account(&ctx, account, &current_password).await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Grants (`grant = true`) or revokes a role on an organisation.
 #[server(prefix = "/staff/fn", endpoint = "set-role")]
 pub async fn set_role(
-    lang: String,
-    staff_id: i64,
-    org_id: i64,
-    role: String,
+    lang: Locale,
+    staff_id: StaffId,
+    org_id: OrgId,
+    role: Role,
     grant: bool,
-) -> Result<(), ServerFnError> {
-    use crate::staff::{
-        audit, data,
-        guard::*,
-        roles::{Action, Role},
+    current_password: String,
+) -> Result<(), Failure> {
+    let done = if grant {
+        "role-granted"
+    } else {
+        "role-revoked"
     };
-    let (back, login_page) = paths(&lang, "people");
-    let outcome = async {
-        let db = db()?;
-        let staff = current().await?;
-        staff.require(Action::ManagePeople, org_id)?;
-        let role = Role::parse(&role).ok_or(Refusal::Invalid("error-bad-input".into()))?;
-        let target = data::summary(&db, staff_id)
-            .await?
-            .ok_or(Refusal::NotFound)?;
-        if grant {
-            data::grant(&db, staff_id, org_id, role).await?;
-        } else {
-            data::revoke(&db, staff_id, org_id, role).await?;
-        }
-        let action = if grant {
-            "role-granted"
-        } else {
-            "role-revoked"
-        };
-        audit::record(
-            &db,
-            Some(staff.id()),
-            Some(org_id),
-            action,
-            &target.username,
-            role.as_str(),
+    form(lang, "people", done, |ctx| async move {
+        Ok(
+            crate::staff::service::set_role(&ctx, staff_id, org_id, role, grant, &current_password)
+                .await?,
         )
-        .await?;
-        Ok(format!("{back}?done={action}"))
-    }
-    .await;
-    respond(outcome, &back, &login_page)
+    })
+    .await
 }
 
-/// Disables an account (ending all its sessions) or enables it again. An admin may do
-/// this only to people all of whose roles are within the admin's part of the tree.
+/// Disables an account (ending all its sessions) or enables it again.
 #[server(prefix = "/staff/fn", endpoint = "set-disabled")]
-pub async fn set_disabled(
-    lang: String,
-    staff_id: i64,
-    disabled: bool,
-) -> Result<(), ServerFnError> {
-    use crate::staff::{audit, data, guard::*, roles::Action, session};
-    let (back, login_page) = paths(&lang, "people");
-    let outcome = async {
-        let db = db()?;
-        let staff = current().await?;
-        let target = data::summary(&db, staff_id)
-            .await?
-            .ok_or(Refusal::NotFound)?;
-        let managed = staff.orgs_where(Action::ManagePeople);
-        let within = !managed.is_empty()
-            && target
-                .memberships
-                .iter()
-                .all(|m| managed.contains(&m.org_id));
-        if !within {
-            return Err(Refusal::Forbidden);
-        }
-        if target.id == staff.id() {
-            return Err(Refusal::Invalid("account-error-self".into()));
-        }
-        data::set_disabled(&db, staff_id, disabled).await?;
-        if disabled {
-            session::end_all(&db, staff_id).await?;
-        }
-        let action = if disabled {
-            "account-disabled"
-        } else {
-            "account-enabled"
-        };
-        audit::record(
-            &db,
-            Some(staff.id()),
-            target.memberships.first().map(|m| m.org_id),
-            action,
-            &target.username,
-            "",
-        )
-        .await?;
-        Ok(format!("{back}?done={action}"))
-    }
-    .await;
-    respond(outcome, &back, &login_page)
+pub async fn set_disabled(lang: Locale, staff_id: StaffId, disabled: bool) -> Result<(), Failure> {
+    let done = if disabled {
+        "account-disabled"
+    } else {
+        "account-enabled"
+    };
+    form(lang, "people", done, |ctx| async move {
+        Ok(crate::staff::service::set_disabled(&ctx, staff_id, disabled).await?)
+    })
+    .await
 }
 
 #[server(prefix = "/staff/fn", endpoint = "create-org")]
 pub async fn create_org(
-    lang: String,
-    parent_id: i64,
+    lang: Locale,
+    parent_id: OrgId,
     slug: String,
-    kind: String,
+    kind: OrgKind,
     name_zh: String,
     name_en: String,
     region: String,
-) -> Result<(), ServerFnError> {
-    use crate::orgs::{NewOrg, data as orgs};
-    use crate::staff::{audit, guard::*, roles::Action};
-    let (back, login_page) = paths(&lang, "organisations");
-    let outcome = async {
-        let db = db()?;
-        let staff = current().await?;
-        staff.require(Action::ManageOrganisations, parent_id)?;
+) -> Result<(), Failure> {
+    use crate::orgs::NewOrg;
+    form(lang, "organisations", "org-created", |ctx| async move {
         let org = NewOrg {
             parent_id: Some(parent_id),
             slug,
@@ -390,44 +354,33 @@ pub async fn create_org(
             name_zh,
             name_en,
             region,
-        }
-        .validated()
-        .map_err(|p| Refusal::Invalid(p.key().into()))?;
-        let id = orgs::create(&db, &org)
-            .await?
-            .ok_or(Refusal::Invalid("org-error-taken".into()))?;
-        audit::record(
-            &db,
-            Some(staff.id()),
-            Some(id),
-            "org-created",
-            &org.slug,
-            "",
-        )
-        .await?;
-        Ok(format!("{back}?done=org-created"))
-    }
-    .await;
-    respond(outcome, &back, &login_page)
+        };
+        crate::orgs::service::create(&ctx, org).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/staff/fn", endpoint = "set-self-approval")]
+pub async fn set_self_approval(lang: Locale, org_id: OrgId, allowed: bool) -> Result<(), Failure> {
+    form(lang, "organisations", "self-approval-set", |ctx| async move {
+        Ok(crate::orgs::service::set_self_approval(&ctx, org_id, allowed).await?)
+    })
+    .await
 }
 
 #[server(prefix = "/staff/fn", endpoint = "add-org-hotline")]
 pub async fn add_org_hotline(
-    lang: String,
-    org_id: i64,
+    lang: Locale,
+    org_id: OrgId,
     name_zh: String,
     name_en: String,
     number: String,
     hours_zh: String,
     hours_en: String,
-) -> Result<(), ServerFnError> {
-    use crate::help::{NewHotline, data as lines};
-    use crate::staff::{audit, guard::*, roles::Action};
-    let (back, login_page) = paths(&lang, "organisations");
-    let outcome = async {
-        let db = db()?;
-        let staff = current().await?;
-        staff.require(Action::ManageOrganisations, org_id)?;
+) -> Result<(), Failure> {
+    use crate::help::{HotlineOwner, NewHotline};
+    form(lang, "organisations", "hotline-added", |ctx| async move {
         let line = NewHotline {
             name_zh,
             name_en,
@@ -435,103 +388,43 @@ pub async fn add_org_hotline(
             hours_zh,
             hours_en,
             sort_order: 0,
-        }
-        .validated()
-        .map_err(|problems| {
-            Refusal::Invalid(
-                problems
-                    .first()
-                    .map(|p| p.key())
-                    .unwrap_or("error-bad-input")
-                    .into(),
-            )
-        })?;
-        lines::upsert_for(&db, &line, Some(org_id), false).await?;
-        audit::record(
-            &db,
-            Some(staff.id()),
-            Some(org_id),
-            "hotline-added",
-            &line.number,
-            "",
-        )
-        .await?;
-        Ok(format!("{back}?done=hotline-added"))
-    }
-    .await;
-    respond(outcome, &back, &login_page)
+        };
+        crate::help::service::add(&ctx, HotlineOwner::Org(org_id), line, false).await?;
+        Ok(())
+    })
+    .await
 }
 
 #[server(prefix = "/staff/fn", endpoint = "remove-org-hotline")]
-pub async fn remove_org_hotline(lang: String, hotline_id: i64) -> Result<(), ServerFnError> {
-    use crate::help::data as lines;
-    use crate::staff::{audit, guard::*, roles::Action};
-    let (back, login_page) = paths(&lang, "organisations");
-    let outcome = async {
-        let db = db()?;
-        let staff = current().await?;
-        // Site-wide lines belong to the operator (`anxin hotline`), not to any admin.
-        let org_id = lines::org_of(&db, hotline_id)
-            .await?
-            .ok_or(Refusal::NotFound)?;
-        staff.require(Action::ManageOrganisations, org_id)?;
-        lines::remove(&db, hotline_id).await?;
-        audit::record(
-            &db,
-            Some(staff.id()),
-            Some(org_id),
-            "hotline-removed",
-            &hotline_id.to_string(),
-            "",
-        )
-        .await?;
-        Ok(format!("{back}?done=hotline-removed"))
-    }
-    .await;
-    respond(outcome, &back, &login_page)
-}
-
-/// The organisations where the signed-in person may take `action`, and the database;
-/// refused (401/403) when there are none.
-#[cfg(feature = "ssr")]
-async fn orgs_allowing(
-    action: crate::staff::roles::Action,
-) -> Result<(crate::db::Db, Vec<i64>), ServerFnError> {
-    use crate::staff::guard::{current, db};
-    let staff = current().await.map_err(refused)?;
-    let orgs = staff.orgs_where(action);
-    if orgs.is_empty() {
-        return Err(refused(Refusal::Forbidden));
-    }
-    Ok((db().map_err(refused)?, orgs))
-}
-
-/// What the people page shows an admin.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PeopleView {
-    pub people: Vec<crate::staff::StaffSummary>,
+pub async fn remove_org_hotline(lang: Locale, hotline_id: HotlineId) -> Result<(), Failure> {
+    form(lang, "organisations", "hotline-removed", |ctx| async move {
+        Ok(crate::help::service::remove(&ctx, hotline_id).await?)
+    })
+    .await
 }
 
 #[server(prefix = "/staff/fn", endpoint = "people")]
-pub async fn people() -> Result<PeopleView, ServerFnError> {
-    use crate::staff::{data, roles::Action};
-    let (db, managed) = orgs_allowing(Action::ManagePeople).await?;
-    Ok(PeopleView {
-        people: data::people_in(&db, &managed)
-            .await
-            .map_err(|e| refused(e.into()))?,
-    })
+pub async fn people() -> Result<Vec<crate::staff::StaffSummary>, Failure> {
+    let ctx = web::staff_ctx().await.map_err(web::fail)?;
+    crate::staff::service::people(&ctx).await.map_err(web::fail)
 }
 
 /// The organisations an admin manages, with their own hotlines.
 #[server(prefix = "/staff/fn", endpoint = "org-lines")]
-pub async fn org_lines() -> Result<Vec<(i64, Vec<crate::help::LocalHotline>)>, ServerFnError> {
-    let (db, managed) = orgs_allowing(crate::staff::roles::Action::ManageOrganisations).await?;
-    let all = crate::help::data::list(&db)
-        .await
-        .map_err(|e| refused(e.into()))?;
-    Ok(managed
+pub async fn org_lines() -> Result<Vec<(OrgId, Vec<crate::help::LocalHotline>)>, Failure> {
+    use crate::staff::roles::Action;
+    let ctx = web::staff_ctx().await.map_err(web::fail)?;
+    let managed = ctx
+        .scope_required(Action::ManageOrganisations)
+        .map_err(web::fail)?;
+    let all = crate::help::service::list(&ctx).await.map_err(web::fail)?;
+    let orgs: Vec<OrgId> = ctx
+        .staff()
+        .map(|s| s.orgs_where(Action::ManageOrganisations))
+        .unwrap_or_default();
+    Ok(orgs
         .into_iter()
+        .filter(|o| managed.contains(*o))
         .map(|org| {
             let lines = all
                 .iter()
@@ -544,10 +437,9 @@ pub async fn org_lines() -> Result<Vec<(i64, Vec<crate::help::LocalHotline>)>, S
 }
 
 #[server(prefix = "/staff/fn", endpoint = "audit-log")]
-pub async fn audit_log() -> Result<Vec<crate::staff::AuditEntry>, ServerFnError> {
-    use crate::staff::{audit, roles::Action};
-    let (db, readable) = orgs_allowing(Action::ReadAudit).await?;
-    audit::recent(&db, &readable, 200)
+pub async fn audit_log() -> Result<Vec<crate::audit::AuditEntry>, Failure> {
+    let ctx = web::staff_ctx().await.map_err(web::fail)?;
+    crate::staff::service::audit_log(&ctx, 200)
         .await
-        .map_err(|e| refused(e.into()))
+        .map_err(web::fail)
 }

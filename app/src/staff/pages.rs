@@ -1,14 +1,22 @@
-//! The staff pages: sign in, the dashboard frame, account, people, organisations and
-//! the audit log. Plain server-rendered forms posting to server functions; no
-//! WebAssembly, and every check is repeated on the server.
+//! The staff pages: sign in (with a second factor where set up), the dashboard frame,
+//! account, people, organisations and the audit log. Plain server-rendered forms
+//! posting to server functions; no WebAssembly, and every check is repeated on the
+//! server.
 
-use super::actions::{StaffContext, audit_log, me, org_lines, people};
+use super::actions::{
+    AddOrgHotline, ChangePassword, CreateAccount, CreateOrg, Login, LoginCode, Logout,
+    LogoutEverywhere, RemoveOrgHotline, SetDisabled, SetRole, SetSelfApproval, StaffContext,
+    TwoFactorBegin, TwoFactorConfirm, TwoFactorOff, TwoFactorView, audit_log, me, org_lines,
+    people, two_factor,
+};
 use super::roles::Role;
 use super::staff_href;
 use crate::i18n::{Locale, lookup, t, t_args, tr, use_locale};
+use crate::ids::OrgId;
 use crate::orgs::{Org, OrgKind};
 use crate::site::awaited;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::{components::Redirect, hooks::use_query_map};
 
 /// A form's hidden language field, so the server answers in the page's language.
@@ -43,7 +51,7 @@ pub fn Notice() -> impl IntoView {
     }
 }
 
-pub fn org_label(locale: Locale, orgs: &[Org], id: i64) -> String {
+pub fn org_label(locale: Locale, orgs: &[Org], id: OrgId) -> String {
     orgs.iter()
         .find(|o| o.id == id)
         .map(|o| o.name(locale).to_string())
@@ -51,7 +59,7 @@ pub fn org_label(locale: Locale, orgs: &[Org], id: i64) -> String {
 }
 
 /// `<option>`s for the organisations among `ids`.
-pub fn org_options(locale: Locale, orgs: &[Org], ids: &[i64]) -> impl IntoView + use<> {
+pub fn org_options(locale: Locale, orgs: &[Org], ids: &[OrgId]) -> impl IntoView + use<> {
     orgs.iter()
         .filter(|o| ids.contains(&o.id))
         .map(|o| view! { <option value=o.id>{o.name(locale).to_string()}</option> })
@@ -63,6 +71,17 @@ pub fn role_options() -> impl IntoView {
         .into_iter()
         .map(|r| view! { <option value=r.as_str()>{tr(&r.label_key())}</option> })
         .collect_view()
+}
+
+/// The signed-in person's own password, asked again before a sensitive change.
+#[component]
+fn CurrentPassword(id: String) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id.clone()>{tr("account-current-password-again")}</label>
+            <input id=id name="current_password" type="password" autocomplete="current-password" required/>
+        </div>
+    }
 }
 
 /// The staff pages' frame: signs the person in first, then shows the staff navigation
@@ -80,6 +99,12 @@ where
             Ok(Some(me)) => view! {
                 <StaffNav me=me.clone()/>
                 <h1>{tr(title)}</h1>
+                {me.awaiting_two_factor.then(|| view! {
+                    <p class="notice error" role="alert">
+                        {tr("two-factor-required")}" "
+                        <a href=staff_href(locale, "account")>{tr("staff-account")}</a>
+                    </p>
+                })}
                 <Notice/>
                 {page(me)}
             }
@@ -106,7 +131,7 @@ fn StaffNav(me: StaffContext) -> impl IntoView {
                 {(!me.can_read_audit.is_empty()).then(|| link("audit", "staff-audit"))}
                 {link("account", "staff-account")}
             </ul>
-            <form method="post" action="/staff/fn/logout">
+            <form method="post" action=Logout::PATH>
                 <LangField/>
                 <button type="submit" class="button secondary">{tr("staff-logout")}</button>
             </form>
@@ -116,24 +141,109 @@ fn StaffNav(me: StaffContext) -> impl IntoView {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let code_step = use_query_map().with_untracked(|q| q.get("step")).as_deref() == Some("code");
+    let form = if code_step {
+        view! {
+            <p>{tr("login-code-intro")}</p>
+            <form class="stack" method="post" action=LoginCode::PATH>
+                <LangField/>
+                <div class="field">
+                    <label for="code">{tr("login-code")}</label>
+                    <input id="code" name="code" autocomplete="one-time-code" inputmode="numeric" required maxlength="12" aria-describedby="code-hint"/>
+                    <p class="hint" id="code-hint">{tr("login-code-hint")}</p>
+                </div>
+                <button type="submit" class="button">{tr("login-submit")}</button>
+            </form>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p>{tr("login-intro")}</p>
+            <form class="stack" method="post" action=Login::PATH>
+                <LangField/>
+                <div class="field">
+                    <label for="username">{tr("login-username")}</label>
+                    <input id="username" name="username" autocomplete="username" required maxlength="32" autocapitalize="none" spellcheck="false"/>
+                </div>
+                <div class="field">
+                    <label for="password">{tr("login-password")}</label>
+                    <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="128"/>
+                </div>
+                <button type="submit" class="button">{tr("login-submit")}</button>
+            </form>
+        }
+        .into_any()
+    };
     view! {
         <crate::site::PageTitle key="login-title"/>
         <h1>{tr("login-title")}</h1>
-        <p>{tr("login-intro")}</p>
         <Notice/>
-        <form class="stack" method="post" action="/staff/fn/login">
-            <LangField/>
-            <div class="field">
-                <label for="username">{tr("login-username")}</label>
-                <input id="username" name="username" autocomplete="username" required autocapitalize="none" spellcheck="false"/>
-            </div>
-            <div class="field">
-                <label for="password">{tr("login-password")}</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required/>
-            </div>
-            <button type="submit" class="button">{tr("login-submit")}</button>
-        </form>
+        {form}
     }
+}
+
+/// Two-factor sign-in on the account page: set up (scan, keep the recovery codes,
+/// confirm with a code), or on, or turning it off.
+#[component]
+fn TwoFactorSection() -> impl IntoView {
+    awaited(two_factor(), |state| {
+        let body = match state {
+            Ok(TwoFactorView::Off) => view! {
+                <p>{tr("two-factor-off-text")}</p>
+                <form method="post" action=TwoFactorBegin::PATH>
+                    <LangField/>
+                    <button type="submit" class="button secondary">{tr("two-factor-begin")}</button>
+                </form>
+            }
+            .into_any(),
+            Ok(TwoFactorView::SettingUp { secret, qr_svg, recovery_codes }) => {
+                let codes = recovery_codes
+                    .into_iter()
+                    .map(|c| view! { <li><code>{c}</code></li> })
+                    .collect_view();
+                view! {
+                    <ol class="stack">
+                        <li>
+                            <p>{tr("two-factor-scan")}</p>
+                            <div class="qr-code" role="img" aria-label=tr("two-factor-qr-label") inner_html=qr_svg></div>
+                            <p>{tr("two-factor-secret")}" "<code>{secret}</code></p>
+                        </li>
+                        <li>
+                            <p>{tr("two-factor-keep-codes")}</p>
+                            <ul class="recovery-codes">{codes}</ul>
+                        </li>
+                        <li>
+                            <form class="stack" method="post" action=TwoFactorConfirm::PATH>
+                                <LangField/>
+                                <div class="field">
+                                    <label for="totp-code">{tr("two-factor-confirm-code")}</label>
+                                    <input id="totp-code" name="code" autocomplete="one-time-code" inputmode="numeric" required maxlength="12"/>
+                                </div>
+                                <button type="submit" class="button">{tr("two-factor-confirm")}</button>
+                            </form>
+                        </li>
+                    </ol>
+                }
+                .into_any()
+            }
+            Ok(TwoFactorView::On { recovery_codes_left }) => view! {
+                <p>{t_args(use_locale(), "two-factor-on-text", &[("left", recovery_codes_left.into())])}</p>
+                <form class="stack" method="post" action=TwoFactorOff::PATH>
+                    <LangField/>
+                    <CurrentPassword id="off-password".into()/>
+                    <button type="submit" class="button secondary">{tr("two-factor-turn-off")}</button>
+                </form>
+            }
+            .into_any(),
+            Err(_) => view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }.into_any(),
+        };
+        view! {
+            <section aria-labelledby="two-factor-title">
+                <h2 id="two-factor-title">{tr("two-factor-title")}</h2>
+                {body}
+            </section>
+        }
+    })
 }
 
 #[component]
@@ -149,8 +259,9 @@ pub fn AccountPage() -> impl IntoView {
             view! {
                 <h2>{tr("account-roles")}</h2>
                 <ul>{roles}</ul>
+                <TwoFactorSection/>
                 <h2>{tr("account-password")}</h2>
-                <form class="stack" method="post" action="/staff/fn/change-password">
+                <form class="stack" method="post" action=ChangePassword::PATH>
                     <LangField/>
                     <div class="field">
                         <label for="current_password">{tr("account-current-password")}</label>
@@ -158,7 +269,7 @@ pub fn AccountPage() -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="new_password">{tr("account-new-password")}</label>
-                        <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="8" required aria-describedby="password-rules"/>
+                        <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="8" maxlength="128" required aria-describedby="password-rules"/>
                         <p class="hint" id="password-rules">{tr("password-rules")}</p>
                     </div>
                     <div class="field">
@@ -169,7 +280,7 @@ pub fn AccountPage() -> impl IntoView {
                 </form>
                 <h2>{tr("account-sessions")}</h2>
                 <p>{tr("account-sessions-text")}</p>
-                <form method="post" action="/staff/fn/logout-everywhere">
+                <form method="post" action=LogoutEverywhere::PATH>
                     <LangField/>
                     <button type="submit" class="button secondary">{tr("account-logout-everywhere")}</button>
                 </form>
@@ -185,9 +296,10 @@ pub fn PeoplePage() -> impl IntoView {
             let locale = use_locale();
             let managed = me.can_manage_people.clone();
             let orgs = me.orgs.clone();
+            let me_id = me.id;
             view! {
                 <h2>{tr("people-create")}</h2>
-                <form class="stack" method="post" action="/staff/fn/create-account">
+                <form class="stack" method="post" action=CreateAccount::PATH>
                     <LangField/>
                     <div class="field">
                         <label for="username">{tr("login-username")}</label>
@@ -200,7 +312,7 @@ pub fn PeoplePage() -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="password">{tr("people-initial-password")}</label>
-                        <input id="password" name="password" type="password" autocomplete="new-password" minlength="8" required aria-describedby="password-rules"/>
+                        <input id="password" name="password" type="password" autocomplete="new-password" minlength="8" maxlength="128" required aria-describedby="password-rules"/>
                         <p class="hint" id="password-rules">{tr("password-rules")}</p>
                     </div>
                     <div class="field">
@@ -211,50 +323,64 @@ pub fn PeoplePage() -> impl IntoView {
                         <label for="role">{tr("people-role")}</label>
                         <select id="role" name="role">{role_options()}</select>
                     </div>
+                    <CurrentPassword id="create-current-password".into()/>
                     <button type="submit" class="button">{tr("people-create-submit")}</button>
                 </form>
                 <h2>{tr("people-list")}</h2>
                 {awaited(people(), move |list| {
-                    let people = list.map(|p| p.people).unwrap_or_default();
+                    let people = list.unwrap_or_default();
                     people.into_iter().map(|person| {
-                        let roles = person.memberships.iter().map(|m| view! {
-                            <li>
-                                {org_label(locale, &orgs, m.org_id)}": "{tr(&m.role.label_key())}" "
-                                <form class="inline" method="post" action="/staff/fn/set-role">
-                                    <LangField/>
-                                    <input type="hidden" name="staff_id" value=person.id/>
-                                    <input type="hidden" name="org_id" value=m.org_id/>
-                                    <input type="hidden" name="role" value=m.role.as_str()/>
-                                    <input type="hidden" name="grant" value="false"/>
-                                    <button type="submit" class="link-button">{tr("people-revoke")}</button>
-                                </form>
-                            </li>
+                        let own = person.id == me_id;
+                        let roles = person.memberships.iter().map(|m| {
+                            let field = format!("revoke-{}-{}-{}", person.id, m.org_id, m.role.as_str());
+                            view! {
+                                <li>
+                                    {org_label(locale, &orgs, m.org_id)}": "{tr(&m.role.label_key())}" "
+                                    {(!own).then(|| view! {
+                                        <form class="inline-fields" method="post" action=SetRole::PATH>
+                                            <LangField/>
+                                            <input type="hidden" name="staff_id" value=person.id/>
+                                            <input type="hidden" name="org_id" value=m.org_id/>
+                                            <input type="hidden" name="role" value=m.role.as_str()/>
+                                            <input type="hidden" name="grant" value="false"/>
+                                            <CurrentPassword id=field/>
+                                            <button type="submit" class="link-button">{tr("people-revoke")}</button>
+                                        </form>
+                                    })}
+                                </li>
+                            }
                         }).collect_view();
                         let state = if person.disabled { tr("people-disabled") } else { String::new() };
                         let grant_org = format!("grant-org-{}", person.id);
                         let grant_role = format!("grant-role-{}", person.id);
+                        let grant_password = format!("grant-password-{}", person.id);
+                        // Nobody changes their own roles or disables themselves.
+                        let controls = (!own).then(|| view! {
+                            <form class="inline-fields" method="post" action=SetRole::PATH>
+                                <LangField/>
+                                <input type="hidden" name="staff_id" value=person.id/>
+                                <input type="hidden" name="grant" value="true"/>
+                                <label for=grant_org.clone()>{tr("people-org")}</label>
+                                <select id=grant_org name="org_id">{org_options(locale, &orgs, &managed)}</select>
+                                <label for=grant_role.clone()>{tr("people-role")}</label>
+                                <select id=grant_role name="role">{role_options()}</select>
+                                <CurrentPassword id=grant_password/>
+                                <button type="submit" class="button secondary">{tr("people-grant")}</button>
+                            </form>
+                            <form method="post" action=SetDisabled::PATH>
+                                <LangField/>
+                                <input type="hidden" name="staff_id" value=person.id/>
+                                <input type="hidden" name="disabled" value=(!person.disabled).to_string()/>
+                                <button type="submit" class="button secondary">
+                                    {if person.disabled { tr("people-enable") } else { tr("people-disable") }}
+                                </button>
+                            </form>
+                        });
                         view! {
                             <section class="person">
                                 <h3>{person.display_name.clone()}" ("{person.username.clone()}") "<span class="muted">{state}</span></h3>
                                 <ul>{roles}</ul>
-                                <form class="inline-fields" method="post" action="/staff/fn/set-role">
-                                    <LangField/>
-                                    <input type="hidden" name="staff_id" value=person.id/>
-                                    <input type="hidden" name="grant" value="true"/>
-                                    <label for=grant_org.clone()>{tr("people-org")}</label>
-                                    <select id=grant_org name="org_id">{org_options(locale, &orgs, &managed)}</select>
-                                    <label for=grant_role.clone()>{tr("people-role")}</label>
-                                    <select id=grant_role name="role">{role_options()}</select>
-                                    <button type="submit" class="button secondary">{tr("people-grant")}</button>
-                                </form>
-                                <form method="post" action="/staff/fn/set-disabled">
-                                    <LangField/>
-                                    <input type="hidden" name="staff_id" value=person.id/>
-                                    <input type="hidden" name="disabled" value=(!person.disabled).to_string()/>
-                                    <button type="submit" class="button secondary">
-                                        {if person.disabled { tr("people-enable") } else { tr("people-disable") }}
-                                    </button>
-                                </form>
+                                {controls}
                             </section>
                         }
                     }).collect_view()
@@ -283,7 +409,7 @@ pub fn OrganisationsPage() -> impl IntoView {
                         let lines = lines.into_iter().map(|l| view! {
                             <li>
                                 {l.localized(locale).name}" "{l.number.clone()}" "
-                                <form class="inline" method="post" action="/staff/fn/remove-org-hotline">
+                                <form class="inline" method="post" action=RemoveOrgHotline::PATH>
                                     <LangField/>
                                     <input type="hidden" name="hotline_id" value=l.id/>
                                     <button type="submit" class="link-button">{tr("org-remove-line")}</button>
@@ -299,6 +425,7 @@ pub fn OrganisationsPage() -> impl IntoView {
                                 </div>
                             }
                         };
+                        let self_approval = org.as_ref().map(|o| o.allow_self_approval).unwrap_or(false);
                         view! {
                             <section class="org">
                                 <h2>{org.as_ref().map(|o| o.name(locale).to_string())}" "
@@ -309,7 +436,7 @@ pub fn OrganisationsPage() -> impl IntoView {
                                 <ul>{lines}</ul>
                                 <details>
                                     <summary>{tr("org-add-line")}</summary>
-                                    <form class="stack" method="post" action="/staff/fn/add-org-hotline">
+                                    <form class="stack" method="post" action=AddOrgHotline::PATH>
                                         <LangField/>
                                         <input type="hidden" name="org_id" value=org_id/>
                                         {field("name_zh", "org-line-name-zh")}
@@ -320,12 +447,21 @@ pub fn OrganisationsPage() -> impl IntoView {
                                         <button type="submit" class="button">{tr("org-add-line")}</button>
                                     </form>
                                 </details>
+                                <form method="post" action=SetSelfApproval::PATH>
+                                    <LangField/>
+                                    <input type="hidden" name="org_id" value=org_id/>
+                                    <input type="hidden" name="allowed" value=(!self_approval).to_string()/>
+                                    <p class="hint">{if self_approval { tr("org-self-approval-on") } else { tr("org-self-approval-off") }}</p>
+                                    <button type="submit" class="button secondary">
+                                        {if self_approval { tr("org-self-approval-stop") } else { tr("org-self-approval-allow") }}
+                                    </button>
+                                </form>
                             </section>
                         }
                     }).collect_view()
                 })}
                 <h2>{tr("org-create")}</h2>
-                <form class="stack" method="post" action="/staff/fn/create-org">
+                <form class="stack" method="post" action=CreateOrg::PATH>
                     <LangField/>
                     <div class="field">
                         <label for="parent_id">{tr("org-parent")}</label>
@@ -369,7 +505,7 @@ pub fn AuditPage() -> impl IntoView {
                         <tr>
                             <td>{crate::time::format_local(e.at)}</td>
                             <td>{e.who}</td>
-                            <td>{e.action}</td>
+                            <td>{tr(&e.action.label_key())}</td>
                             <td>{e.target}</td>
                             <td>{e.detail}</td>
                         </tr>

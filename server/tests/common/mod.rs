@@ -1,8 +1,28 @@
 //! Test support: a fresh database on each backend, and a real server on a free port.
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros)]
 
 use anxin_server::{Config, Running};
 use std::path::PathBuf;
+
+/// Runs each named `async fn case(test: TestDb)` once per backend, each as its own
+/// test (`case::sqlite`, `case::postgres`), so a failure names its backend and case.
+macro_rules! per_backend {
+    ($($case:ident),+ $(,)?) => {$(
+        mod $case {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$case(crate::common::TestDb::sqlite().await).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = crate::common::TestDb::postgres().await {
+                    super::$case(db).await
+                }
+            }
+        }
+    )+};
+}
+pub(crate) use per_backend;
 
 /// A database for one test: an SQLite file in a temporary directory, or a new
 /// database on the PostgreSQL server named by `TEST_DATABASE_URL`.
@@ -63,11 +83,9 @@ impl TestDb {
         })
     }
 
-    /// Both backends, SQLite first.
-    pub async fn all() -> Vec<TestDb> {
-        let mut dbs = vec![TestDb::sqlite().await];
-        dbs.extend(TestDb::postgres().await);
-        dbs
+    /// The database, migrated, as the tests' own handle.
+    pub async fn open(&self) -> anxin_app::db::Db {
+        anxin_server::open_database(&self.url).await.unwrap()
     }
 
     /// Makes the database unreachable (PostgreSQL only): drops it, ending every connection.
@@ -125,6 +143,17 @@ impl Served {
         response.text().await.unwrap()
     }
 
+    /// The body of a GET of `path` with the `Cookie` header `cookie`.
+    pub async fn text_with(&self, cookie: &str, path: &str) -> String {
+        let response = client()
+            .get(self.url(path))
+            .header(reqwest::header::COOKIE, cookie)
+            .send()
+            .await
+            .unwrap();
+        response.text().await.unwrap()
+    }
+
     /// The JSON body of an anonymous GET of `path`.
     pub async fn json(&self, path: &str) -> serde_json::Value {
         let response = client().get(self.url(path)).send().await.unwrap();
@@ -138,8 +167,26 @@ impl Served {
 
 /// Starts a server on `db` with a fresh site root.
 pub async fn serve(db: &TestDb, demo_data: bool) -> Served {
+    serve_with(db, |config| config.demo_data = demo_data).await
+}
+
+/// Starts a server on `db` with a fresh site root, its configuration changed by `adjust`
+/// (a fixed clock, HTTPS settings, …).
+pub async fn serve_with(db: &TestDb, adjust: impl FnOnce(&mut Config)) -> Served {
     let site = site_root();
-    let server = start(db, site.path().to_path_buf(), demo_data).await;
+    let mut config = Config {
+        site_root: site.path().to_path_buf(),
+        quick_exit_url: "https://example.org/".into(),
+        ..Config::new(
+            "127.0.0.1:0".parse().unwrap(),
+            db.url.clone(),
+            site.path().join("data"),
+        )
+    };
+    adjust(&mut config);
+    let server = anxin_server::start(config)
+        .await
+        .unwrap_or_else(|e| panic!("server on {} did not start: {e:#}", db.name));
     Served {
         base: format!("http://{}", server.addr),
         server,
@@ -149,14 +196,14 @@ pub async fn serve(db: &TestDb, demo_data: bool) -> Served {
 
 pub async fn start(db: &TestDb, site_root: PathBuf, demo_data: bool) -> Running {
     anxin_server::start(Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: db.url.clone(),
         site_root: site_root.clone(),
         quick_exit_url: "https://example.org/".into(),
-        data_dir: site_root.join("data"),
         demo_data,
-        secure_cookies: false,
-        trust_proxy: false,
+        ..Config::new(
+            "127.0.0.1:0".parse().unwrap(),
+            db.url.clone(),
+            site_root.join("data"),
+        )
     })
     .await
     .unwrap_or_else(|e| panic!("server on {} did not start: {e:#}", db.name))
@@ -167,4 +214,56 @@ pub fn client() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+/// The password every test account has.
+pub const PASSWORD: &str = "river-lamp-42";
+
+/// Creates an account with one role, as the operator would (`anxin staff create`).
+pub async fn create_staff(
+    db: &anxin_app::db::Db,
+    username: &str,
+    org: anxin_app::ids::OrgId,
+    role: anxin_app::staff::roles::Role,
+) -> anxin_app::ids::StaffId {
+    use anxin_app::staff::service::{NewAccount, create_account};
+    let ctx = anxin_app::service::Ctx::system(db.clone(), anxin_app::clock::Clock::System);
+    let account = NewAccount {
+        username: username.into(),
+        display_name: username.into(),
+        password: PASSWORD.into(),
+        org,
+        role,
+    };
+    create_account(&ctx, account, "")
+        .await
+        .unwrap_or_else(|e| panic!("{username}: {e}"))
+}
+
+/// A signed-in staff member with one role, as a service sees them.
+pub async fn staff_actor(
+    db: &anxin_app::db::Db,
+    org: anxin_app::ids::OrgId,
+    role: anxin_app::staff::roles::Role,
+) -> anxin_app::service::Actor {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "actor-{}-{}",
+        role.as_str(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let id = create_staff(db, &name, org, role).await;
+    let mut conn = db.pool().acquire().await.unwrap();
+    anxin_app::service::Actor::Staff(anxin_app::staff::Staff {
+        id,
+        username: name.clone(),
+        display_name: name,
+        memberships: anxin_app::staff::data::memberships(&mut conn, id)
+            .await
+            .unwrap(),
+        orgs: std::sync::Arc::new(anxin_app::orgs::data::list(&mut conn).await.unwrap()),
+        two_factor: false,
+        awaiting_two_factor: false,
+        session: None,
+    })
 }
