@@ -48,7 +48,13 @@ if [ ! -x tools/node_modules/.bin/wasm-opt ] || ! cmp -s tools/package-lock.json
 fi
 
 if [ "$what" = test ] || [ "$what" = bench ]; then
-  apt_install postgresql chromium chromium-driver
+  apt_install postgresql chromium chromium-driver curl
+  if [ ! -x tools/venv/bin/schemathesis ] || ! cmp -s tools/requirements.txt tools/venv/.anxin-requirements; then
+    say "installing the Python test tools (Schemathesis, fhir.resources) into tools/venv"
+    python3 -m venv tools/venv
+    tools/venv/bin/pip install -q --disable-pip-version-check -r tools/requirements.txt
+    cp tools/requirements.txt tools/venv/.anxin-requirements
+  fi
   if [ ! -f end2end/node_modules/.package-lock.json ] || ! cmp -s end2end/package-lock.json end2end/node_modules/.anxin-lock; then
     say "installing the end-to-end test packages (npm ci)"
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.anxin-lock)

@@ -131,3 +131,28 @@ test('a school embeds its centre\'s content; only the embed may be framed', asyn
   await school.close();
   schoolServer.close();
 });
+
+test('an admin sets up two-factor sign-in; staff pages stay accessible on a phone', async ({ page }) => {
+  const suffix = Date.now().toString(36);
+  createAccount(`admin-${suffix}`, 'admin');
+  await signIn(page, `admin-${suffix}`);
+  await page.goto('/zh/staff/account');
+  await page.getByRole('button', { name: '开启双重验证' }).click();
+  await expect(page.getByText('请按下面的步骤完成设置。')).toBeVisible();
+  await expect(page.getByRole('img', { name: '双重验证设置二维码' })).toBeVisible();
+  await expect(page.locator('.recovery-codes li')).toHaveCount(10);
+  await expectNoAxeViolations(page);
+  await expectFitsWidth(page);
+  // A wrong code is refused with a clear message, and nothing is turned on.
+  await page.getByLabel('验证器应用显示的验证码').fill('000000');
+  await page.getByRole('button', { name: '确认并开启' }).click();
+  await expect(page.getByRole('alert')).toHaveText('验证码不正确，或已经用过。');
+  // The people page asks for the admin's own password before account changes.
+  await page.goto('/zh/staff/people');
+  await expect(page.getByLabel('你的密码（确认是你本人）').first()).toBeVisible();
+  await expectNoAxeViolations(page);
+  await expectFitsWidth(page);
+  await page.goto('/zh/staff/audit');
+  await expect(page.getByRole('cell', { name: '登录', exact: true }).first()).toBeVisible();
+  await expectNoAxeViolations(page);
+});

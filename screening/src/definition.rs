@@ -65,6 +65,9 @@ pub struct ResponseScale {
 pub struct ResponseOption {
     pub value: i32,
     pub label: Text,
+    /// The LOINC answer code (`LA…`), where one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loinc: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -78,6 +81,9 @@ pub struct Item {
     /// Scored as (lowest + highest − answer).
     #[serde(default)]
     pub reverse: bool,
+    /// The item's LOINC code, where one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loinc: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,6 +128,9 @@ pub struct ScoreDef {
     /// For a validity scale: the result is unreliable when this score is at least this.
     #[serde(default)]
     pub invalid_at: Option<f64>,
+    /// The score's LOINC code, where one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loinc: Option<String>,
 }
 
 fn one() -> f64 {

@@ -49,6 +49,36 @@ pub enum DefinitionError {
     Ages,
     #[error("score {score:?}: a band suggests {suggest:?}, which is not an instrument id")]
     Suggest { score: String, suggest: String },
+    #[error("{place} has {code:?}, which is not a LOINC code")]
+    Loinc { place: String, code: String },
+}
+
+/// LOINC codes: digits, a dash and a check digit (`44250-9`), or an answer code
+/// (`LA6568-5`).
+fn valid_loinc(code: &str) -> bool {
+    let body = code.strip_prefix("LA").unwrap_or(code);
+    let Some((number, check)) = body.split_once('-') else {
+        return false;
+    };
+    (1..=7).contains(&number.len())
+        && number.chars().all(|c| c.is_ascii_digit())
+        && check.len() == 1
+        && check.chars().all(|c| c.is_ascii_digit())
+}
+
+fn check_loinc(
+    errors: &mut Vec<DefinitionError>,
+    code: Option<&String>,
+    place: impl Fn() -> String,
+) {
+    if let Some(code) = code
+        && !valid_loinc(code)
+    {
+        errors.push(DefinitionError::Loinc {
+            place: place(),
+            code: code.clone(),
+        });
+    }
 }
 
 /// Instrument ids: lowercase letters, digits and '-' (they appear in URLs).
@@ -153,6 +183,7 @@ impl Instrument {
             errors.push(DefinitionError::Id(self.id.clone()));
         }
         check_text(&mut errors, &self.name, || "the name".into());
+        check_loinc(&mut errors, self.loinc.as_ref(), || "the instrument".into());
         check_text(&mut errors, &self.source, || "the source".into());
         check_text(&mut errors, &self.licence, || "the licence".into());
         check_text(&mut errors, &self.intro, || "the introduction".into());
@@ -169,6 +200,9 @@ impl Instrument {
             }
             for option in &scale.options {
                 check_text(&mut errors, &option.label, || {
+                    format!("scale {id:?} option {}", option.value)
+                });
+                check_loinc(&mut errors, option.loinc.as_ref(), || {
                     format!("scale {id:?} option {}", option.value)
                 });
             }
@@ -190,6 +224,9 @@ impl Instrument {
                 });
             }
             check_text(&mut errors, &item.text, || format!("item {}", item.number));
+            check_loinc(&mut errors, item.loinc.as_ref(), || {
+                format!("item {}", item.number)
+            });
         }
         let mut ids = BTreeSet::new();
         for score in &self.scores {
@@ -197,6 +234,9 @@ impl Instrument {
                 errors.push(DefinitionError::DuplicateScore(score.id.clone()));
             }
             check_text(&mut errors, &score.name, || format!("score {:?}", score.id));
+            check_loinc(&mut errors, score.loinc.as_ref(), || {
+                format!("score {:?}", score.id)
+            });
             let unique: BTreeSet<_> = score.items.iter().collect();
             if score.items.is_empty() || unique.len() != score.items.len() {
                 errors.push(DefinitionError::ScoreItems(score.id.clone()));

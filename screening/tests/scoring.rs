@@ -682,3 +682,69 @@ fn a_critical_answer_silences_reassurance() {
     let low = phq9.score(&[0; 9], None).unwrap();
     assert!(low.shows_meaning(Minimal));
 }
+
+mod loader_fuzzing {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A definition's text with one piece replaced: the kinds of slips a person makes
+    /// when editing a licensed test's file by hand.
+    fn mutated(base: &str, at: usize, replacement: &str) -> String {
+        let mut at = at % base.len().max(1);
+        while !base.is_char_boundary(at) {
+            at -= 1;
+        }
+        let end = (at + replacement.len().max(1)).min(base.len());
+        let mut end = end;
+        while !base.is_char_boundary(end) {
+            end += 1;
+        }
+        format!("{}{}{}", &base[..at], replacement, &base[end..])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+
+        /// Anything at all: a clear error or a valid definition, never a panic.
+        #[test]
+        fn any_text_loads_or_fails_cleanly(text in ".{0,400}") {
+            let _ = Instrument::from_json(&text);
+        }
+
+        /// A shipped definition with a piece changed: either still valid (and then
+        /// every answer set scores without a panic, within range) or refused with
+        /// errors that say where.
+        #[test]
+        fn edited_definitions_load_or_fail_cleanly(
+            which in 0usize..5,
+            at in any::<usize>(),
+            replacement in prop_oneof![
+                Just("-1".to_string()), Just("999".to_string()), Just("null".to_string()),
+                Just("\"\"".to_string()), Just("[]".to_string()), Just("{}".to_string()),
+                Just("1e309".to_string()), Just("0".to_string()), Just("\"mean\"".to_string()),
+                "[0-9a-z\",:{}\\[\\] -]{1,6}",
+            ],
+        ) {
+            let base = anxin_screening::SHIPPED[which].1;
+            match Instrument::from_json(&mutated(base, at, &replacement)) {
+                Ok(instrument) => {
+                    let lowest: Vec<i32> = instrument
+                        .items
+                        .iter()
+                        .map(|i| instrument.scale_of(i).unwrap().lowest())
+                        .collect();
+                    let outcome = instrument.score(&lowest, None).unwrap();
+                    for result in &outcome.scores {
+                        prop_assert!(result.value >= result.min - 1e-9 && result.value <= result.max + 1e-9);
+                    }
+                }
+                Err(errors) => {
+                    prop_assert!(!errors.is_empty());
+                    for error in errors {
+                        prop_assert!(!error.to_string().is_empty());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -145,6 +145,25 @@ enum InstrumentsCommand {
         #[arg(long, env = "ANXIN_DATA_DIR", default_value = "data")]
         data_dir: PathBuf,
     },
+    /// Print each item's possible answers, as a JSON list of lists (for checks and
+    /// scripts).
+    Values {
+        id: String,
+        #[arg(long, env = "ANXIN_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+    },
+    /// Print the FHIR R4 Questionnaire and the QuestionnaireResponse for these answers,
+    /// as the phone exports them: {"questionnaire": …, "response": …}.
+    Fhir {
+        id: String,
+        #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+        answers: Vec<i32>,
+        /// zh-CN or en.
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+        #[arg(long, env = "ANXIN_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -555,6 +574,48 @@ fn instruments(command: InstrumentsCommand) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
         },
+        InstrumentsCommand::Values { id, data_dir } => {
+            let Some(inst) = catalogue::load(&data_dir).get(&id).cloned() else {
+                eprintln!("no instrument {id:?}; `anxin instruments list` shows them");
+                return Ok(ExitCode::from(2));
+            };
+            let values: Vec<Vec<i32>> = inst
+                .items
+                .iter()
+                .map(|item| {
+                    inst.scale_of(item)
+                        .map(|s| s.options.iter().map(|o| o.value).collect())
+                        .unwrap_or_default()
+                })
+                .collect();
+            println!("{}", serde_json::to_string(&values)?);
+        }
+        InstrumentsCommand::Fhir {
+            id,
+            answers,
+            lang,
+            data_dir,
+        } => {
+            let Some(inst) = catalogue::load(&data_dir).get(&id).cloned() else {
+                eprintln!("no instrument {id:?}; `anxin instruments list` shows them");
+                return Ok(ExitCode::from(2));
+            };
+            let outcome = match inst.score(&answers, None) {
+                Ok(o) => o,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let lang = if lang == "en" { "en" } else { "zh-CN" };
+            println!(
+                "{}",
+                serde_json::json!({
+                    "questionnaire": anxin_screening::fhir::questionnaire(&inst, lang),
+                    "response": anxin_screening::fhir::questionnaire_response(&inst, &answers, &outcome, lang),
+                })
+            );
+        }
         InstrumentsCommand::Score {
             id,
             answers,

@@ -30,6 +30,8 @@ use utoipa::{IntoParams, OpenApi};
     ),
     paths(list_courses, get_course, get_lesson, list_articles, get_article),
     components(schemas(
+        Audience,
+        Topic,
         Listing,
         Document,
         super::Summary,
@@ -44,11 +46,11 @@ pub struct ApiDoc;
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// `primary`, `junior`, `senior`, `parents-primary`, `parents-junior`, `parents-senior`, `teachers`.
-    #[param(pattern = "^[a-z-]*$")]
+    /// Who the items are for.
+    #[param(value_type = Option<Audience>)]
     pub audience: Option<String>,
-    /// `study-stress`, `emotions`, `sleep`, `relationships`, `internet-use`, `puberty`, `family-communication`, `life-meaning`, `safety`.
-    #[param(pattern = "^[a-z-]*$")]
+    /// What the items are about.
+    #[param(value_type = Option<Topic>)]
     pub topic: Option<String>,
     /// From 1; default 1.
     #[param(minimum = 1, maximum = 10000)]
@@ -80,11 +82,11 @@ pub fn bad_request(headers: &HeaderMap, field: &str) -> Response {
 /// The filter a list query asks for; the field at fault otherwise.
 fn filter(kind: Kind, query: ListQuery) -> Result<Filter, &'static str> {
     let audience = match query.audience.as_deref() {
-        None | Some("") => None,
+        None => None,
         Some(a) => Some(Audience::parse(a).ok_or("audience")?),
     };
     let topic = match query.topic.as_deref() {
-        None | Some("") => None,
+        None => None,
         Some(t) => Some(Topic::parse(t).ok_or("topic")?),
     };
     let page = query.page.unwrap_or(1);

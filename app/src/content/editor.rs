@@ -424,7 +424,7 @@ fn Editor(editor: ItemEditor, orgs: Vec<crate::orgs::Org>) -> impl IntoView {
             <h2 id="uploads-title">{tr("item-uploads")}</h2>
             <ul class="uploads">{uploads}</ul>
             {editor.can_write.then(|| view! {
-                <form class="stack" method="post" action="/staff/uploads" enctype="multipart/form-data">
+                <form class="stack" method="post" action=super::UPLOAD_PATH enctype="multipart/form-data">
                     <LangField/>
                     <input type="hidden" name="item" value=id/>
                     <div class="field">

@@ -40,9 +40,7 @@ pub struct Summary {
     pub summary: String,
     /// `zh-CN` or `en`.
     pub language: String,
-    #[cfg_attr(feature = "ssr", schema(value_type = Vec<String>, example = json!(["junior", "parents-junior"])))]
     pub audiences: Vec<Audience>,
-    #[cfg_attr(feature = "ssr", schema(value_type = Vec<String>, example = json!(["emotions"])))]
     pub topics: Vec<Topic>,
     /// Reading or viewing time.
     pub minutes: i64,
@@ -126,6 +124,10 @@ pub struct Filter {
     /// From 1 to [`PER_PAGE_MAX`].
     pub per_page: i64,
 }
+
+/// Where the editor's upload form posts (an axum handler, not a server function: it
+/// streams the file).
+pub const UPLOAD_PATH: &str = "/staff/uploads";
 
 pub const PER_PAGE_DEFAULT: i64 = 20;
 pub const PER_PAGE_MAX: i64 = 100;

@@ -17,6 +17,7 @@ pub enum Kind {
 /// teachers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Audience {
     Primary,
     Junior,
@@ -29,6 +30,7 @@ pub enum Audience {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Topic {
     StudyStress,
     Emotions,

@@ -100,7 +100,7 @@ pub fn strip_metadata(mime: &str, bytes: Vec<u8>) -> Vec<u8> {
 }
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/staff/uploads", post(upload))
+    Router::new().route(super::UPLOAD_PATH, post(upload))
 }
 
 /// The public and the staff file routes.
