@@ -4,7 +4,7 @@
 //! account, or anything a visitor entered.
 
 use crate::i18n::named;
-use crate::ids::{HotlineId, ItemId, OrgId, StaffId, UploadId};
+use crate::ids::{BookingId, HotlineId, ItemId, OrgId, ServiceId, StaffId, UploadId};
 use serde::{Deserialize, Serialize};
 
 /// What was done. The names are stored; each has a label in the locale files.
@@ -36,6 +36,16 @@ pub enum AuditAction {
     ItemArchived,
     ItemRestored,
     FileUploaded,
+    ServiceSaved,
+    BookingSetupChanged,
+    BookingMade,
+    BookingCancelled,
+    BookingRescheduled,
+    BookingPromoted,
+    BookingCheckedIn,
+    BookingNoShow,
+    BookingNoteSaved,
+    BookingsExported,
 }
 
 named!(AuditAction, "audit-action" {
@@ -65,6 +75,16 @@ named!(AuditAction, "audit-action" {
     ItemArchived => "item-archived",
     ItemRestored => "item-restored",
     FileUploaded => "file-uploaded",
+    ServiceSaved => "service-saved",
+    BookingSetupChanged => "booking-setup-changed",
+    BookingMade => "booking-made",
+    BookingCancelled => "booking-cancelled",
+    BookingRescheduled => "booking-rescheduled",
+    BookingPromoted => "booking-promoted",
+    BookingCheckedIn => "booking-checked-in",
+    BookingNoShow => "booking-no-show",
+    BookingNoteSaved => "booking-note-saved",
+    BookingsExported => "bookings-exported",
 });
 
 /// The thing an entry is about.
@@ -75,6 +95,9 @@ pub enum Target {
     Item(ItemId),
     Hotline(HotlineId),
     Upload(UploadId),
+    Service(ServiceId),
+    /// A booking (entries name it by code, never by the person).
+    Booking(BookingId),
     /// A national line, by number.
     NationalLine(String),
     /// Nothing in particular (a failed sign-in under a name that is no account).
@@ -90,6 +113,8 @@ impl Target {
             Target::Item(id) => format!("item:{id}"),
             Target::Hotline(id) => format!("hotline:{id}"),
             Target::Upload(id) => format!("upload:{id}"),
+            Target::Service(id) => format!("service:{id}"),
+            Target::Booking(id) => format!("booking:{id}"),
             Target::NationalLine(number) => format!("national:{number}"),
             Target::Nothing => String::new(),
         }

@@ -45,7 +45,12 @@ macro_rules! seed_error_from {
         }
     )+};
 }
-seed_error_from!(ContentError, OrgError, help::HelpError);
+seed_error_from!(
+    ContentError,
+    OrgError,
+    help::HelpError,
+    crate::booking::service::BookingError
+);
 
 pub async fn seed(db: &Db, clock: &Clock) -> Result<(), SeedError> {
     let ctx = Ctx::system(db.clone(), clock.clone());
@@ -140,6 +145,15 @@ pub async fn seed(db: &Db, clock: &Clock) -> Result<(), SeedError> {
     for (org, draft) in sample_articles(district, family, clinic) {
         publish(&ctx, legacy, NewItem::Article { org }, &draft).await?;
     }
+    crate::booking::demo::seed(
+        &ctx,
+        &crate::booking::demo::DemoOrgs {
+            clinic,
+            guidance: district,
+            family,
+        },
+    )
+    .await?;
     // One draft, to show that unpublished work stays off the public site.
     if find(&ctx, district, Kind::Article, UNPUBLISHED, legacy)
         .await?

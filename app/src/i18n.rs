@@ -190,16 +190,24 @@ pub fn lookup(locale: Locale, key: &str) -> Option<String> {
 
 /// Like [`t`], with Fluent arguments (`{ $name }` in the file).
 pub fn t_args(locale: Locale, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
+    lookup_args(locale, key, args).unwrap_or_else(|| {
+        debug_assert!(false, "missing translation key {key}");
+        key.to_string()
+    })
+}
+
+/// [`lookup`] with Fluent arguments: `None` for a key that is not in the files (or
+/// whose text needs an argument not given).
+pub fn lookup_args(
+    locale: Locale,
+    key: &str,
+    args: &[(&'static str, FluentValue<'static>)],
+) -> Option<String> {
     let args: HashMap<Cow<'static, str>, FluentValue<'static>> = args
         .iter()
         .map(|(k, v)| (Cow::Borrowed(*k), v.clone()))
         .collect();
-    LOCALES
-        .try_lookup_with_args(&locale.langid(), key, &args)
-        .unwrap_or_else(|| {
-            debug_assert!(false, "missing translation key {key}");
-            key.to_string()
-        })
+    LOCALES.try_lookup_with_args(&locale.langid(), key, &args)
 }
 
 /// The page's language, provided by the shell from the request path.

@@ -47,4 +47,18 @@ ids! {
     UploadId,
     /// A local help line.
     HotlineId,
+    /// A bookable service (a clinic's consultations, a lecture series).
+    ServiceId,
+    /// One concrete slot of a service, with its places.
+    SlotId,
+    /// A booking of a slot.
+    BookingId,
+    /// A need category (puberty, study pressure, ...).
+    CategoryId,
+    /// A counsellor of an organisation.
+    CounsellorId,
+    /// A weekly schedule of a service.
+    ScheduleId,
+    /// A closed day or an extra session.
+    ExceptionId,
 }

@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 pub mod audit;
+pub mod booking;
 pub mod content;
 pub mod help;
 pub mod home;
@@ -38,7 +39,7 @@ use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{ParentRoute, Route, Router, Routes},
 };
-use site::{Frame, Layout, NotFound, SectionIntro};
+use site::{Frame, Layout, NotFound};
 
 /// The HTML document around the app: language, nonce and site facts for this request.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -120,7 +121,12 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("help") view=help::HelpPage/>
                     <Route path=StaticSegment("self-check") view=self_check::SelfCheckIndex/>
                     <Route path=(StaticSegment("self-check"), ParamSegment("id")) view=self_check::SelfCheckPage/>
-                    <Route path=StaticSegment("booking") view=|| view! { <SectionIntro title="booking-title" intro="booking-intro"/> }/>
+                    <Route path=StaticSegment("booking") view=booking::pages::BookingIndexPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("booking"), StaticSegment("services"), ParamSegment("id")) view=booking::pages::BookingServicePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("booking"), StaticSegment("slots"), ParamSegment("id")) view=booking::pages::BookingSlotPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("booking"), StaticSegment("b"), ParamSegment("token")) view=booking::pages::BookingManagePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("booking"), StaticSegment("b"), ParamSegment("token"), StaticSegment("reschedule")) view=booking::pages::BookingReschedulePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("booking"), StaticSegment("find")) view=booking::pages::BookingFindPage/>
                     // Pages that read the database render completely before sending, so
                     // they can answer 404 or redirect.
                     <Route path=StaticSegment("courses") view=content::pages::CataloguePage ssr=SsrMode::Async/>
@@ -134,6 +140,14 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("staff"), StaticSegment("people")) view=staff::pages::PeoplePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("organisations")) view=staff::pages::OrganisationsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("audit")) view=staff::pages::AuditPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("booking")) view=booking::staff::DeskHomePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("day")) view=booking::staff::DayPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("week")) view=booking::staff::WeekPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("bookings"), ParamSegment("id")) view=booking::staff::BookingDetailPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("setup")) view=booking::staff::SetupPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("services"), StaticSegment("new")) view=booking::staff::ServiceEditPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("services"), ParamSegment("id")) view=booking::staff::ServiceEditPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("report")) view=booking::staff::ReportPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("items"), ParamSegment("id")) view=content::editor::EditorPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("items"), ParamSegment("id"), StaticSegment("preview")) view=content::editor::PreviewPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("items"), ParamSegment("id"), StaticSegment("revisions"), ParamSegment("number")) view=content::editor::PreviewPage ssr=SsrMode::Async/>
@@ -148,7 +162,7 @@ pub fn App() -> impl IntoView {
 #[cfg(test)]
 mod dynamic_keys {
     use crate::content::model::{Audience, DraftProblem, Kind, Status, Topic};
-    use crate::i18n::{Locale, lookup};
+    use crate::i18n::{Locale, lookup_args};
 
     #[test]
     fn every_generated_key_has_text() {
@@ -182,6 +196,54 @@ mod dynamic_keys {
             );
         }
         keys.extend(crate::audit::AuditAction::ALL.iter().map(|a| a.label_key()));
+        {
+            use crate::booking::model::{
+                Attendee, BookingProblem, BookingStatus, Mode, ServiceAudience, SetupProblem, Stage,
+            };
+            keys.extend(ServiceAudience::ALL.iter().map(|a| a.label_key()));
+            keys.extend(Attendee::ALL.iter().map(|a| a.label_key()));
+            keys.extend(
+                Attendee::ALL
+                    .iter()
+                    .map(|a| format!("booking-attendee-{}-long", a.as_str())),
+            );
+            keys.extend(
+                Attendee::ALL
+                    .iter()
+                    .map(|a| format!("booking-only-{}", a.as_str())),
+            );
+            keys.extend(Stage::ALL.iter().map(|s| s.label_key()));
+            keys.extend(Mode::ALL.iter().map(|m| m.label_key()));
+            keys.extend(BookingStatus::ALL.iter().map(|s| s.label_key()));
+            keys.extend(crate::booking::EventKind::ALL.iter().map(|e| e.label_key()));
+            keys.extend(BookingProblem::ALL.iter().map(|p| p.key().to_string()));
+            keys.extend(SetupProblem::ALL.iter().map(|p| p.key().to_string()));
+            keys.extend((1..=7).map(|n| format!("booking-weekday-{n}")));
+            keys.extend(["cancelled", "rescheduled"].map(|d| format!("booking-done-{d}")));
+            keys.extend(
+                ["checked-in", "no-show", "cancelled", "note-saved", "saved"]
+                    .map(|d| format!("done-booking-{d}")),
+            );
+            use crate::booking::service::BookingError;
+            keys.extend(
+                [
+                    BookingError::NotOpen { opens_at: 0 },
+                    BookingError::Closed,
+                    BookingError::Full,
+                    BookingError::WaitlistFull,
+                    BookingError::AlreadyBooked,
+                    BookingError::PerPhoneLimit { max: 1 },
+                    BookingError::TooLate,
+                    BookingError::NotActive,
+                    BookingError::SameSlot,
+                    BookingError::KeyReused,
+                    BookingError::TooMany { minutes: 1 },
+                    BookingError::WrongState,
+                ]
+                .iter()
+                .map(|e| e.key().to_string()),
+            );
+        }
         keys.extend(["org-error-unknown", "org-error-parent", "org-error-taken"].map(String::from));
         for done in [
             "signed-out",
@@ -210,7 +272,8 @@ mod dynamic_keys {
         }
         for key in &keys {
             for locale in Locale::ALL {
-                assert!(lookup(locale, key).is_some(), "{key} missing in {locale:?}");
+                let text = lookup_args(locale, key, &[("minutes", 5.into())]);
+                assert!(text.is_some(), "{key} missing in {locale:?}");
             }
         }
     }

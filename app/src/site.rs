@@ -194,17 +194,3 @@ pub fn NotFound() -> impl IntoView {
         <p><a href=locale.href("")>{tr("not-found-home")}</a></p>
     }
 }
-
-/// A service section that this deployment does not offer online yet: says so plainly
-/// and points to the help that is available.
-#[component]
-pub fn SectionIntro(title: &'static str, intro: &'static str) -> impl IntoView {
-    let locale = use_locale();
-    view! {
-        <PageTitle key=title/>
-        <h1>{tr(title)}</h1>
-        <p class="lead">{tr(intro)}</p>
-        <p class="notice">{tr("section-not-open")}</p>
-        <p><a class="button" href=locale.href("help")>{tr("footer-help")}</a></p>
-    }
-}

@@ -36,4 +36,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The time as every operation sees it (fixed in some tests).
     pub clock: Clock,
+    /// Booking's data key and rate limits.
+    pub booking: Arc<crate::booking::service::BookingEnv>,
 }

@@ -249,6 +249,16 @@ pub struct ApiError {
     /// The field at fault, for invalid input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every field at fault, when there are several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems: Option<Vec<FieldProblem>>,
+}
+
+/// One field at fault and what is wrong with it.
+#[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
 }
 
 /// A failure as the JSON API answers it.
@@ -271,6 +281,7 @@ pub fn api_failure(failure: &Failure, locale: Locale) -> axum::response::Respons
             Failure::Invalid { field, .. } => Some(field.clone()),
             _ => None,
         },
+        problems: None,
     };
     let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_REQUEST);
     (status, axum::Json(body)).into_response()

@@ -78,6 +78,13 @@ pub struct Config {
     pub admins_need_two_factor: bool,
     /// Audit entries older than this many days are deleted.
     pub audit_retention_days: i64,
+    /// Bookings' contact details are erased this many days after the appointment.
+    pub booking_retention_days: i64,
+    /// The data key (`ANXIN_DATA_KEY`, base64) that seals contact details; for a
+    /// single SQLite instance it may be left out and is then kept in the data directory.
+    pub data_key: Option<String>,
+    /// The key before a rotation, still used to open what it sealed.
+    pub data_key_previous: Option<String>,
     /// The time every operation sees (fixed in tests).
     pub clock: Clock,
 }
@@ -97,6 +104,9 @@ impl Config {
             public_url: None,
             admins_need_two_factor: false,
             audit_retention_days: 365,
+            booking_retention_days: 90,
+            data_key: None,
+            data_key_previous: None,
             clock: Clock::System,
         }
     }
@@ -130,7 +140,7 @@ pub async fn open_database(url: &str) -> anyhow::Result<Db> {
 
 /// The API's OpenAPI document, every capability's paths in one.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    content::api::document(Vec::new())
+    content::api::document(vec![anxin_app::booking::api::document()])
 }
 
 pub fn router(state: AppState) -> Router {
@@ -140,6 +150,8 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     let provide_state = move || provide_context(context_state.clone());
     let pages = Router::new()
+        // Booking's forms post to their own pages' URLs (and the files it serves).
+        .merge(anxin_app::booking::forms::routes())
         .leptos_routes_with_context(&state, generate_route_list(App), provide_state.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -167,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         ));
     let document = Arc::new(openapi());
     let api = content::api::routes()
+        .merge(anxin_app::booking::api::routes())
         .route(
             "/api/v1/openapi.json",
             get(move || {
@@ -255,9 +268,17 @@ impl Running {
     }
 }
 
-/// Work every instance does now and then: reload the hotlines and organisations, and
-/// clear out old audit entries and sign-in counts.
-fn spawn_housekeeping(state: AppState, retention_days: i64) -> JoinHandle<()> {
+/// How long things are kept.
+#[derive(Clone, Copy, Debug)]
+struct Retention {
+    audit_days: i64,
+    booking_days: i64,
+}
+
+/// Work every instance does now and then: reload the hotlines and organisations, and,
+/// about hourly, create the slots the schedules give, erase old bookings' contact
+/// details, and clear out old audit entries and sign-in counts.
+fn spawn_housekeeping(state: AppState, retention: Retention) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(HOTLINE_REFRESH);
         tick.tick().await;
@@ -267,16 +288,26 @@ fn spawn_housekeeping(state: AppState, retention_days: i64) -> JoinHandle<()> {
             state.hotlines.refresh(&state.db, &state.clock).await;
             // About hourly: prune what is past its time.
             if rounds.is_multiple_of(120) {
-                prune(&state, retention_days).await;
+                prune(&state, retention).await;
             }
             rounds += 1;
         }
     })
 }
 
-async fn prune(state: &AppState, retention_days: i64) {
+async fn prune(state: &AppState, retention: Retention) {
+    use anxin_app::booking::service as booking;
     let now = state.clock.unix();
-    match anxin_app::audit::prune(&state.db, now - retention_days * 86_400).await {
+    if let Err(error) = booking::sync_all(&state.db, now).await {
+        tracing::warn!(%error, "could not bring booking slots in line with their schedules");
+    }
+    match booking::anonymise(&state.db, now, retention.booking_days).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(bookings = n, "erased contact details of past bookings"),
+        Err(error) => tracing::warn!(%error, "could not erase past bookings' contact details"),
+    }
+    state.booking.limits.forget_idle();
+    match anxin_app::audit::prune(&state.db, now - retention.audit_days * 86_400).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(entries = n, "pruned the audit log"),
         Err(error) => tracing::warn!(%error, "could not prune the audit log"),
@@ -303,8 +334,13 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             tracing::warn!(%error, "could not precompress static files; serving them uncompressed")
         }
     }
+    let keys = anxin_app::booking::secret::Keys::load(
+        config.data_key.as_deref(),
+        config.data_key_previous.as_deref(),
+        &config.data_dir,
+        db.backend() == anxin_app::db::Backend::Sqlite,
+    )?;
     let hotlines = HotlineDirectory::default();
-    hotlines.refresh(&db, &config.clock).await;
     let state = AppState {
         leptos_options: leptos_options(&config.site_root),
         db: db.clone(),
@@ -319,9 +355,16 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             data_dir: config.data_dir.clone(),
         }),
         clock: config.clock.clone(),
+        booking: Arc::new(anxin_app::booking::service::BookingEnv::new(keys)),
     };
-    prune(&state, config.audit_retention_days).await;
-    let housekeeping = spawn_housekeeping(state.clone(), config.audit_retention_days);
+    let retention = Retention {
+        audit_days: config.audit_retention_days,
+        booking_days: config.booking_retention_days,
+    };
+    // Slots first, so the booking link shows from the first page served.
+    prune(&state, retention).await;
+    state.hotlines.refresh(&state.db, &state.clock).await;
+    let housekeeping = spawn_housekeeping(state.clone(), retention);
 
     let listener = TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;

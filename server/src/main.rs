@@ -43,6 +43,43 @@ enum Command {
     /// Staff accounts: the first admin, and recovery when nobody can sign in.
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// The data key that seals bookings' contact details.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Booking maintenance.
+    #[command(subcommand)]
+    Booking(BookingCommand),
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Print a new random data key (for ANXIN_DATA_KEY).
+    Generate,
+}
+
+#[derive(Subcommand)]
+enum BookingCommand {
+    /// After a key rotation: re-seal every booking's contact details with the key in
+    /// ANXIN_DATA_KEY (opening them with it or ANXIN_DATA_KEY_PREVIOUS) and recompute
+    /// the phone hashes. Stop the servers first, or run it while they still hold both
+    /// keys.
+    Rekey {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        keys: KeyArgs,
+    },
+}
+
+#[derive(Args, Clone)]
+struct KeyArgs {
+    /// The data key (32 bytes, base64). Every instance of a deployment needs the same
+    /// one; a single SQLite instance may leave it out and keeps one in the data directory.
+    #[arg(long, env = "ANXIN_DATA_KEY", hide_env_values = true)]
+    data_key: Option<String>,
+    /// The key before a rotation: still opens what it sealed.
+    #[arg(long, env = "ANXIN_DATA_KEY_PREVIOUS", hide_env_values = true)]
+    data_key_previous: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -219,6 +256,11 @@ struct ServeArgs {
     /// Delete audit entries older than this many days.
     #[arg(long, env = "ANXIN_AUDIT_RETENTION_DAYS", default_value_t = 365)]
     audit_retention_days: i64,
+    /// Erase a booking's contact details this many days after its appointment.
+    #[arg(long, env = "ANXIN_BOOKING_RETENTION_DAYS", default_value_t = 90)]
+    booking_retention_days: i64,
+    #[command(flatten)]
+    keys: KeyArgs,
 }
 
 #[derive(Subcommand)]
@@ -291,6 +333,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 public_url: args.public_url.filter(|u| !u.is_empty()),
                 admins_need_two_factor: args.admins_need_two_factor,
                 audit_retention_days: args.audit_retention_days.max(1),
+                booking_retention_days: args.booking_retention_days.max(1),
+                data_key: args.keys.data_key.filter(|k| !k.is_empty()),
+                data_key_previous: args.keys.data_key_previous.filter(|k| !k.is_empty()),
                 ..Config::new(args.addr, args.db.url(), args.db.data_dir.clone())
             })
             .await?;
@@ -310,6 +355,28 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Instruments(command) => return instruments(command),
         Command::Org(command) => return org(command).await,
         Command::Staff(command) => return staff(command).await,
+        Command::Key(KeyCommand::Generate) => {
+            println!("{}", anxin_app::booking::secret::generate_key());
+        }
+        Command::Booking(BookingCommand::Rekey { db, keys }) => {
+            let database = open_database(&db.url()).await?;
+            let keys = anxin_app::booking::secret::Keys::load(
+                keys.data_key.as_deref(),
+                keys.data_key_previous.as_deref(),
+                &db.data_dir,
+                database.backend() == anxin_app::db::Backend::Sqlite,
+            )?;
+            let (done, unreadable) = anxin_app::booking::service::rekey(&database, &keys)
+                .await
+                .map_err(Failure::from)?;
+            println!("re-sealed {done} bookings with key {}", keys.current().id());
+            if unreadable > 0 {
+                eprintln!(
+                    "{unreadable} bookings are sealed with a key not given; they were left as they are"
+                );
+                return Ok(ExitCode::from(2));
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

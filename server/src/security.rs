@@ -21,6 +21,19 @@ pub fn is_staff_path(path: &str) -> bool {
     rest == "/staff" || rest.starts_with("/staff/")
 }
 
+/// Whether a path shows one person's booking (its manage link, the find page, the
+/// API's booking answers): never stored by a browser or proxy.
+pub fn is_private_path(path: &str) -> bool {
+    let rest = path
+        .strip_prefix("/zh")
+        .or_else(|| path.strip_prefix("/en"))
+        .unwrap_or(path);
+    rest.starts_with("/booking/b/")
+        || rest.starts_with("/booking/find")
+        || rest.starts_with("/booking/slots/")
+        || path.starts_with("/api/v1/bookings")
+}
+
 /// The policy for a page whose inline scripts carry `nonce`. Nothing may be sent to or
 /// loaded from another origin, and no other site may frame the page unless it is
 /// `frameable` (embeds, which schools' sites frame); `'wasm-unsafe-eval'` lets the
@@ -52,7 +65,7 @@ pub async fn headers(
     request.extensions_mut().insert(nonce);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if is_staff_path(&path) {
+    if is_staff_path(&path) || is_private_path(&path) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if https {
@@ -124,6 +137,22 @@ mod tests {
         }
         for path in ["/zh", "/zh/staffing", "/en/courses", "/media/x"] {
             assert!(!is_staff_path(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn booking_pages_of_one_person_are_private() {
+        for path in [
+            "/zh/booking/b/abc",
+            "/en/booking/b/abc/calendar.ics",
+            "/zh/booking/find",
+            "/zh/booking/slots/4",
+            "/api/v1/bookings/ACDE-FGH3",
+        ] {
+            assert!(is_private_path(path), "{path}");
+        }
+        for path in ["/zh/booking", "/zh/booking/services/1", "/api/v1/clinics"] {
+            assert!(!is_private_path(path), "{path}");
         }
     }
 

@@ -26,7 +26,7 @@ use utoipa::{IntoParams, OpenApi};
     info(
         title = "Anxin public API",
         version = "1.0.0",
-        description = "Published psychoeducation courses, lessons and articles. Read-only, no authentication. Lists are paginated (`page` from 1, `per_page` up to 100). Unpublished content is never returned. Errors are JSON objects with a stable `error` code and, where useful, a `message` in the language of `Accept-Language` and the `field` at fault."
+        description = "Published psychoeducation courses, lessons and articles (read-only, paginated: `page` from 1, `per_page` up to 100; unpublished content is never returned), and booking free places at clinics, guidance centres and lectures (no account: a booking is managed with the token it returns, sent as `Authorization: Bearer`). No cookies are read. Errors are JSON objects with a stable `error` code and, where useful, a `message` in the language of `Accept-Language` and the `field` at fault."
     ),
     paths(list_courses, get_course, get_lesson, list_articles, get_article),
     components(schemas(
@@ -217,12 +217,40 @@ pub fn document(others: Vec<utoipa::openapi::OpenApi>) -> utoipa::openapi::OpenA
     doc
 }
 
-/// Public data, so any site may read it from a browser.
+/// Any site may call the API from a browser: it reads no cookies, so a call carries
+/// only the authority it states (a booking's manage token). Preflight requests are
+/// answered here.
 pub async fn cors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let mut response = next.run(request).await;
-    response.headers_mut().insert(
+    let preflight = request.method() == axum::http::Method::OPTIONS;
+    let mut response = if preflight {
+        axum::http::StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(request).await
+    };
+    let headers = response.headers_mut();
+    headers.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
+    );
+    if preflight {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, DELETE"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static(
+                "Content-Type, Authorization, Idempotency-Key, Accept-Language",
+            ),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+    }
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("Retry-After, Idempotent-Replayed"),
     );
     response
 }

@@ -134,7 +134,7 @@ pub fn DashboardPage() -> impl IntoView {
 
 /// A group of checkboxes posting `name[]`.
 #[component]
-fn Checkboxes(
+pub(crate) fn Checkboxes(
     name: &'static str,
     legend: &'static str,
     options: Vec<(String, String, bool)>,

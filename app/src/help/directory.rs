@@ -41,7 +41,10 @@ async fn load(db: &Db, clock: &Clock) -> Result<Snapshot, DbError> {
         national_hours: Arc::new(super::data::national_hours(&mut conn).await?),
         offer: crate::site::Offer {
             reading: crate::content::data::any_public(&mut conn, clock.unix()).await?,
-            booking: None,
+            // Every service booked here is free (the portal lists free services only).
+            booking: crate::booking::data::any_active_service(&mut conn)
+                .await?
+                .then_some(crate::site::BookingOffer { all_free: true }),
         },
     })
 }

@@ -128,6 +128,7 @@ fn StaffNav(me: StaffContext) -> impl IntoView {
                 {link("", "staff-dashboard")}
                 {(!me.can_manage_people.is_empty()).then(|| link("people", "staff-people"))}
                 {(!me.can_manage_orgs.is_empty()).then(|| link("organisations", "staff-organisations"))}
+                {(!me.can_manage_bookings.is_empty()).then(|| link("booking", "booking-desk"))}
                 {(!me.can_read_audit.is_empty()).then(|| link("audit", "staff-audit"))}
                 {link("account", "staff-account")}
             </ul>

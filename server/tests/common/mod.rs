@@ -177,6 +177,7 @@ pub async fn serve_with(db: &TestDb, adjust: impl FnOnce(&mut Config)) -> Served
     let mut config = Config {
         site_root: site.path().to_path_buf(),
         quick_exit_url: "https://example.org/".into(),
+        data_key: Some(TEST_DATA_KEY.into()),
         ..Config::new(
             "127.0.0.1:0".parse().unwrap(),
             db.url.clone(),
@@ -199,6 +200,7 @@ pub async fn start(db: &TestDb, site_root: PathBuf, demo_data: bool) -> Running 
         site_root: site_root.clone(),
         quick_exit_url: "https://example.org/".into(),
         demo_data,
+        data_key: Some(TEST_DATA_KEY.into()),
         ..Config::new(
             "127.0.0.1:0".parse().unwrap(),
             db.url.clone(),
@@ -215,6 +217,9 @@ pub fn client() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// The data key every test server shares (several instances on one database must).
+pub const TEST_DATA_KEY: &str = "dGVzdHMtb25seS1rZXktMzItYnl0ZXMtbG9uZy0xMjM=";
 
 /// The password every test account has.
 pub const PASSWORD: &str = "river-lamp-42";

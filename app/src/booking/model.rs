@@ -1,0 +1,585 @@
+//! Booking's model and rules: who may book what, how a form is checked, and what a
+//! booking's state may become. Plain Rust, no web or database types.
+
+use crate::i18n::named;
+use serde::{Deserialize, Serialize};
+
+/// Who a service is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceAudience {
+    Students,
+    Parents,
+    Both,
+}
+
+/// Who is coming to the appointment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum Attendee {
+    Student,
+    Parent,
+}
+
+/// The student's school stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum Stage {
+    Primary,
+    Junior,
+    Senior,
+}
+
+/// Where a session happens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    InPerson,
+    Online,
+}
+
+/// Where a booking stands. Confirmed and waitlisted bookings are active; the others
+/// are ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum BookingStatus {
+    Confirmed,
+    Waitlisted,
+    Cancelled,
+    Attended,
+    NoShow,
+}
+
+named!(ServiceAudience, "booking-audience" {
+    Students => "students",
+    Parents => "parents",
+    Both => "both",
+});
+named!(Attendee, "booking-attendee" { Student => "student", Parent => "parent" });
+named!(Stage, "booking-stage" { Primary => "primary", Junior => "junior", Senior => "senior" });
+named!(Mode, "booking-mode" { InPerson => "in-person", Online => "online" });
+named!(BookingStatus, "booking-status" {
+    Confirmed => "confirmed",
+    Waitlisted => "waitlisted",
+    Cancelled => "cancelled",
+    Attended => "attended",
+    NoShow => "no-show",
+});
+
+impl BookingStatus {
+    pub fn is_active(self) -> bool {
+        matches!(self, BookingStatus::Confirmed | BookingStatus::Waitlisted)
+    }
+}
+
+impl ServiceAudience {
+    pub fn admits(self, attendee: Attendee) -> bool {
+        match self {
+            ServiceAudience::Both => true,
+            ServiceAudience::Students => attendee == Attendee::Student,
+            ServiceAudience::Parents => attendee == Attendee::Parent,
+        }
+    }
+}
+
+/// A mainland mobile number as people type it (`138 0013 8000`, `+86 13800138000`,
+/// `86-138-0013-8000`), stored as its 11 digits; `None` for anything else.
+pub fn normalise_phone(raw: &str) -> Option<String> {
+    let mut digits: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '\u{3000}'))
+        .collect();
+    if let Some(rest) = digits.strip_prefix("+86") {
+        digits = rest.to_string();
+    } else if digits.len() == 13
+        && let Some(rest) = digits.strip_prefix("86")
+    {
+        digits = rest.to_string();
+    }
+    let mut chars = digits.chars();
+    let valid = digits.len() == 11
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && chars.next() == Some('1')
+        && chars.next().is_some_and(|c| ('3'..='9').contains(&c));
+    valid.then_some(digits)
+}
+
+/// The phone number as staff see it in lists: `138****8000`.
+pub fn masked_phone(phone: &str) -> String {
+    if phone.len() == 11 {
+        format!("{}****{}", &phone[..3], &phone[7..])
+    } else {
+        "****".into()
+    }
+}
+
+pub const NAME_MAX: usize = 20;
+pub const NOTE_MAX: usize = 200;
+
+/// What a person fills in to book (before checking).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingForm {
+    /// A name or nickname, for the counsellor to call them by.
+    pub name: String,
+    pub phone: String,
+    pub attendee: Option<Attendee>,
+    pub stage: Option<Stage>,
+    /// An optional short note (the form says not to write anything sensitive).
+    pub note: String,
+    pub category: Option<i64>,
+    /// A parent agrees to a student under 14 booking (PIPL art. 31).
+    pub guardian_consent: bool,
+    pub under_14: bool,
+    /// Join the waitlist if the slot is full.
+    pub waitlist: bool,
+}
+
+crate::i18n::keyed! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum BookingProblem {
+        NameMissing => "booking-error-name",
+        PhoneInvalid => "booking-error-phone",
+        AttendeeMissing => "booking-error-attendee",
+        AttendeeNotServed => "booking-error-attendee-not-served",
+        StageMissing => "booking-error-stage",
+        StageNotServed => "booking-error-stage-not-served",
+        NoteTooLong => "booking-error-note",
+        CategoryMissing => "booking-error-category",
+        ConsentMissing => "booking-error-consent",
+        IdempotencyKey => "booking-error-idempotency-key",
+        SlotMissing => "booking-error-slot",
+    }
+}
+
+impl BookingProblem {
+    /// The form field the problem is in.
+    pub fn field(self) -> &'static str {
+        use BookingProblem::*;
+        match self {
+            NameMissing => "name",
+            PhoneInvalid => "phone",
+            AttendeeMissing | AttendeeNotServed => "attendee",
+            StageMissing | StageNotServed => "stage",
+            NoteTooLong => "note",
+            CategoryMissing => "category",
+            ConsentMissing => "guardian_consent",
+            IdempotencyKey => "idempotency_key",
+            SlotMissing => "slot",
+        }
+    }
+}
+
+/// What a service asks of a booking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Requirements {
+    pub audience: ServiceAudience,
+    /// School stages served; empty means all.
+    pub stages: Vec<Stage>,
+    /// A need category must be chosen (counsellor matching).
+    pub needs_category: bool,
+}
+
+/// A checked form: what is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidBooking {
+    pub name: String,
+    /// 11 digits.
+    pub phone: String,
+    pub attendee: Attendee,
+    pub stage: Stage,
+    pub note: String,
+    pub category: Option<i64>,
+    pub guardian_consent: bool,
+    pub waitlist: bool,
+}
+
+impl BookingForm {
+    /// Checks the form against the service; every problem, each with its field.
+    pub fn checked(self, needs: &Requirements) -> Result<ValidBooking, Vec<BookingProblem>> {
+        let mut problems = Vec::new();
+        let name = self.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > NAME_MAX {
+            problems.push(BookingProblem::NameMissing);
+        }
+        let phone = normalise_phone(&self.phone);
+        if phone.is_none() {
+            problems.push(BookingProblem::PhoneInvalid);
+        }
+        match self.attendee {
+            None => problems.push(BookingProblem::AttendeeMissing),
+            Some(a) if !needs.audience.admits(a) => {
+                problems.push(BookingProblem::AttendeeNotServed)
+            }
+            Some(_) => {}
+        }
+        match self.stage {
+            None => problems.push(BookingProblem::StageMissing),
+            Some(s) if !needs.stages.is_empty() && !needs.stages.contains(&s) => {
+                problems.push(BookingProblem::StageNotServed)
+            }
+            Some(_) => {}
+        }
+        let note = self.note.trim().to_string();
+        if note.chars().count() > NOTE_MAX {
+            problems.push(BookingProblem::NoteTooLong);
+        }
+        if needs.needs_category && self.category.is_none() {
+            problems.push(BookingProblem::CategoryMissing);
+        }
+        // A student under 14 books with a parent's agreement (PIPL art. 31).
+        let under_14 = self.under_14 || self.stage.is_some_and(Stage::always_under_14);
+        if self.attendee == Some(Attendee::Student) && under_14 && !self.guardian_consent {
+            problems.push(BookingProblem::ConsentMissing);
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(ValidBooking {
+            name,
+            phone: phone.unwrap_or_default(),
+            attendee: self.attendee.unwrap_or(Attendee::Student),
+            stage: self.stage.unwrap_or(Stage::Junior),
+            note,
+            category: if needs.needs_category {
+                self.category
+            } else {
+                None
+            },
+            guardian_consent: self.guardian_consent,
+            waitlist: self.waitlist,
+        })
+    }
+}
+
+/// Who may book, and the school stages served.
+impl Stage {
+    /// Primary-school pupils are all under 14: a student of that stage books with a
+    /// parent's agreement whatever else the form says.
+    pub fn always_under_14(self) -> bool {
+        self == Stage::Primary
+    }
+}
+
+pub const SERVICE_NAME_MAX: usize = 60;
+pub const DESCRIPTION_MAX: usize = 2_000;
+pub const PLACE_MAX: usize = 200;
+pub const CATEGORY_NAME_MAX: usize = 30;
+pub const REASON_MAX: usize = 200;
+pub const STAFF_NOTE_MAX: usize = 1_000;
+pub const DURATION_MAX: i64 = 12 * 60;
+pub const PER_PHONE_MAX: i64 = 20;
+
+/// A service as its set-up form fills it in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceDraft {
+    pub name_zh: String,
+    pub name_en: String,
+    pub description_zh: String,
+    pub description_en: String,
+    pub audience: ServiceAudience,
+    pub stage_from: Stage,
+    pub stage_to: Stage,
+    pub duration_minutes: i64,
+    pub mode: Mode,
+    pub place_zh: String,
+    pub place_en: String,
+    pub contact_phone: String,
+    /// Places per slot (the default for new schedules).
+    pub places: i64,
+    pub waitlist_places: i64,
+    pub matches_category: bool,
+    pub release: super::slots::Release,
+    pub cutoffs: super::slots::Cutoffs,
+    pub max_active_per_phone: i64,
+    pub active: bool,
+}
+
+crate::i18n::keyed! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum SetupProblem {
+        Name => "booking-setup-error-name",
+        Description => "booking-setup-error-description",
+        Stages => "booking-setup-error-stages",
+        Duration => "booking-setup-error-duration",
+        Place => "booking-setup-error-place",
+        Places => "booking-setup-error-places",
+        Waitlist => "booking-setup-error-waitlist",
+        Release => "booking-setup-error-release",
+        Cutoffs => "booking-setup-error-cutoffs",
+        PerPhone => "booking-setup-error-per-phone",
+        Times => "booking-setup-error-times",
+        Length => "booking-setup-error-length",
+        Weekdays => "booking-setup-error-weekdays",
+        Dates => "booking-setup-error-dates",
+        Counsellor => "booking-setup-error-counsellor",
+        TimeZone => "booking-setup-error-time-zone",
+        Reason => "booking-setup-error-reason",
+        Note => "booking-setup-error-note",
+    }
+}
+
+impl SetupProblem {
+    pub fn field(self) -> &'static str {
+        use SetupProblem::*;
+        match self {
+            Name => "name_zh",
+            Description => "description_zh",
+            Stages => "stage_to",
+            Duration => "duration_minutes",
+            Place => "place_zh",
+            Places => "places",
+            Waitlist => "waitlist_places",
+            Release => "release_days",
+            Cutoffs => "book_cutoff_minutes",
+            PerPhone => "max_active_per_phone",
+            Times => "start",
+            Length => "slot_minutes",
+            Weekdays => "weekdays",
+            Dates => "valid_until",
+            Counsellor => "counsellor_id",
+            TimeZone => "time_zone",
+            Reason => "reason",
+            Note => "note",
+        }
+    }
+}
+
+impl From<super::slots::SessionProblem> for SetupProblem {
+    fn from(problem: super::slots::SessionProblem) -> SetupProblem {
+        use super::slots::SessionProblem as P;
+        match problem {
+            P::Times => SetupProblem::Times,
+            P::Length => SetupProblem::Length,
+            P::Places => SetupProblem::Places,
+            P::Weekdays => SetupProblem::Weekdays,
+            P::Dates => SetupProblem::Dates,
+        }
+    }
+}
+
+fn within(text: &str, max: usize) -> bool {
+    text.chars().count() <= max
+}
+
+impl ServiceDraft {
+    /// Trims the texts and checks every field; the first problem found.
+    pub fn checked(mut self) -> Result<ServiceDraft, SetupProblem> {
+        for text in [
+            &mut self.name_zh,
+            &mut self.name_en,
+            &mut self.description_zh,
+            &mut self.description_en,
+            &mut self.place_zh,
+            &mut self.place_en,
+            &mut self.contact_phone,
+        ] {
+            *text = text.trim().to_string();
+        }
+        if self.name_zh.is_empty()
+            || !within(&self.name_zh, SERVICE_NAME_MAX)
+            || !within(&self.name_en, SERVICE_NAME_MAX)
+        {
+            return Err(SetupProblem::Name);
+        }
+        if !within(&self.description_zh, DESCRIPTION_MAX)
+            || !within(&self.description_en, DESCRIPTION_MAX)
+        {
+            return Err(SetupProblem::Description);
+        }
+        if self.stage_from > self.stage_to {
+            return Err(SetupProblem::Stages);
+        }
+        if !(5..=DURATION_MAX).contains(&self.duration_minutes) {
+            return Err(SetupProblem::Duration);
+        }
+        if !within(&self.place_zh, PLACE_MAX)
+            || !within(&self.place_en, PLACE_MAX)
+            || !within(&self.contact_phone, 40)
+        {
+            return Err(SetupProblem::Place);
+        }
+        if !(1..=super::slots::PLACES_MAX).contains(&self.places) {
+            return Err(SetupProblem::Places);
+        }
+        if !(0..=super::slots::PLACES_MAX).contains(&self.waitlist_places) {
+            return Err(SetupProblem::Waitlist);
+        }
+        if !self.release.is_valid() {
+            return Err(SetupProblem::Release);
+        }
+        if !self.cutoffs.is_valid() {
+            return Err(SetupProblem::Cutoffs);
+        }
+        if !(1..=PER_PHONE_MAX).contains(&self.max_active_per_phone) {
+            return Err(SetupProblem::PerPhone);
+        }
+        Ok(self)
+    }
+
+    pub fn stages(&self) -> Vec<Stage> {
+        Stage::ALL
+            .into_iter()
+            .filter(|s| (self.stage_from..=self.stage_to).contains(s))
+            .collect()
+    }
+}
+
+/// A reason given for a staff cancellation, or a staff note: trimmed and bounded.
+pub fn checked_text(text: &str, max: usize, required: bool) -> Option<String> {
+    let text = text.trim();
+    (within(text, max) && (!required || !text.is_empty())).then(|| text.to_string())
+}
+
+/// Booking codes are read out on the phone: letters and digits nobody confuses
+/// (no 0/O, 1/I/L, 2/Z, 5/S, 8/B), grouped `XXXX-XXXX`.
+pub const CODE_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
+
+/// A code from eight random bytes.
+pub fn code_from(bytes: [u8; 8]) -> String {
+    let chars: String = bytes
+        .iter()
+        .map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char)
+        .collect();
+    format!("{}-{}", &chars[..4], &chars[4..])
+}
+
+/// A code as someone typed or read it back: upper case, dashes and spaces dropped,
+/// regrouped; `None` if it cannot be a code.
+pub fn normalise_code(typed: &str) -> Option<String> {
+    let chars: String = typed
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (chars.len() == 8 && chars.bytes().all(|b| CODE_ALPHABET.contains(&b)))
+        .then(|| format!("{}-{}", &chars[..4], &chars[4..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_accepted_as_people_type_them_and_stored_as_digits() {
+        for typed in [
+            "13800138000",
+            "138 0013 8000",
+            "+86 138-0013-8000",
+            "8613800138000",
+            "+8613800138000",
+        ] {
+            assert_eq!(
+                normalise_phone(typed).as_deref(),
+                Some("13800138000"),
+                "{typed}"
+            );
+        }
+        for wrong in [
+            "12800138000",
+            "1380013800",
+            "138001380000",
+            "0571-85029595",
+            "abc",
+            "",
+            "+1 415 555 0100",
+        ] {
+            assert_eq!(normalise_phone(wrong), None, "{wrong}");
+        }
+        assert_eq!(masked_phone("13800138000"), "138****8000");
+    }
+
+    fn needs() -> Requirements {
+        Requirements {
+            audience: ServiceAudience::Both,
+            stages: vec![Stage::Junior, Stage::Senior],
+            needs_category: true,
+        }
+    }
+
+    fn form() -> BookingForm {
+        BookingForm {
+            name: " 小林 ".into(),
+            phone: "138 0013 8000".into(),
+            attendee: Some(Attendee::Parent),
+            stage: Some(Stage::Junior),
+            note: String::new(),
+            category: Some(3),
+            ..BookingForm::default()
+        }
+    }
+
+    #[test]
+    fn a_form_is_checked_against_its_service() {
+        let ok = form().checked(&needs()).unwrap();
+        assert_eq!(
+            (ok.name.as_str(), ok.phone.as_str()),
+            ("小林", "13800138000")
+        );
+        let bad = BookingForm {
+            name: " ".into(),
+            phone: "123".into(),
+            stage: Some(Stage::Primary),
+            note: "字".repeat(NOTE_MAX + 1),
+            category: None,
+            ..form()
+        };
+        assert_eq!(
+            bad.checked(&needs()).unwrap_err(),
+            [
+                BookingProblem::NameMissing,
+                BookingProblem::PhoneInvalid,
+                BookingProblem::StageNotServed,
+                BookingProblem::NoteTooLong,
+                BookingProblem::CategoryMissing
+            ]
+        );
+        let parents_only = Requirements {
+            audience: ServiceAudience::Parents,
+            ..needs()
+        };
+        let student = BookingForm {
+            attendee: Some(Attendee::Student),
+            ..form()
+        };
+        assert_eq!(
+            student.clone().checked(&parents_only).unwrap_err(),
+            [BookingProblem::AttendeeNotServed]
+        );
+        // A student under 14 needs a parent's agreement.
+        let young = BookingForm {
+            under_14: true,
+            ..student
+        };
+        assert_eq!(
+            young.clone().checked(&needs()).unwrap_err(),
+            [BookingProblem::ConsentMissing]
+        );
+        assert!(
+            BookingForm {
+                guardian_consent: true,
+                ..young
+            }
+            .checked(&needs())
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn codes_are_unambiguous_and_read_back_in_any_case() {
+        let code = code_from([0, 1, 2, 3, 250, 251, 252, 253]);
+        assert_eq!(code.len(), 9);
+        for confusable in ['0', 'O', '1', 'I', 'L', '2', 'Z', '5', 'S', '8', 'B'] {
+            assert!(!code.contains(confusable));
+            assert!(!CODE_ALPHABET.contains(&(confusable as u8)));
+        }
+        assert_eq!(
+            normalise_code(&code.to_lowercase().replace('-', " ")),
+            Some(code.clone())
+        );
+        assert_eq!(normalise_code("AAAA-AAA"), None);
+        assert_eq!(normalise_code("OOOO-OOOO"), None);
+    }
+}
