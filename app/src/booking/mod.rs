@@ -173,6 +173,8 @@ pub struct ServicePage {
     pub to: String,
     /// When the next slots open (Unix seconds), if later than now.
     pub next_opening: Option<i64>,
+    /// Later days than those shown are open for booking.
+    pub more_later: bool,
 }
 
 /// The booking form's page: the slot and its service.

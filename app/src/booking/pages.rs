@@ -278,6 +278,7 @@ fn ServiceView(page: ServicePage) -> impl IntoView {
     };
     let next_from = chrono::NaiveDate::parse_from_str(&page.to, "%Y-%m-%d")
         .ok()
+        .filter(|_| page.more_later)
         .and_then(|d| d.succ_opt())
         .map(|d| service_href(locale, service.id, &format!("?from={d}{category_query}")));
     let earlier = query("from").is_some().then(|| {

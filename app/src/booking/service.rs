@@ -334,6 +334,7 @@ pub async fn service_page(
     let next = release.next_opening(now, zone);
     Ok(ServicePage {
         next_opening: (local_day(next, zone) <= last + Days::new(WINDOW_DAYS)).then_some(next),
+        more_later: last < release.open_until(now, zone),
         service,
         categories,
         category,
@@ -586,6 +587,16 @@ pub async fn book(
     }
     if slot.is_withdrawn() || !service.draft.cutoffs.may_book(slot.start_at, now) {
         return Err(BookingError::Closed);
+    }
+    // A slot that was full a moment ago says so without queueing for the write lock.
+    // (Only a shortcut: the conditional update below is what guards the places.)
+    if slot.taken >= slot.places {
+        if !valid.waitlist {
+            return Err(BookingError::Full);
+        }
+        if slot.waiting >= slot.waitlist_places {
+            return Err(BookingError::WaitlistFull);
+        }
     }
     let token = keys.manage_token(&scoped_key);
     let sealed_name = keys.seal("name", &valid.name);
@@ -926,6 +937,8 @@ pub async fn cancel(
     if !service.draft.cutoffs.may_cancel(slot.start_at, now) {
         return Err(BookingError::TooLate);
     }
+    // Never wait for a second connection while holding one (the pool could run dry).
+    drop(conn);
     let mut tx = ctx.db.begin_write().await?;
     let promoted = end_booking(&mut tx, &ctx.db, &service, row.id, now, None, "").await?;
     record_change(
@@ -939,6 +952,7 @@ pub async fn cancel(
     .await?;
     record_promotion(&mut tx, ctx, service.org_id, promoted).await?;
     tx.commit().await?;
+    let mut conn = connection(ctx).await?;
     let row = data::booking(&mut conn, BookingBy::Id(row.id))
         .await?
         .ok_or(BookingError::NotFound)?;
@@ -992,6 +1006,7 @@ pub async fn reschedule(
             return Err(BookingError::NotFound);
         }
     }
+    drop(conn);
     let mut tx = ctx.db.begin_write().await?;
     data::lock_slots(&mut tx, &ctx.db, &[old.id, new.id]).await?;
     let current = data::booking_locked(&mut tx, &ctx.db, row.id)
@@ -1030,6 +1045,7 @@ pub async fn reschedule(
     .await?;
     record_promotion(&mut tx, ctx, service.org_id, promoted).await?;
     tx.commit().await?;
+    let mut conn = connection(ctx).await?;
     let row = data::booking(&mut conn, BookingBy::Id(row.id))
         .await?
         .ok_or(BookingError::NotFound)?;
@@ -1968,6 +1984,7 @@ pub async fn export_csv(
     let bytes = out
         .into_inner()
         .map_err(|e| csv_error(e.into_error().into()))?;
+    drop(conn);
     let mut tx = ctx.db.begin_write().await?;
     record_setup(
         &mut tx,

@@ -1,0 +1,1727 @@
+//! Booking: the service's rules on both databases at a fixed instant (places, the
+//! waitlist, retries, limits per phone, release times and cut-offs, reschedules,
+//! closed days, sealed contact details, their erasure and a key rotation, the desk),
+//! then the real HTTP forms and API: the form keeps what was typed, rate limits,
+//! 500 booking attempts at once for three places, concurrent cancellations and
+//! reschedules, several `anxin serve` processes on one PostgreSQL, and kill -9.
+
+mod common;
+
+use anxin_app::booking::model::{
+    Attendee, BookingForm, BookingProblem, BookingStatus, Mode, ServiceAudience, ServiceDraft,
+    Stage,
+};
+use anxin_app::booking::secret::Keys;
+use anxin_app::booking::service::{
+    self as booking, BookRequest, BookingEnv, BookingError, BookingKey, DeskStep, Via,
+};
+use anxin_app::booking::slots::{Cutoffs, Exception, Release, Schedule, Session, Weekdays};
+use anxin_app::booking::{Booked, EventKind, OpenSlot};
+use anxin_app::clock::Clock;
+use anxin_app::db::Db;
+use anxin_app::ids::{OrgId, ServiceId, SlotId};
+use anxin_app::orgs::{NewOrg, OrgKind};
+use anxin_app::service::{Actor, Ctx};
+use anxin_app::staff::roles::Role;
+use chrono::{NaiveDate, Weekday};
+use common::{TestDb, client, per_backend, serve_with, staff_actor};
+use reqwest::{StatusCode, header};
+use serde_json::{Value, json};
+
+/// Tuesday 2026-12-01, 08:00 in Beijing.
+const NOW: i64 = 1_796_083_200;
+/// Saturday 2026-12-05, 18:00 in Beijing: the night clinic.
+const SATURDAY_NIGHT: i64 = 1_796_464_800;
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+fn night_clinic(places: i64, waitlist: i64) -> ServiceDraft {
+    ServiceDraft {
+        name_zh: "周六夜间门诊".into(),
+        name_en: "Saturday night clinic".into(),
+        description_zh: String::new(),
+        description_en: String::new(),
+        audience: ServiceAudience::Both,
+        stage_from: Stage::Primary,
+        stage_to: Stage::Senior,
+        duration_minutes: 180,
+        mode: Mode::InPerson,
+        place_zh: "门诊三楼".into(),
+        place_en: "3rd floor".into(),
+        contact_phone: "0571-00000000".into(),
+        places,
+        waitlist_places: waitlist,
+        matches_category: false,
+        release: Release::Rolling { days: 14, at: 0 },
+        cutoffs: Cutoffs {
+            book_minutes: 60,
+            cancel_minutes: 120,
+        },
+        max_active_per_phone: 1,
+        active: true,
+    }
+}
+
+fn saturday_night(places: i64) -> Schedule {
+    Schedule {
+        counsellor: None,
+        weekdays: Weekdays::of(&[Weekday::Sat]),
+        session: Session {
+            start: 18 * 60,
+            end: 21 * 60,
+            length: 180,
+            buffer: 0,
+            places,
+        },
+        valid_from: None,
+        valid_until: None,
+    }
+}
+
+/// A clinic with one service and its schedules, set up by the operator at `clock`.
+struct Fixture {
+    db: Db,
+    clock: Clock,
+    org: OrgId,
+    service: ServiceId,
+    env: BookingEnv,
+}
+
+static NEXT_ORG: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+async fn new_org(db: &Db, clock: &Clock) -> OrgId {
+    let n = NEXT_ORG.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    anxin_app::orgs::service::create(
+        &Ctx::system(db.clone(), clock.clone()),
+        NewOrg {
+            parent_id: None,
+            slug: format!("clinic-{n}"),
+            kind: OrgKind::Clinic,
+            name_zh: format!("门诊{n}"),
+            name_en: format!("Clinic {n}"),
+            region: "示例市".into(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn fixture_with(
+    db: Db,
+    clock: Clock,
+    draft: ServiceDraft,
+    schedules: Vec<Schedule>,
+) -> Fixture {
+    let org = new_org(&db, &clock).await;
+    let system = Ctx::system(db.clone(), clock.clone());
+    let service = booking::save_service(&system, org, None, draft)
+        .await
+        .unwrap();
+    for schedule in schedules {
+        booking::add_schedule(&system, service, schedule)
+            .await
+            .unwrap();
+    }
+    Fixture {
+        db,
+        clock,
+        org,
+        service,
+        env: BookingEnv::new(Keys::ephemeral()),
+    }
+}
+
+/// The night clinic with `places` and `waitlist`, at [`NOW`].
+async fn night(test: &TestDb, places: i64, waitlist: i64) -> Fixture {
+    fixture_with(
+        test.open().await,
+        Clock::fixed(NOW),
+        night_clinic(places, waitlist),
+        vec![saturday_night(places)],
+    )
+    .await
+}
+
+fn form(name: &str, phone: &str, waitlist: bool) -> BookingForm {
+    BookingForm {
+        name: name.into(),
+        phone: phone.into(),
+        attendee: Some(Attendee::Parent),
+        stage: Some(Stage::Junior),
+        waitlist,
+        ..BookingForm::default()
+    }
+}
+
+impl Fixture {
+    fn public(&self, address: &str) -> Ctx {
+        Ctx::new(
+            self.db.clone(),
+            Actor::Public {
+                address: address.into(),
+            },
+            self.clock.clone(),
+        )
+    }
+
+    fn system(&self) -> Ctx {
+        Ctx::system(self.db.clone(), self.clock.clone())
+    }
+
+    async fn slots(&self) -> Vec<OpenSlot> {
+        let today = anxin_app::booking::slots::local_day(self.clock.unix(), anxin_app::time::CHINA);
+        booking::open_slots(
+            &self.system(),
+            self.service,
+            today,
+            today + chrono::Days::new(20),
+            None,
+        )
+        .await
+        .unwrap()
+        .1
+    }
+
+    async fn slot_at(&self, start: i64) -> SlotId {
+        self.slots()
+            .await
+            .iter()
+            .find(|s| s.start == start)
+            .unwrap_or_else(|| panic!("no slot at {start}"))
+            .id
+    }
+
+    async fn book(&self, slot: SlotId, form: BookingForm) -> Result<Booked, BookingError> {
+        self.book_keyed(slot, form, None).await
+    }
+
+    async fn book_keyed(
+        &self,
+        slot: SlotId,
+        form: BookingForm,
+        key: Option<&str>,
+    ) -> Result<Booked, BookingError> {
+        let request = BookRequest {
+            slot,
+            form,
+            idempotency_key: key.map(str::to_string),
+            via: Via::Api,
+        };
+        booking::book(&self.system(), &self.env, request).await
+    }
+
+    async fn status(&self, booked: &Booked) -> BookingStatus {
+        let key = BookingKey::Token(booked.manage_token.clone());
+        booking::view(&self.system(), &self.env, &key)
+            .await
+            .unwrap()
+            .status
+    }
+
+    async fn counts(&self, slot: SlotId) -> (i64, i64) {
+        sqlx::query_as("SELECT taken, waiting FROM slots WHERE id = $1")
+            .bind(slot)
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap()
+    }
+}
+
+fn phone(n: usize) -> String {
+    format!("139{:08}", n)
+}
+
+async fn a_full_slot_waitlists_and_a_cancellation_promotes_the_first_waiting(test: TestDb) {
+    let clinic = night(&test, 3, 2).await;
+    let slot = clinic.slot_at(SATURDAY_NIGHT).await;
+    let mut confirmed = Vec::new();
+    for n in 0..3 {
+        let booked = clinic
+            .book(slot, form("家长", &phone(n), false))
+            .await
+            .unwrap();
+        assert_eq!(booked.status, BookingStatus::Confirmed);
+        assert_eq!(booked.code.len(), 9);
+        confirmed.push(booked);
+    }
+    assert!(matches!(
+        clinic.book(slot, form("家长", &phone(3), false)).await,
+        Err(BookingError::Full)
+    ));
+    let first = clinic
+        .book(slot, form("候补一", &phone(4), true))
+        .await
+        .unwrap();
+    let second = clinic
+        .book(slot, form("候补二", &phone(5), true))
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.status, second.status),
+        (BookingStatus::Waitlisted, BookingStatus::Waitlisted)
+    );
+    assert!(matches!(
+        clinic.book(slot, form("候补三", &phone(6), true)).await,
+        Err(BookingError::WaitlistFull)
+    ));
+    assert_eq!(clinic.counts(slot).await, (3, 2));
+    // The second in line sees one ahead.
+    let view = booking::view(
+        &clinic.system(),
+        &clinic.env,
+        &BookingKey::Token(second.manage_token.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(view.ahead, Some(1));
+
+    booking::cancel(
+        &clinic.public("203.0.113.1"),
+        &clinic.env,
+        &BookingKey::Token(confirmed[0].manage_token.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(clinic.status(&confirmed[0]).await, BookingStatus::Cancelled);
+    assert_eq!(
+        clinic.status(&first).await,
+        BookingStatus::Confirmed,
+        "the first waiting is promoted"
+    );
+    assert_eq!(clinic.status(&second).await, BookingStatus::Waitlisted);
+    assert_eq!(clinic.counts(slot).await, (3, 1));
+    // A waitlisted person leaving frees a waitlist place, not a place.
+    booking::cancel(
+        &clinic.system(),
+        &clinic.env,
+        &BookingKey::Token(second.manage_token.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(clinic.counts(slot).await, (3, 0));
+    // Cancelling twice is refused.
+    assert!(matches!(
+        booking::cancel(
+            &clinic.system(),
+            &clinic.env,
+            &BookingKey::Token(second.manage_token.clone())
+        )
+        .await,
+        Err(BookingError::NotActive)
+    ));
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT e.kind FROM booking_events e JOIN bookings b ON b.id = e.booking_id WHERE b.code = $1 ORDER BY e.id",
+    )
+    .bind(&first.code)
+    .fetch_all(clinic.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(kinds, ["waitlisted", "promoted"]);
+    let promotions: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'booking-promoted'")
+            .fetch_one(clinic.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(promotions, 1);
+}
+
+async fn a_retry_books_once_and_a_different_request_under_its_key_is_refused(test: TestDb) {
+    let clinic = night(&test, 3, 0).await;
+    let slot = clinic.slot_at(SATURDAY_NIGHT).await;
+    let first = clinic
+        .book_keyed(
+            slot,
+            form("小林", "138 0013 8000", false),
+            Some("retry-key-1"),
+        )
+        .await
+        .unwrap();
+    let again = clinic
+        .book_keyed(
+            slot,
+            form("小林", "13800138000", false),
+            Some("retry-key-1"),
+        )
+        .await
+        .unwrap();
+    assert!(again.replayed && !first.replayed);
+    assert_eq!(
+        (&again.code, &again.manage_token),
+        (&first.code, &first.manage_token)
+    );
+    assert_eq!(clinic.counts(slot).await, (1, 0), "one place taken");
+    assert!(matches!(
+        clinic
+            .book_keyed(
+                slot,
+                form("小林", "13800138001", false),
+                Some("retry-key-1")
+            )
+            .await,
+        Err(BookingError::KeyReused)
+    ));
+    assert!(matches!(
+        clinic.book_keyed(slot, form("小林", "13800138001", false), Some("short")).await,
+        Err(BookingError::Invalid(p)) if p == [BookingProblem::IdempotencyKey]
+    ));
+}
+
+async fn one_phone_books_a_slot_once_and_keeps_to_its_limit(test: TestDb) {
+    let clinic = night(&test, 3, 0).await;
+    let this_week = clinic.slot_at(SATURDAY_NIGHT).await;
+    let next_week = clinic.slot_at(SATURDAY_NIGHT + 7 * 86_400).await;
+    let booked = clinic
+        .book(this_week, form("甲", &phone(1), false))
+        .await
+        .unwrap();
+    assert!(matches!(
+        clinic.book(this_week, form("甲", &phone(1), false)).await,
+        Err(BookingError::AlreadyBooked)
+    ));
+    // One active booking per phone for this service.
+    assert!(matches!(
+        clinic.book(next_week, form("甲", &phone(1), false)).await,
+        Err(BookingError::PerPhoneLimit { max: 1 })
+    ));
+    booking::cancel(
+        &clinic.system(),
+        &clinic.env,
+        &BookingKey::Token(booked.manage_token),
+    )
+    .await
+    .unwrap();
+    clinic
+        .book(next_week, form("甲", &phone(1), false))
+        .await
+        .unwrap();
+    assert_eq!(clinic.counts(this_week).await, (0, 0));
+}
+
+async fn places_open_at_their_release_and_close_at_the_cut_offs(test: TestDb) {
+    // Whole weeks open on Mondays at 08:00, for the week after.
+    let mut draft = night_clinic(3, 0);
+    draft.release = Release::Weekly {
+        weekday: Weekday::Mon,
+        at: 8 * 60,
+        weeks: 1,
+    };
+    // Monday 2026-11-30, 07:59 in Beijing: this week is open, the next is not yet.
+    let before = NOW - 86_400 - 60;
+    let clinic = fixture_with(
+        test.open().await,
+        Clock::fixed(before),
+        draft,
+        vec![saturday_night(3)],
+    )
+    .await;
+    let this_saturday = SATURDAY_NIGHT + 7 * 86_400;
+    let slots = clinic.slots().await;
+    assert_eq!(
+        slots.iter().map(|s| s.start).collect::<Vec<_>>(),
+        [SATURDAY_NIGHT],
+        "nothing of the coming week shows before Monday 08:00"
+    );
+    let id: i64 =
+        sqlx::query_scalar("SELECT id FROM slots WHERE start_at = $1 AND service_id = $2")
+            .bind(this_saturday)
+            .bind(clinic.service)
+            .fetch_one(clinic.db.pool())
+            .await
+            .unwrap();
+    let slot = SlotId(id);
+    assert!(matches!(
+        clinic.book(slot, form("早", &phone(1), false)).await,
+        Err(BookingError::NotOpen { .. })
+    ));
+    assert!(matches!(
+        booking::slot_page(&clinic.public("203.0.113.9"), slot, None).await,
+        Err(BookingError::NotFound)
+    ));
+    clinic.clock.advance(60);
+    let booked = clinic
+        .book(slot, form("准时", &phone(1), false))
+        .await
+        .unwrap();
+    // Cancelling online stops two hours before the start; booking one hour before.
+    clinic.clock.set(this_saturday - 2 * 3600);
+    assert!(matches!(
+        booking::cancel(
+            &clinic.system(),
+            &clinic.env,
+            &BookingKey::Token(booked.manage_token.clone())
+        )
+        .await,
+        Err(BookingError::TooLate)
+    ));
+    clinic
+        .book(slot, form("晚", &phone(2), false))
+        .await
+        .unwrap();
+    clinic.clock.set(this_saturday - 3600);
+    assert!(matches!(
+        clinic.book(slot, form("太晚", &phone(3), false)).await,
+        Err(BookingError::Closed)
+    ));
+}
+
+async fn a_reschedule_takes_the_new_place_first_and_keeps_code_and_link(test: TestDb) {
+    let clinic = night(&test, 1, 2).await;
+    let a = clinic.slot_at(SATURDAY_NIGHT).await;
+    let b = clinic.slot_at(SATURDAY_NIGHT + 7 * 86_400).await;
+    let mine = clinic.book(a, form("我", &phone(1), false)).await.unwrap();
+    let waiting = clinic.book(a, form("等", &phone(2), true)).await.unwrap();
+    let other = clinic
+        .book(b, form("别人", &phone(3), false))
+        .await
+        .unwrap();
+    let key = BookingKey::Token(mine.manage_token.clone());
+    // B is full: the booking stays where it is.
+    assert!(matches!(
+        booking::reschedule(&clinic.system(), &clinic.env, &key, b).await,
+        Err(BookingError::Full)
+    ));
+    assert_eq!(clinic.counts(a).await, (1, 1));
+    booking::cancel(
+        &clinic.system(),
+        &clinic.env,
+        &BookingKey::Token(other.manage_token),
+    )
+    .await
+    .unwrap();
+    let moved = booking::reschedule(&clinic.system(), &clinic.env, &key, b)
+        .await
+        .unwrap();
+    assert_eq!(moved.code, mine.code);
+    assert_eq!(moved.slot.id, b);
+    assert_eq!(moved.status, BookingStatus::Confirmed);
+    // The same link shows the new time; the person waiting for A got its place.
+    let seen = booking::view(&clinic.system(), &clinic.env, &key)
+        .await
+        .unwrap();
+    assert_eq!(seen.slot.start, SATURDAY_NIGHT + 7 * 86_400);
+    assert_eq!(clinic.status(&waiting).await, BookingStatus::Confirmed);
+    assert_eq!(clinic.counts(a).await, (1, 0));
+    assert_eq!(clinic.counts(b).await, (1, 0));
+    assert!(matches!(
+        booking::reschedule(&clinic.system(), &clinic.env, &key, b).await,
+        Err(BookingError::SameSlot)
+    ));
+}
+
+async fn closed_days_remove_free_slots_and_withdraw_booked_ones(test: TestDb) {
+    let clinic = night(&test, 3, 0).await;
+    let booked_slot = clinic.slot_at(SATURDAY_NIGHT).await;
+    let free_slot = clinic.slot_at(SATURDAY_NIGHT + 7 * 86_400).await;
+    let kept = clinic
+        .book(booked_slot, form("已约", &phone(1), false))
+        .await
+        .unwrap();
+    for saturday in ["2026-12-05", "2026-12-12"] {
+        booking::add_exception(
+            &clinic.system(),
+            clinic.org,
+            None,
+            Exception::Closed {
+                day: day(saturday),
+                counsellor: None,
+            },
+            "停诊",
+        )
+        .await
+        .unwrap();
+    }
+    let left: Vec<SlotId> = clinic.slots().await.iter().map(|s| s.id).collect();
+    assert!(!left.contains(&booked_slot) && !left.contains(&free_slot));
+    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM slots WHERE id = $1")
+        .bind(free_slot)
+        .fetch_one(clinic.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(exists, 0, "a slot nobody booked is deleted");
+    assert_eq!(
+        clinic.status(&kept).await,
+        BookingStatus::Confirmed,
+        "a booking is never silently dropped"
+    );
+    assert!(matches!(
+        clinic.book(booked_slot, form("新", &phone(2), false)).await,
+        Err(BookingError::Closed)
+    ));
+    // The desk sees the withdrawn slot with its booking.
+    let clinic_staff = Ctx::new(
+        clinic.db.clone(),
+        staff_actor(&clinic.db, clinic.org, Role::Clinic).await,
+        clinic.clock.clone(),
+    );
+    let agenda = booking::agenda(
+        &clinic_staff,
+        &clinic.env,
+        clinic.org,
+        Some(day("2026-12-05")),
+        1,
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(agenda.slots[0].withdrawn);
+    assert_eq!(agenda.slots[0].bookings[0].code, kept.code);
+}
+
+async fn contact_details_are_sealed_at_rest_and_erased_after_the_retention(test: TestDb) {
+    let clinic = night(&test, 3, 0).await;
+    let slot = clinic.slot_at(SATURDAY_NIGHT).await;
+    let mut the_form = form("林小雨", "139 1234 5678", false);
+    the_form.note = "想谈谈考试焦虑".into();
+    let booked = clinic.book(slot, the_form).await.unwrap();
+    let rows: Vec<(String, String, String, Option<String>)> =
+        sqlx::query_as("SELECT name_sealed, phone_sealed, note_sealed, phone_hash FROM bookings")
+            .fetch_all(clinic.db.pool())
+            .await
+            .unwrap();
+    for (name, phone, note, hash) in &rows {
+        let all = format!("{name}{phone}{note}{}", hash.clone().unwrap_or_default());
+        for secret in ["林小雨", "13912345678", "5678", "考试"] {
+            assert!(!all.contains(secret), "{secret} in {all}");
+        }
+    }
+    if test.name == "sqlite" {
+        // The file and its write-ahead log hold no phone number either.
+        let path = test
+            .url
+            .trim_start_matches("sqlite://")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        for file in [path.clone(), format!("{path}-wal")] {
+            if let Ok(bytes) = std::fs::read(&file) {
+                let text = String::from_utf8_lossy(&bytes);
+                assert!(!text.contains("13912345678"), "{file}");
+                assert!(!text.contains("林小雨"), "{file}");
+            }
+        }
+    }
+    let staff = Ctx::new(
+        clinic.db.clone(),
+        staff_actor(&clinic.db, clinic.org, Role::Clinic).await,
+        clinic.clock.clone(),
+    );
+    let id = clinic_booking_id(&clinic.db, &booked.code).await;
+    let seen = booking::staff_view(&staff, &clinic.env, id).await.unwrap();
+    assert_eq!(
+        (seen.name.as_str(), seen.phone.as_str(), seen.note.as_str()),
+        ("林小雨", "13912345678", "想谈谈考试焦虑")
+    );
+    // Another organisation's clinic staff learn nothing, nor do other roles here.
+    let elsewhere = new_org(&clinic.db, &clinic.clock).await;
+    for actor in [
+        staff_actor(&clinic.db, elsewhere, Role::Clinic).await,
+        staff_actor(&clinic.db, clinic.org, Role::Admin).await,
+        staff_actor(&clinic.db, clinic.org, Role::Viewer).await,
+    ] {
+        let ctx = Ctx::new(clinic.db.clone(), actor, clinic.clock.clone());
+        assert!(booking::staff_view(&ctx, &clinic.env, id).await.is_err());
+    }
+    // 89 days after the appointment nothing changes; after 90, the details are gone.
+    assert_eq!(
+        booking::anonymise(&clinic.db, SATURDAY_NIGHT + 3 * 3600 + 89 * 86_400, 90)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        booking::anonymise(&clinic.db, SATURDAY_NIGHT + 3 * 3600 + 91 * 86_400, 90)
+            .await
+            .unwrap(),
+        1
+    );
+    let gone = booking::staff_view(&staff, &clinic.env, id).await.unwrap();
+    assert!(
+        gone.anonymised && gone.name.is_empty() && gone.phone.is_empty() && gone.note.is_empty()
+    );
+    assert_eq!(
+        gone.events.last().map(|e| e.kind),
+        Some(EventKind::Anonymised)
+    );
+    // It still counts in the month's numbers.
+    let counts = booking::month_counts(&staff, clinic.org, "2026-12")
+        .await
+        .unwrap();
+    assert_eq!(counts.rows[0].booked, 1);
+}
+
+async fn clinic_booking_id(db: &Db, code: &str) -> anxin_app::ids::BookingId {
+    let id: i64 = sqlx::query_scalar("SELECT id FROM bookings WHERE code = $1")
+        .bind(code)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    anxin_app::ids::BookingId(id)
+}
+
+async fn a_key_rotation_reseals_everything_and_phone_lookups_follow(test: TestDb) {
+    let mut clinic = night(&test, 3, 0).await;
+    let slot = clinic.slot_at(SATURDAY_NIGHT).await;
+    let booked = clinic
+        .book(slot, form("旧钥匙", "13700137000", false))
+        .await
+        .unwrap();
+    let old = clinic.env.keys.clone().unwrap();
+    let new = Keys::ephemeral();
+    let rotating = Keys::new(new.current().clone(), Some(old.current().clone()));
+    assert_eq!(booking::rekey(&clinic.db, &rotating).await.unwrap(), (1, 0));
+    // With only the new key, the booking opens and is found by code and phone.
+    clinic.env = BookingEnv::new(new);
+    let key = BookingKey::CodeAndPhone {
+        code: booked.code.to_lowercase(),
+        phone: "+86 137 0013 7000".into(),
+    };
+    let found = booking::view(&clinic.system(), &clinic.env, &key)
+        .await
+        .unwrap();
+    assert_eq!(found.code, booked.code);
+    let staff = Ctx::new(
+        clinic.db.clone(),
+        staff_actor(&clinic.db, clinic.org, Role::Clinic).await,
+        clinic.clock.clone(),
+    );
+    let id = clinic_booking_id(&clinic.db, &booked.code).await;
+    assert_eq!(
+        booking::staff_view(&staff, &clinic.env, id)
+            .await
+            .unwrap()
+            .name,
+        "旧钥匙"
+    );
+    // The old key alone opens nothing any more.
+    let stale = BookingEnv::new(old);
+    assert!(booking::view(&clinic.system(), &stale, &key).await.is_err());
+}
+
+async fn the_desk_checks_in_marks_no_shows_cancels_with_a_reason_and_exports(test: TestDb) {
+    let clinic = night(&test, 3, 1).await;
+    let slot = clinic.slot_at(SATURDAY_NIGHT).await;
+    let came = clinic
+        .book(slot, form("=HYPERLINK(\"x\")", &phone(1), false))
+        .await
+        .unwrap();
+    let missed = clinic
+        .book(slot, form("乙", &phone(2), false))
+        .await
+        .unwrap();
+    let dropped = clinic
+        .book(slot, form("丙", &phone(3), false))
+        .await
+        .unwrap();
+    let waiting = clinic
+        .book(slot, form("丁", &phone(4), true))
+        .await
+        .unwrap();
+    let staff = Ctx::new(
+        clinic.db.clone(),
+        staff_actor(&clinic.db, clinic.org, Role::Clinic).await,
+        clinic.clock.clone(),
+    );
+    let id = |code: String| {
+        let db = clinic.db.clone();
+        async move { clinic_booking_id(&db, &code).await }
+    };
+    let (came_id, missed_id, dropped_id) = (
+        id(came.code.clone()).await,
+        id(missed.code.clone()).await,
+        id(dropped.code.clone()).await,
+    );
+    // Too early to check in on Tuesday for Saturday night.
+    assert!(matches!(
+        booking::desk(&staff, &clinic.env, came_id, DeskStep::CheckIn).await,
+        Err(BookingError::WrongState)
+    ));
+    // The clinic cancels one: the reason shows under the person's code, and the
+    // person waiting gets the place.
+    assert!(matches!(
+        booking::desk(
+            &staff,
+            &clinic.env,
+            dropped_id,
+            DeskStep::Cancel { reason: " ".into() }
+        )
+        .await,
+        Err(BookingError::Setup(_))
+    ));
+    booking::desk(
+        &staff,
+        &clinic.env,
+        dropped_id,
+        DeskStep::Cancel {
+            reason: "医生临时出诊，请改约".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let seen = booking::view(
+        &clinic.system(),
+        &clinic.env,
+        &BookingKey::Token(dropped.manage_token.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (seen.status, seen.cancel_reason.as_str()),
+        (BookingStatus::Cancelled, "医生临时出诊，请改约")
+    );
+    assert_eq!(clinic.status(&waiting).await, BookingStatus::Confirmed);
+    booking::desk(
+        &staff,
+        &clinic.env,
+        came_id,
+        DeskStep::Note {
+            text: "需要安静的房间".into(),
+        },
+    )
+    .await
+    .unwrap();
+    clinic.clock.set(SATURDAY_NIGHT - 1800);
+    booking::desk(&staff, &clinic.env, came_id, DeskStep::CheckIn)
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            booking::desk(&staff, &clinic.env, missed_id, DeskStep::NoShow).await,
+            Err(BookingError::WrongState)
+        ),
+        "no-show only once the slot has begun"
+    );
+    clinic.clock.set(SATURDAY_NIGHT + 600);
+    booking::desk(&staff, &clinic.env, missed_id, DeskStep::NoShow)
+        .await
+        .unwrap();
+    let agenda = booking::agenda(
+        &staff,
+        &clinic.env,
+        clinic.org,
+        Some(day("2026-12-05")),
+        1,
+        None,
+    )
+    .await
+    .unwrap();
+    let statuses: Vec<BookingStatus> = agenda.slots[0].bookings.iter().map(|b| b.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            BookingStatus::Attended,
+            BookingStatus::NoShow,
+            BookingStatus::Cancelled,
+            BookingStatus::Confirmed
+        ]
+    );
+    assert!(
+        agenda.slots[0].bookings[1].phone.contains("****"),
+        "lists mask the phone"
+    );
+    let csv = booking::export_csv(
+        &staff,
+        &clinic.env,
+        clinic.org,
+        day("2026-12-01"),
+        day("2026-12-31"),
+        anxin_app::i18n::Locale::Zh,
+    )
+    .await
+    .unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(csv.contains("'=HYPERLINK"), "formulas are defused: {csv}");
+    assert!(csv.contains(&phone(2)) && csv.contains(&came.code) && csv.contains("需要安静的房间"));
+    assert_eq!(csv.lines().count(), 5);
+    let counts = booking::month_counts(&staff, clinic.org, "2026-12")
+        .await
+        .unwrap();
+    let row = &counts.rows[0];
+    assert_eq!(
+        (row.booked, row.attended, row.no_show, row.cancelled),
+        (3, 1, 1, 1)
+    );
+    let exported: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'bookings-exported'")
+            .fetch_one(clinic.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(exported, 1);
+    // Another clinic's staff can do none of it.
+    let elsewhere = new_org(&clinic.db, &clinic.clock).await;
+    let outsider = Ctx::new(
+        clinic.db.clone(),
+        staff_actor(&clinic.db, elsewhere, Role::Clinic).await,
+        clinic.clock.clone(),
+    );
+    assert!(
+        booking::desk(&outsider, &clinic.env, came_id, DeskStep::NoShow)
+            .await
+            .is_err()
+    );
+    assert!(
+        booking::agenda(&outsider, &clinic.env, clinic.org, None, 1, None)
+            .await
+            .is_err()
+    );
+    assert!(
+        booking::export_csv(
+            &outsider,
+            &clinic.env,
+            clinic.org,
+            day("2026-12-01"),
+            day("2026-12-31"),
+            anxin_app::i18n::Locale::Zh
+        )
+        .await
+        .is_err()
+    );
+}
+
+per_backend!(
+    a_full_slot_waitlists_and_a_cancellation_promotes_the_first_waiting,
+    a_retry_books_once_and_a_different_request_under_its_key_is_refused,
+    one_phone_books_a_slot_once_and_keeps_to_its_limit,
+    places_open_at_their_release_and_close_at_the_cut_offs,
+    a_reschedule_takes_the_new_place_first_and_keeps_code_and_link,
+    closed_days_remove_free_slots_and_withdraw_booked_ones,
+    contact_details_are_sealed_at_rest_and_erased_after_the_retention,
+    a_key_rotation_reseals_everything_and_phone_lookups_follow,
+    the_desk_checks_in_marks_no_shows_cancels_with_a_reason_and_exports,
+);
+
+// ---------------------------------------------------------------------------------
+// Over HTTP
+
+/// A served site at `clock` (trusting `X-Forwarded-For` when `proxy`), with the night
+/// clinic set up on its database.
+async fn served_night(
+    test: &TestDb,
+    clock: Clock,
+    places: i64,
+    waitlist: i64,
+    proxy: bool,
+) -> (common::Served, Fixture) {
+    let served = serve_with(test, |c| {
+        c.clock = clock.clone();
+        c.trust_proxy = proxy;
+    })
+    .await;
+    let db = served.server.state.db.clone();
+    let fixture = fixture_with(
+        db,
+        clock,
+        night_clinic(places, waitlist),
+        vec![saturday_night(places)],
+    )
+    .await;
+    (served, fixture)
+}
+
+fn page_text(html: &str) -> String {
+    let main = &html[html.find("<main").unwrap_or(0)..html.find("</main>").unwrap_or(html.len())];
+    let mut out = String::new();
+    let mut inside = false;
+    for c in main.chars() {
+        match c {
+            '<' => inside = true,
+            '>' => {
+                inside = false;
+                out.push(' ');
+            }
+            _ if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+async fn the_form_books_without_script_and_keeps_what_was_typed(test: TestDb) {
+    let (served, clinic) = served_night(&test, Clock::fixed(NOW), 3, 1, false).await;
+    let slot = clinic.slot_at(SATURDAY_NIGHT).await;
+    let path = format!("/zh/booking/slots/{slot}");
+    let page = served.text(&path).await;
+    let key = page
+        .split("name=\"idempotency_key\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    assert!(key.len() >= 40, "the form carries a fresh idempotency key");
+    let post = |fields: Vec<(&'static str, String)>, lang: &'static str| {
+        let url = served.url(&path.replace("/zh/", &format!("/{lang}/")));
+        let origin = served.base.clone();
+        async move {
+            client()
+                .post(url)
+                .header(header::ORIGIN, origin)
+                .header(header::ACCEPT, "text/html")
+                .form(&fields)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let bad = vec![
+        ("name", String::new()),
+        ("phone", "12345".to_string()),
+        ("attendee", "student".into()),
+        ("stage", "primary".into()),
+        ("note", "周末比较方便".into()),
+        ("idempotency_key", key.clone()),
+    ];
+    let response = post(bad.clone(), "zh").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    let text = page_text(&html);
+    for expected in [
+        "请填写称呼",
+        "请填写11位手机号",
+        "家长或监护人勾选同意",
+        "周末比较方便",
+    ] {
+        assert!(text.contains(expected), "{expected} missing: {text}");
+    }
+    assert!(
+        html.contains("value=\"12345\""),
+        "the phone as typed is kept"
+    );
+    assert!(
+        html.contains("value=\"student\" checked"),
+        "the choice is kept"
+    );
+    assert!(html.contains("aria-invalid=\"true\""));
+    // In English, the same refusals in English.
+    let english = page_text(&post(bad, "en").await.text().await.unwrap());
+    assert!(
+        english.contains("11-digit mainland mobile number"),
+        "{english}"
+    );
+
+    let good = vec![
+        ("name", "小林妈妈".to_string()),
+        ("phone", "+86 138 0013 8000".to_string()),
+        ("attendee", "parent".into()),
+        ("stage", "junior".into()),
+        ("idempotency_key", key.clone()),
+    ];
+    let response = post(good.clone(), "zh").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let manage = response.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        manage.starts_with("/zh/booking/b/") && manage.ends_with("?done=booked"),
+        "{manage}"
+    );
+    // A double tap lands on the same booking.
+    let again = post(good, "zh").await;
+    assert_eq!(again.headers()[header::LOCATION].to_str().unwrap(), manage);
+    assert_eq!(clinic.counts(slot).await, (1, 0));
+    let page = client().get(served.url(&manage)).send().await.unwrap();
+    assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store");
+    let text = page_text(&page.text().await.unwrap());
+    assert!(
+        text.contains("预约已提交") && text.contains("已确认"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("13800138000") && !text.contains("小林妈妈"),
+        "the page shows no contact details"
+    );
+
+    // The calendar file, read back by a real calendar parser.
+    let token = manage
+        .trim_start_matches("/zh/booking/b/")
+        .trim_end_matches("?done=booked")
+        .to_string();
+    let ics = client()
+        .get(served.url(&format!("/zh/booking/b/{token}/calendar.ics")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ics.headers()[header::CONTENT_TYPE],
+        "text/calendar; charset=utf-8"
+    );
+    let ics = ics.text().await.unwrap();
+    check_calendar(&ics, SATURDAY_NIGHT, SATURDAY_NIGHT + 3 * 3600);
+
+    // Cancel from the page (a plain form), then the page says so.
+    let cancel = client()
+        .post(served.url(&format!("/zh/booking/b/{token}/cancel")))
+        .header(header::ORIGIN, &served.base)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), StatusCode::SEE_OTHER);
+    let text = page_text(
+        &served
+            .text(&format!("/zh/booking/b/{token}?done=cancelled"))
+            .await,
+    );
+    assert!(
+        text.contains("预约已取消") && text.contains("已取消"),
+        "{text}"
+    );
+    // Another site's form cannot cancel.
+    let forged = client()
+        .post(served.url(&format!("/zh/booking/b/{token}/cancel")))
+        .header(header::ORIGIN, "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    served.stop().await;
+}
+
+/// The Python `icalendar` package (an independent parser) reads the file: one event,
+/// at the slot's instants, with the code as its UID and no contact details.
+fn check_calendar(ics: &str, start: i64, end: i64) {
+    assert!(!ics.contains("13800138000"));
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/venv/bin/python");
+    if !python.exists() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "tools/venv is missing: scripts/setup.sh test installs it"
+        );
+        eprintln!("skipping the icalendar check: no tools/venv (run scripts/setup.sh test)");
+        return;
+    }
+    let script = r#"
+import sys, icalendar
+cal = icalendar.Calendar.from_ical(sys.stdin.read())
+events = [c for c in cal.walk() if c.name == "VEVENT"]
+assert len(events) == 1, events
+e = events[0]
+print(int(e.decoded("DTSTART").timestamp()), int(e.decoded("DTEND").timestamp()), str(e["UID"]), str(e["SUMMARY"]))
+"#;
+    let mut child = std::process::Command::new(python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ics.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "icalendar could not read it:\n{ics}");
+    let line = String::from_utf8(out.stdout).unwrap();
+    let parts: Vec<&str> = line.trim().splitn(4, ' ').collect();
+    assert_eq!(parts[0], start.to_string());
+    assert_eq!(parts[1], end.to_string());
+    assert!(parts[2].ends_with("@anxin"));
+    assert_eq!(parts[3], "周六夜间门诊");
+}
+
+async fn api(
+    served: &common::Served,
+    body: Value,
+    address: &str,
+    key: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut request = client()
+        .post(served.url("/api/v1/bookings"))
+        .header("x-forwarded-for", address)
+        .json(&body);
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn api_booking(slot: SlotId, n: usize, waitlist: bool) -> Value {
+    json!({"slot": slot.0, "name": format!("家长{n}"), "phone": phone(n), "attendee": "parent", "stage": "junior", "waitlist": waitlist})
+}
+
+async fn the_api_books_shows_and_cancels_by_token(test: TestDb) {
+    let (served, clinic) = served_night(&test, Clock::fixed(NOW), 3, 0, false).await;
+    let slot = clinic.slot_at(SATURDAY_NIGHT).await;
+    let (status, booked) = api(
+        &served,
+        api_booking(slot, 1, false),
+        "",
+        Some("api-key-0001"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    assert_eq!(booked["status"], "confirmed");
+    assert_eq!(booked["start"], "2026-12-05T18:00:00+08:00");
+    let code = booked["code"].as_str().unwrap();
+    let token = booked["manage_token"].as_str().unwrap();
+    let (status, again) = api(
+        &served,
+        api_booking(slot, 1, false),
+        "",
+        Some("api-key-0001"),
+    )
+    .await;
+    assert_eq!(
+        (status, &again["code"]),
+        (StatusCode::CREATED, &booked["code"])
+    );
+    let (status, invalid) = api(
+        &served,
+        json!({"slot": slot.0, "phone": "1", "attendee": "teacher"}),
+        "",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = invalid["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "phone", "attendee", "stage"]);
+    let get = |auth: Option<String>, code: String| {
+        let url = served.url(&format!("/api/v1/bookings/{code}"));
+        async move {
+            let mut request = client().get(url);
+            if let Some(auth) = auth {
+                request = request.header(header::AUTHORIZATION, auth);
+            }
+            request.send().await.unwrap()
+        }
+    };
+    let shown = get(Some(format!("Bearer {token}")), code.to_lowercase()).await;
+    assert_eq!(shown.status(), StatusCode::OK);
+    let shown: Value = shown.json().await.unwrap();
+    assert_eq!(
+        (shown["status"].as_str(), shown["cancellable"].as_bool()),
+        (Some("confirmed"), Some(true))
+    );
+    assert_eq!(
+        get(None, code.to_string()).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        get(Some(format!("Bearer {token}")), "ACDE-FGH3".into())
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(Some("Bearer nope".into()), code.to_string())
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let cancelled = client()
+        .delete(served.url(&format!("/api/v1/bookings/{code}")))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    assert_eq!(
+        cancelled.json::<Value>().await.unwrap()["status"],
+        "cancelled"
+    );
+    let (status, slots) = {
+        let response = client()
+            .get(served.url(&format!(
+                "/api/v1/services/{}/slots?from=2026-12-05&to=2026-12-05",
+                clinic.service
+            )))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json::<Value>().await.unwrap())
+    };
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(slots["slots"][0]["left"], 3);
+    // Browsers elsewhere may call it: the preflight is answered.
+    let preflight = client()
+        .request(reqwest::Method::OPTIONS, served.url("/api/v1/bookings"))
+        .header(header::ORIGIN, "https://school.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+    assert!(
+        preflight.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("Idempotency-Key")
+    );
+    served.stop().await;
+}
+
+async fn rate_limits_say_when_to_try_again(test: TestDb) {
+    let (served, clinic) = served_night(&test, Clock::fixed(NOW), 3, 0, true).await;
+    let slot = clinic.slot_at(SATURDAY_NIGHT + 7 * 86_400).await;
+    // One address: its budget, then 429 with Retry-After and a message.
+    let mut last = (StatusCode::OK, Value::Null);
+    for n in 0..31 {
+        last = api(
+            &served,
+            json!({"slot": slot.0, "name": "x", "phone": phone(100 + n), "attendee": "parent"}),
+            "198.51.100.7",
+            None,
+        )
+        .await;
+    }
+    assert_eq!(last.0, StatusCode::TOO_MANY_REQUESTS, "{}", last.1);
+    assert_eq!(last.1["error"], "rate-limited");
+    assert!(last.1["message"].as_str().unwrap().contains("分钟后再试"));
+    // Another address still books.
+    let (status, _) = api(&served, api_booking(slot, 1, false), "198.51.100.8", None).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // One phone from many addresses: the phone's budget.
+    let mut statuses = Vec::new();
+    for n in 0..10 {
+        let body = json!({"slot": slot.0, "name": "x", "phone": phone(7), "attendee": "parent", "stage": "senior"});
+        statuses.push(api(&served, body, &format!("203.0.113.{n}"), None).await.0);
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    served.stop().await;
+    // Without --trust-proxy the header counts for nothing: every try is the peer's.
+    let (served, clinic) = served_night(&test, Clock::fixed(NOW), 3, 0, false).await;
+    let slot = clinic.slot_at(SATURDAY_NIGHT + 7 * 86_400).await;
+    let mut last = StatusCode::OK;
+    for n in 0..31 {
+        last = api(
+            &served,
+            json!({"slot": slot.0, "name": "x", "phone": phone(200 + n)}),
+            &format!("192.0.2.{n}"),
+            None,
+        )
+        .await
+        .0;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    served.stop().await;
+}
+
+/// 500 attempts at once, each from its own address and phone: the outcome of each.
+async fn burst(
+    served: &common::Served,
+    slot: SlotId,
+    waitlist: bool,
+    phones: usize,
+) -> Vec<(StatusCode, Value)> {
+    let client = client();
+    let tasks: Vec<_> = (0..500)
+        .map(|n| {
+            let client = client.clone();
+            let url = served.url("/api/v1/bookings");
+            tokio::spawn(async move {
+                let response = client
+                    .post(url)
+                    .header("x-forwarded-for", format!("10.{}.{}.1", n / 250, n % 250))
+                    .json(&api_booking(slot, phones + n, waitlist))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                (
+                    status,
+                    response.json::<Value>().await.unwrap_or(Value::Null),
+                )
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(task.await.unwrap());
+    }
+    out
+}
+
+fn count_outcomes(outcomes: &[(StatusCode, Value)]) -> std::collections::BTreeMap<String, usize> {
+    let mut tally = std::collections::BTreeMap::new();
+    for (status, body) in outcomes {
+        assert!(!status.is_server_error(), "{status}: {body}");
+        let label = match body["status"].as_str() {
+            Some(s) => s.to_string(),
+            None => body["error"].as_str().unwrap_or("?").to_string(),
+        };
+        *tally
+            .entry(format!("{} {label}", status.as_u16()))
+            .or_default() += 1;
+    }
+    tally
+}
+
+async fn five_hundred_at_once_get_exactly_three_places(test: TestDb) {
+    let (served, clinic) = served_night(&test, Clock::fixed(NOW), 3, 5, true).await;
+    let slot = clinic.slot_at(SATURDAY_NIGHT).await;
+    let outcomes = burst(&served, slot, false, 1000).await;
+    let tally = count_outcomes(&outcomes);
+    assert_eq!(tally.get("201 confirmed"), Some(&3), "{tally:?}");
+    assert_eq!(tally.get("409 full"), Some(&497), "{tally:?}");
+    assert_eq!(clinic.counts(slot).await, (3, 0));
+    // The next Saturday, everyone asks for the waitlist: 3 places, 5 waiting.
+    let next = clinic.slot_at(SATURDAY_NIGHT + 7 * 86_400).await;
+    let tally = count_outcomes(&burst(&served, next, true, 2000).await);
+    assert_eq!(tally.get("201 confirmed"), Some(&3), "{tally:?}");
+    assert_eq!(tally.get("201 waitlisted"), Some(&5), "{tally:?}");
+    assert_eq!(tally.get("409 waitlist-full"), Some(&492), "{tally:?}");
+    assert_eq!(clinic.counts(next).await, (3, 5));
+    let rows: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bookings WHERE slot_id = $1 AND status = 'confirmed'",
+    )
+    .bind(next)
+    .fetch_one(clinic.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(rows, 3);
+    served.stop().await;
+}
+
+async fn concurrent_cancellations_and_reschedules_never_promote_two_into_one_place(test: TestDb) {
+    let (served, clinic) = served_night(&test, Clock::fixed(NOW), 2, 6, false).await;
+    let env = &served.server.state.booking;
+    let a = clinic.slot_at(SATURDAY_NIGHT).await;
+    let b = clinic.slot_at(SATURDAY_NIGHT + 7 * 86_400).await;
+    let ctx = clinic.system();
+    let book = |n: usize, slot: SlotId, waitlist: bool| {
+        let ctx = ctx.clone();
+        async move {
+            booking::book(
+                &ctx,
+                env,
+                BookRequest {
+                    slot,
+                    form: form("人", &phone(n), waitlist),
+                    idempotency_key: None,
+                    via: Via::Web,
+                },
+            )
+            .await
+            .unwrap()
+        }
+    };
+    for round in 0..3 {
+        let base = round * 100;
+        let first = book(base + 1, a, false).await;
+        let second = book(base + 2, a, false).await;
+        let mut waiting = Vec::new();
+        for n in 0..4 {
+            waiting.push(book(base + 10 + n, a, true).await);
+        }
+        // At once: the first cancels (five taps), the second moves to B (three taps).
+        let mut tasks = Vec::new();
+        for _ in 0..5 {
+            let (ctx, key) = (ctx.clone(), BookingKey::Token(first.manage_token.clone()));
+            let env = served.server.state.booking.clone();
+            tasks.push(tokio::spawn(async move {
+                format!(
+                    "cancel {:?}",
+                    booking::cancel(&ctx, &env, &key).await.map(|v| v.status)
+                )
+            }));
+        }
+        for _ in 0..3 {
+            let (ctx, key) = (ctx.clone(), BookingKey::Token(second.manage_token.clone()));
+            let env = served.server.state.booking.clone();
+            tasks.push(tokio::spawn(async move {
+                format!(
+                    "reschedule {:?}",
+                    booking::reschedule(&ctx, &env, &key, b)
+                        .await
+                        .map(|v| v.status)
+                )
+            }));
+        }
+        let mut outcomes = Vec::new();
+        for task in tasks {
+            outcomes.push(task.await.unwrap());
+        }
+        let succeeded = outcomes.iter().filter(|o| o.contains("Ok(")).count();
+        assert_eq!(
+            succeeded, 2,
+            "one cancel and one reschedule win: {outcomes:?}"
+        );
+        let mut statuses = Vec::new();
+        for w in &waiting {
+            statuses.push(clinic.status(w).await);
+        }
+        assert_eq!(
+            statuses,
+            [
+                BookingStatus::Confirmed,
+                BookingStatus::Confirmed,
+                BookingStatus::Waitlisted,
+                BookingStatus::Waitlisted
+            ],
+            "round {round}: the first two waiting get the two freed places, in order"
+        );
+        assert_eq!(clinic.counts(a).await, (2, 2));
+        let (confirmed, waitlisted): (i64, i64) = sqlx::query_as(
+            "SELECT SUM(CASE WHEN status = 'confirmed' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END) FROM bookings WHERE slot_id = $1",
+        )
+        .bind(a)
+        .fetch_one(clinic.db.pool())
+        .await
+        .unwrap();
+        assert_eq!((confirmed, waitlisted), (2, 2));
+        // Clear both slots for the next round.
+        let ids: Vec<String> = sqlx::query_scalar("SELECT code FROM bookings WHERE (slot_id = $1 OR slot_id = $2) AND (status = 'confirmed' OR status = 'waitlisted')")
+            .bind(a)
+            .bind(b)
+            .fetch_all(clinic.db.pool())
+            .await
+            .unwrap();
+        let staff = Ctx::new(
+            clinic.db.clone(),
+            staff_actor(&clinic.db, clinic.org, Role::Clinic).await,
+            clinic.clock.clone(),
+        );
+        for code in ids {
+            let id = clinic_booking_id(&clinic.db, &code).await;
+            booking::desk(
+                &staff,
+                env,
+                id,
+                DeskStep::Cancel {
+                    reason: "重置".into(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+        assert_eq!(clinic.counts(a).await, (0, 0));
+    }
+    served.stop().await;
+}
+
+per_backend!(
+    the_form_books_without_script_and_keeps_what_was_typed,
+    the_api_books_shows_and_cancels_by_token,
+    rate_limits_say_when_to_try_again,
+    five_hundred_at_once_get_exactly_three_places,
+    concurrent_cancellations_and_reschedules_never_promote_two_into_one_place,
+);
+
+// ---------------------------------------------------------------------------------
+// Real processes: several instances on one PostgreSQL, and kill -9
+
+/// An `anxin serve` process on `database_url`, trusting `X-Forwarded-For`.
+struct Process {
+    child: std::process::Child,
+    base: String,
+}
+
+fn spawn(database_url: &str, data: &std::path::Path) -> Process {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_anxin"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--trust-proxy"])
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--site-root")
+        .arg(data.join("site"))
+        .env("DATABASE_URL", database_url)
+        .env("ANXIN_DATA_KEY", common::TEST_DATA_KEY)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split("listening on http://")
+                .nth(1)
+                .map(|a| a.trim().to_string())
+        })
+        .expect("the server never said where it listens");
+    // Keep reading its output so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Process {
+        child,
+        base: format!("http://{addr}"),
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A clinic whose slots start tomorrow evening (the processes run on the real clock):
+/// the first open slot with `places`.
+async fn live_slot(db: &Db, places: i64) -> (Fixture, SlotId) {
+    let mut draft = night_clinic(places, 0);
+    draft.max_active_per_phone = 20;
+    let every_evening = Schedule {
+        weekdays: Weekdays(0x7f),
+        ..saturday_night(places)
+    };
+    let clinic = fixture_with(db.clone(), Clock::System, draft, vec![every_evening]).await;
+    let tomorrow = clinic
+        .slots()
+        .await
+        .into_iter()
+        .find(|s| s.start > chrono::Utc::now().timestamp() + 6 * 3600)
+        .unwrap();
+    (clinic, tomorrow.id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_processes_on_one_postgresql_never_give_more_than_three_places() {
+    let Some(test) = TestDb::postgres().await else {
+        return;
+    };
+    let db = test.open().await;
+    let (clinic, slot) = live_slot(&db, 3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let processes: Vec<Process> = (0..3)
+        .map(|n| spawn(&test.url, &dir.path().join(format!("p{n}"))))
+        .collect();
+    let client = client();
+    let tasks: Vec<_> = (0..500)
+        .map(|n| {
+            let client = client.clone();
+            let url = format!("{}/api/v1/bookings", processes[n % 3].base);
+            tokio::spawn(async move {
+                let response = client
+                    .post(url)
+                    .header("x-forwarded-for", format!("10.9.{}.{}", n / 250, n % 250))
+                    .json(&api_booking(slot, 5000 + n, false))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                (
+                    status,
+                    response.json::<Value>().await.unwrap_or(Value::Null),
+                )
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    let tally = count_outcomes(&outcomes);
+    assert_eq!(tally.get("201 confirmed"), Some(&3), "{tally:?}");
+    assert_eq!(tally.get("409 full"), Some(&497), "{tally:?}");
+    assert_eq!(clinic.counts(slot).await, (3, 0));
+    // A booking made on one instance is managed on another.
+    let made = outcomes
+        .iter()
+        .find(|(s, _)| *s == StatusCode::CREATED)
+        .unwrap();
+    let shown = client
+        .get(format!(
+            "{}/api/v1/bookings/{}",
+            processes[2].base,
+            made.1["code"].as_str().unwrap()
+        ))
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", made.1["manage_token"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status(), StatusCode::OK);
+}
+
+/// Kills the server with SIGKILL while bookings pour in, starts it again, and checks
+/// that every booking whose confirmation reached its client is there, and that no
+/// place is counted twice.
+async fn kill_nine_loses_no_confirmed_booking(test: TestDb) {
+    let db = test.open().await;
+    let (_clinic, slot) = live_slot(&db, 400).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let database_url = test.url.clone();
+    let mut server = spawn(&database_url, &data);
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
+    let base = server.base.clone();
+    for n in 0..300 {
+        let (client, base, done_tx) = (client.clone(), base.clone(), done_tx.clone());
+        tokio::spawn(async move {
+            let outcome = client
+                .post(format!("{base}/api/v1/bookings"))
+                .header("x-forwarded-for", format!("10.7.{}.{}", n / 250, n % 250))
+                .json(&api_booking(slot, 7000 + n, false))
+                .send()
+                .await;
+            let confirmed = match outcome {
+                Ok(response) if response.status() == StatusCode::CREATED => {
+                    response.json::<Value>().await.ok()
+                }
+                _ => None,
+            };
+            let _ = done_tx.send(confirmed);
+        });
+    }
+    drop(done_tx);
+    let mut confirmed = Vec::new();
+    let mut answered = 0;
+    while let Some(outcome) = done_rx.recv().await {
+        answered += 1;
+        confirmed.extend(outcome);
+        if answered == 100 {
+            let _ = server.child.kill(); // SIGKILL
+        }
+    }
+    let _ = server.child.wait();
+    assert!(
+        !confirmed.is_empty() && confirmed.len() < 300,
+        "{} confirmed before the kill",
+        confirmed.len()
+    );
+    drop(server);
+    let restarted = spawn(&database_url, &data);
+    for booked in &confirmed {
+        let response = client
+            .get(format!(
+                "{}/api/v1/bookings/{}",
+                restarted.base,
+                booked["code"].as_str().unwrap()
+            ))
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", booked["manage_token"].as_str().unwrap()),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{booked}");
+        assert_eq!(
+            response.json::<Value>().await.unwrap()["status"],
+            "confirmed"
+        );
+    }
+    let (taken, rows): (i64, i64) = sqlx::query_as(
+        "SELECT s.taken, (SELECT COUNT(*) FROM bookings b WHERE b.slot_id = s.id AND b.status = 'confirmed') FROM slots s WHERE s.id = $1",
+    )
+    .bind(slot)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(taken, rows, "each place counted once");
+    assert!(rows >= confirmed.len() as i64);
+}
+
+per_backend!(kill_nine_loses_no_confirmed_booking);
