@@ -11,6 +11,20 @@ const port = Number(process.env.ANXIN_E2E_PORT || 3100);
 const dataDir = process.env.ANXIN_E2E_DATA_DIR || mkdtempSync(join(tmpdir(), 'anxin-e2e-'));
 process.env.ANXIN_E2E_DATA_DIR = dataDir;
 
+// When the test command gives a PostgreSQL database, the booking test also runs
+// against a second server on it.
+const postgresUrl = process.env.ANXIN_E2E_DATABASE_URL;
+const pgDataDir = process.env.ANXIN_E2E_PG_DATA_DIR || mkdtempSync(join(tmpdir(), 'anxin-e2e-pg-'));
+process.env.ANXIN_E2E_PG_DATA_DIR = pgDataDir;
+const phone = { ...devices['Pixel 5'], viewport: { width: 360, height: 740 }, locale: 'zh-CN' };
+const server = (addr, dir, env) => ({
+  command: `../target/release/anxin serve --addr ${addr} --data-dir ${dir} --demo-data`,
+  url: `http://${addr}/healthz`,
+  env: { LEPTOS_SITE_ROOT: '../target/site', RUST_LOG: 'warn', ...env },
+  reuseExistingServer: false,
+  timeout: 60_000,
+});
+
 export default defineConfig({
   testDir: './tests',
   timeout: 30_000,
@@ -27,16 +41,19 @@ export default defineConfig({
     },
   },
   projects: [
-    {
-      name: 'phone',
-      use: { ...devices['Pixel 5'], viewport: { width: 360, height: 740 }, locale: 'zh-CN' },
-    },
+    { name: 'phone', use: phone, metadata: { dataDir } },
+    ...(postgresUrl ? [{
+      name: 'phone-postgres',
+      testMatch: /booking\.spec\.mjs/,
+      use: { ...phone, baseURL: `http://127.0.0.1:${port + 1}` },
+      metadata: { dataDir: pgDataDir, databaseUrl: postgresUrl },
+    }] : []),
   ],
-  webServer: {
-    command: `../target/release/anxin serve --addr 127.0.0.1:${port} --data-dir ${dataDir} --demo-data`,
-    url: `http://127.0.0.1:${port}/healthz`,
-    env: { LEPTOS_SITE_ROOT: '../target/site', RUST_LOG: 'warn' },
-    reuseExistingServer: false,
-    timeout: 60_000,
-  },
+  webServer: [
+    server(`127.0.0.1:${port}`, dataDir, { DATABASE_URL: '' }),
+    ...(postgresUrl ? [server(`127.0.0.1:${port + 1}`, pgDataDir, {
+      DATABASE_URL: postgresUrl,
+      ANXIN_DATA_KEY: 'ZTJlLW9ubHkta2V5LTMyLWJ5dGVzLWxvbmctMDAwMDA=',
+    })] : []),
+  ],
 });

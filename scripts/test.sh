@@ -53,7 +53,11 @@ tools/venv/bin/schemathesis run "http://127.0.0.1:$port/api/v1/openapi.json" \
 kill "$api_pid"; api_pid=""
 tools/venv/bin/python scripts/fhir-check.py target/release/anxin
 
-step "end-to-end tests (Chromium)"
+step "end-to-end tests (Chromium; booking on SQLite and PostgreSQL)"
+pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+e2e_db="anxin_e2e_$$"
+"$pg_bin/psql" "$TEST_DATABASE_URL" -qc "CREATE DATABASE $e2e_db"
+export ANXIN_E2E_DATABASE_URL="${TEST_DATABASE_URL%/*}/$e2e_db"
 (cd end2end && npx playwright test)
 
 step "all tests passed"

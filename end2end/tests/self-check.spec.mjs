@@ -166,8 +166,8 @@ test.describe('self-check', () => {
       const html = await response.text();
       expect(html, `${href} says it is not open`).not.toContain('not open on this site');
     }
-    // Nothing here is bookable in the sample data yet, so booking is not offered.
-    expect(links).not.toContain('/en/booking');
+    // The sample data has services to book (each page above answered and is open).
+    expect(links).toContain('/en/booking');
     // The severe band names the help line and a trusted adult before 120/110.
     const meaning = await page.locator('.score-meaning').innerText();
     expect(meaning.indexOf('12356')).toBeLessThan(meaning.indexOf('120'));

@@ -207,6 +207,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(uploads)
         .merge(content::uploads::file_routes())
+        .merge(anxin_app::booking::forms::file_routes())
         .merge(pages)
         .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT))
         .layer(middleware::from_fn(csrf::same_origin_only))

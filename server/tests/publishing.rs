@@ -72,6 +72,60 @@ impl Site {
         Ctx::system(self.db.clone(), self.clock.clone())
     }
 
+    /// A booking of the district's matched (sample) service, made by phone number `n`.
+    async fn booking(&self, n: usize) -> anxin_app::ids::BookingId {
+        use anxin_app::booking::service::{self as booking, BookRequest, Via};
+        let system = self.system();
+        let setup = booking::setup(&system, self.district).await.unwrap();
+        let service = setup.services[0].id;
+        let page = booking::service_page(&system, service, None, None)
+            .await
+            .unwrap();
+        let category = page.categories[0].id;
+        let today = anxin_app::booking::slots::local_day(self.clock.unix(), anxin_app::time::CHINA);
+        let (_, slots) = booking::open_slots(
+            &system,
+            service,
+            today,
+            today + chrono::Days::new(13),
+            Some(category),
+        )
+        .await
+        .unwrap();
+        let slot = slots.iter().find(|s| s.left > 0).expect("an open slot").id;
+        let form = anxin_app::booking::model::BookingForm {
+            name: "家长".into(),
+            phone: format!("136{n:08}"),
+            attendee: Some(anxin_app::booking::model::Attendee::Parent),
+            stage: Some(anxin_app::booking::model::Stage::Junior),
+            category: Some(category.0),
+            ..Default::default()
+        };
+        let request = BookRequest {
+            slot,
+            form,
+            idempotency_key: None,
+            via: Via::Api,
+        };
+        let booked = booking::book(&system, &self.served.server.state.booking, request)
+            .await
+            .unwrap();
+        let id: i64 = sqlx::query_scalar("SELECT id FROM bookings WHERE code = $1")
+            .bind(&booked.code)
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap();
+        anxin_app::ids::BookingId(id)
+    }
+
+    /// The district's booking service.
+    async fn booking_service(&self) -> anxin_app::ids::ServiceId {
+        let setup = anxin_app::booking::service::setup(&self.system(), self.district)
+            .await
+            .unwrap();
+        setup.services[0].id
+    }
+
     /// An item in the district made by the operator, taken through `steps`.
     async fn item(&self, kind: Kind, course: Option<ItemId>, steps: &[&str]) -> ItemId {
         let system = self.system();
@@ -225,6 +279,21 @@ async fn matrix(test: TestDb, operation: &str) {
                     expect(response, role, &[Role::Editor], StatusCode::SEE_OTHER).await,
                 )
             }
+            "booking_export" => {
+                let url = site.served.url(&format!(
+                    "/staff/booking/export.csv?org={}&from=2026-01-01&to=2026-12-31&lang=zh",
+                    site.district
+                ));
+                let mut request = client().get(url);
+                if let Some(cookie) = cookie.as_deref() {
+                    request = request.header(header::COOKIE, cookie);
+                }
+                let response = request.send().await.unwrap();
+                (
+                    &[Role::Clinic],
+                    expect(response, role, &[Role::Clinic], StatusCode::OK).await,
+                )
+            }
             _ => {
                 let draft_item = site.item(Kind::Article, None, &[]).await.to_string();
                 let in_review = site
@@ -235,6 +304,20 @@ async fn matrix(test: TestDb, operation: &str) {
                     .item(Kind::Article, None, &["submit", "approve"])
                     .await
                     .to_string();
+                let booking_id = if operation.starts_with("booking_") {
+                    site.booking(n).await.to_string()
+                } else {
+                    String::new()
+                };
+                let service_id = site.booking_service().await.to_string();
+                let counsellor_id: String = sqlx::query_scalar::<_, i64>(
+                    "SELECT id FROM counsellors WHERE org_id = $1 ORDER BY id LIMIT 1",
+                )
+                .bind(site.district)
+                .fetch_one(site.db.pool())
+                .await
+                .unwrap()
+                .to_string();
                 let (path, form, allowed): (&str, Vec<(&str, &str)>, &[Role]) = match operation {
                     "create_item" => (
                         "/staff/fn/create-item",
@@ -372,6 +455,123 @@ async fn matrix(test: TestDb, operation: &str) {
                         vec![("lang", "zh"), ("org_id", &district), ("allowed", "false")],
                         &[Role::Admin],
                     ),
+                    "booking_agenda" => (
+                        "/staff/fn/booking-agenda",
+                        vec![("org", &district), ("days", "7")],
+                        &[Role::Clinic],
+                    ),
+                    "booking_detail" => (
+                        "/staff/fn/booking-detail",
+                        vec![("id", &booking_id)],
+                        &[Role::Clinic],
+                    ),
+                    "booking_setup" => (
+                        "/staff/fn/booking-setup",
+                        vec![("org", &district)],
+                        &[Role::Clinic],
+                    ),
+                    "booking_counts" => (
+                        "/staff/fn/booking-counts",
+                        vec![("org", &district), ("month", "2026-12")],
+                        &[Role::Clinic],
+                    ),
+                    "booking_note" => (
+                        "/staff/fn/booking-desk",
+                        vec![
+                            ("lang", "zh"),
+                            ("id", &booking_id),
+                            ("step", "note"),
+                            ("note", "备注"),
+                        ],
+                        &[Role::Clinic],
+                    ),
+                    "booking_cancel" => (
+                        "/staff/fn/booking-desk",
+                        vec![
+                            ("lang", "zh"),
+                            ("id", &booking_id),
+                            ("step", "cancel"),
+                            ("reason", "老师请假"),
+                        ],
+                        &[Role::Clinic],
+                    ),
+                    "booking_time_zone" => (
+                        "/staff/fn/booking-time-zone",
+                        vec![
+                            ("lang", "zh"),
+                            ("org", &district),
+                            ("time_zone", "Asia/Shanghai"),
+                        ],
+                        &[Role::Clinic],
+                    ),
+                    "booking_category" => (
+                        "/staff/fn/booking-category",
+                        vec![
+                            ("lang", "zh"),
+                            ("org", &district),
+                            ("name_zh", "睡眠"),
+                            ("name_en", "Sleep"),
+                        ],
+                        &[Role::Clinic],
+                    ),
+                    "booking_counsellor" => (
+                        "/staff/fn/booking-counsellor",
+                        vec![
+                            ("lang", "zh"),
+                            ("org", &district),
+                            ("display_name", "新老师"),
+                            ("active", "yes"),
+                        ],
+                        &[Role::Clinic],
+                    ),
+                    "booking_service" => (
+                        "/staff/fn/booking-service",
+                        vec![
+                            ("lang", "zh"),
+                            ("org", &district),
+                            ("name_zh", "新服务"),
+                            ("audience", "both"),
+                            ("stage_from", "primary"),
+                            ("stage_to", "senior"),
+                            ("duration_minutes", "50"),
+                            ("mode", "online"),
+                            ("places", "1"),
+                            ("release_kind", "rolling"),
+                            ("release_days", "7"),
+                            ("release_at", "08:00"),
+                            ("book_cutoff_minutes", "60"),
+                            ("cancel_cutoff_minutes", "120"),
+                            ("max_active_per_phone", "2"),
+                            ("active", "yes"),
+                        ],
+                        &[Role::Clinic],
+                    ),
+                    "booking_schedule" => (
+                        "/staff/fn/booking-schedule",
+                        vec![
+                            ("lang", "zh"),
+                            ("org", &district),
+                            ("service", &service_id),
+                            ("counsellor", &counsellor_id),
+                            ("weekdays[]", "3"),
+                            ("start", "19:00"),
+                            ("end", "20:00"),
+                            ("slot_minutes", "50"),
+                            ("places", "1"),
+                        ],
+                        &[Role::Clinic],
+                    ),
+                    "booking_closed_day" => (
+                        "/staff/fn/booking-exception",
+                        vec![
+                            ("lang", "zh"),
+                            ("org", &district),
+                            ("day", "2027-01-01"),
+                            ("kind", "closed"),
+                            ("note", "元旦"),
+                        ],
+                        &[Role::Clinic],
+                    ),
                     "people" => ("/staff/fn/people", vec![], &[Role::Admin]),
                     "audit_log" => ("/staff/fn/audit-log", vec![], &[Role::Admin]),
                     other => panic!("no such operation {other}"),
@@ -443,6 +643,19 @@ matrix_cases!(
     people,
     audit_log,
     upload,
+    booking_agenda,
+    booking_detail,
+    booking_setup,
+    booking_counts,
+    booking_note,
+    booking_cancel,
+    booking_time_zone,
+    booking_category,
+    booking_counsellor,
+    booking_service,
+    booking_schedule,
+    booking_closed_day,
+    booking_export,
 );
 
 /// Roles do not reach sideways, and do reach down.

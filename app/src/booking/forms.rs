@@ -30,7 +30,11 @@ pub fn routes() -> Router<AppState> {
         .route("/{lang}/booking/b/{token}/calendar.ics", get(calendar))
         .route("/{lang}/booking/find", post(find))
         .route("/{lang}/booking/find/cancel", post(find_cancel))
-        .route("/staff/booking/export.csv", get(export))
+}
+
+/// The staff's CSV export (outside the pages: no language in its path).
+pub fn file_routes() -> Router<AppState> {
+    Router::new().route(super::staff::EXPORT_PATH, get(export))
 }
 
 /// Renders the page at the request's URL again, with `provide` adding what the page

@@ -305,6 +305,9 @@ pub struct Agenda {
     pub counsellor: Option<CounsellorId>,
     pub counsellors: Vec<Counsellor>,
     pub slots: Vec<SlotBookings>,
+    /// The time the view was made (Unix seconds): check-in opens twelve hours before a
+    /// slot, no-show once it has begun.
+    pub now: i64,
 }
 
 /// A weekly schedule as set up.

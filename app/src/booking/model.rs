@@ -263,6 +263,9 @@ impl Stage {
     }
 }
 
+/// The desk can check people in from this long (seconds) before their slot starts.
+pub const CHECK_IN_FROM: i64 = 12 * 3600;
+
 pub const SERVICE_NAME_MAX: usize = 60;
 pub const DESCRIPTION_MAX: usize = 2_000;
 pub const PLACE_MAX: usize = 200;

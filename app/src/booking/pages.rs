@@ -35,7 +35,7 @@ pub async fn load_service(
     category: Option<CategoryId>,
 ) -> Result<ServicePage, Failure> {
     let ctx = web::ctx().await.map_err(web::fail)?;
-    let from = from.as_deref().and_then(super::service::parse_day);
+    let from = from.as_deref().and_then(super::slots::parse_day);
     super::service::service_page(&ctx, id, from, category)
         .await
         .map_err(web::fail)

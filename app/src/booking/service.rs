@@ -1482,22 +1482,30 @@ async fn service_for_setup(
     Ok(service)
 }
 
+/// Refuses a counsellor who is not the organisation's.
+async fn counsellor_of(
+    conn: &mut sqlx::AnyConnection,
+    org: OrgId,
+    counsellor: i64,
+) -> Result<(), BookingError> {
+    if data::counsellor_org(conn, CounsellorId(counsellor)).await? == Some(org) {
+        Ok(())
+    } else {
+        Err(SetupProblem::Counsellor.into())
+    }
+}
+
 async fn check_counsellor(
     conn: &mut sqlx::AnyConnection,
     service: &Service,
     counsellor: Option<i64>,
 ) -> Result<(), BookingError> {
     match counsellor {
-        Some(c) => {
-            if data::counsellor_org(conn, CounsellorId(c)).await? != Some(service.org_id) {
-                return Err(SetupProblem::Counsellor.into());
-            }
-        }
+        Some(c) => counsellor_of(conn, service.org_id, c).await,
         // A matched service's sessions each belong to a counsellor.
-        None if service.draft.matches_category => return Err(SetupProblem::Counsellor.into()),
-        None => {}
+        None if service.draft.matches_category => Err(SetupProblem::Counsellor.into()),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Adds a weekly schedule to a service.
@@ -1585,11 +1593,7 @@ pub async fn add_exception(
         (Some(service), c) if matches!(exception, Exception::Extra { .. }) => {
             check_counsellor(&mut tx, service, c).await?
         }
-        (_, Some(c)) => {
-            if data::counsellor_org(&mut tx, CounsellorId(c)).await? != Some(org) {
-                return Err(SetupProblem::Counsellor.into());
-            }
-        }
+        (_, Some(c)) => counsellor_of(&mut tx, org, c).await?,
         _ => {}
     }
     let id = data::insert_exception(&mut tx, org, service, &exception, &note, ctx.now()).await?;
@@ -1685,10 +1689,7 @@ async fn category_names(
         .collect())
 }
 
-/// Parses a local day `YYYY-MM-DD`.
-pub fn parse_day(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
-}
+pub use super::slots::parse_day;
 
 /// The desk's view of `days` local days from `from` (today by default): every slot
 /// with its bookings, for the whole clinic or one counsellor.
@@ -1765,6 +1766,7 @@ pub async fn agenda(
         counsellor,
         counsellors,
         slots,
+        now: ctx.now(),
     })
 }
 
@@ -1835,7 +1837,7 @@ pub async fn desk(
             let (to, allowed_from, from_states, action, kind) = if step == DeskStep::CheckIn {
                 (
                     BookingStatus::Attended,
-                    slot.start_at - 12 * 3600,
+                    slot.start_at - model::CHECK_IN_FROM,
                     [BookingStatus::Confirmed, BookingStatus::NoShow],
                     AuditAction::BookingCheckedIn,
                     EventKind::CheckedIn,
@@ -2008,19 +2010,24 @@ fn spreadsheet_safe(text: &str) -> String {
     }
 }
 
-/// Bookings per service and category for slots in a month (`YYYY-MM`).
+/// Bookings per service and category for slots in a month (`YYYY-MM`; empty for the
+/// current month).
 pub async fn month_counts(ctx: &Ctx, org: OrgId, month: &str) -> Result<MonthCounts, BookingError> {
     require_clinic(ctx, org)?;
-    let first = NaiveDate::parse_from_str(&format!("{}-01", month.trim()), "%Y-%m-%d")
-        .map_err(|_| SetupProblem::Dates)?;
-    let next = first
-        .checked_add_months(chrono::Months::new(1))
-        .ok_or(SetupProblem::Dates)?;
     let mut conn = connection(ctx).await?;
     let zone: Tz = data::org_time_zone(&mut conn, org)
         .await?
         .and_then(|z| z.parse().ok())
         .unwrap_or(crate::time::CHINA);
+    let month = match month.trim() {
+        "" => crate::time::in_zone(ctx.now(), zone).format("%Y-%m").to_string(),
+        typed => typed.to_string(),
+    };
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| SetupProblem::Dates)?;
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or(SetupProblem::Dates)?;
     let rows = data::counts(
         &mut conn,
         org,

@@ -366,6 +366,11 @@ impl Cutoffs {
     }
 }
 
+/// A local day typed as `YYYY-MM-DD`.
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+}
+
 /// `09:30` as minutes after midnight.
 pub fn parse_minute(text: &str) -> Option<Minute> {
     let (h, m) = text.trim().split_once(':')?;
@@ -547,7 +552,7 @@ mod tests {
             valid_until: None,
         };
         let spring = plan(
-            &[night.clone()],
+            std::slice::from_ref(&night),
             &[],
             date("2026-03-29"),
             date("2026-03-29"),
@@ -764,7 +769,7 @@ mod tests {
             let from = date("2026-01-01") + Days::new(offset);
             let to = from + Days::new(13);
             let day = from + Days::new(closed);
-            let all = plan(&[schedule.clone()], &[], from, to, zone);
+            let all = plan(std::slice::from_ref(&schedule), &[], from, to, zone);
             let fewer = plan(&[schedule], &[Exception::Closed { day, counsellor: None }], from, to, zone);
             let expected: Vec<_> = all.iter().copied().filter(|s| local_day(s.start, zone) != day).collect();
             prop_assert_eq!(fewer, expected);

@@ -8,7 +8,7 @@
 
 use super::model::{BookingStatus, Mode, ServiceAudience, ServiceDraft, Stage};
 use super::pages::{day_label, time_range};
-use super::slots::{Minute, Release, Weekdays, format_minute};
+use super::slots::{Release, Weekdays, format_minute};
 use super::{Agenda, Bilingual, MonthCounts, Setup, StaffBooking};
 use crate::content::editor::Checkboxes;
 use crate::i18n::{Locale, t, t_args, tr, use_locale};
@@ -38,7 +38,7 @@ pub async fn load_agenda(
 ) -> Result<Agenda, Failure> {
     let state = web::state()?;
     let ctx = web::staff_ctx().await.map_err(web::fail)?;
-    let from = from.as_deref().and_then(super::service::parse_day);
+    let from = from.as_deref().and_then(super::slots::parse_day);
     super::service::agenda(&ctx, &state.booking, org, from, days, counsellor)
         .await
         .map_err(web::fail)
@@ -284,14 +284,9 @@ pub async fn save_service(
 
 /// `09:30` from a form, or the field's refusal.
 #[cfg(feature = "ssr")]
-fn minute_field(value: &str, field: &str) -> Result<Minute, Failure> {
+fn minute_field(value: &str, field: &str) -> Result<super::slots::Minute, Failure> {
     super::slots::parse_minute(value)
         .ok_or_else(|| Failure::invalid(field, "booking-setup-error-times"))
-}
-
-#[cfg(feature = "ssr")]
-fn length_field(value: u16) -> Minute {
-    value
 }
 
 #[server(prefix = "/staff/fn", endpoint = "booking-schedule")]
@@ -322,7 +317,7 @@ pub async fn add_schedule(
             if text.trim().is_empty() {
                 return Ok(None);
             }
-            super::service::parse_day(text)
+            super::slots::parse_day(text)
                 .map(Some)
                 .ok_or_else(|| Failure::invalid(field, "booking-setup-error-dates"))
         };
@@ -332,7 +327,7 @@ pub async fn add_schedule(
             session: super::slots::Session {
                 start: minute_field(&start, "start")?,
                 end: minute_field(&end, "end")?,
-                length: length_field(slot_minutes),
+                length: slot_minutes,
                 buffer: buffer_minutes,
                 places,
             },
@@ -385,7 +380,7 @@ pub async fn add_exception(
     let (back, login) = web::form_paths(lang, &back_path);
     let outcome = async {
         let ctx = web::staff_ctx().await?;
-        let on = super::service::parse_day(&day)
+        let on = super::slots::parse_day(&day)
             .ok_or_else(|| Failure::invalid("day", "booking-setup-error-dates"))?;
         let counsellor = counsellor.map(|c| c.0);
         let exception = match kind.as_str() {
@@ -543,7 +538,7 @@ fn AgendaView(agenda: Agenda, days: u64) -> impl IntoView {
     let zone = zone_of(&agenda.time_zone);
     let org = agenda.org_id;
     let page = if days == 1 { "day" } else { "week" };
-    let first = super::service::parse_day(&agenda.from).unwrap_or_default();
+    let first = super::slots::parse_day(&agenda.from).unwrap_or_default();
     let counsellor_query = agenda
         .counsellor
         .map(|c| format!("&counsellor={c}"))
@@ -618,10 +613,14 @@ fn AgendaView(agenda: Agenda, days: u64) -> impl IntoView {
                         ("waiting", (slot.bookings.iter().filter(|b| b.status == BookingStatus::Waitlisted).count() as i64).into()),
                     ],
                 );
+                let (check_in_open, started) = (
+                    agenda.now >= slot.slot.start - super::model::CHECK_IN_FROM,
+                    agenda.now >= slot.slot.start,
+                );
                 let bookings = slot
                     .bookings
                     .into_iter()
-                    .map(|b| view! { <DeskRow booking=b back=here.clone()/> })
+                    .map(|b| view! { <DeskRow booking=b back=here.clone() check_in_open started/> })
                     .collect_view();
                 view! {
                     <section class="desk-slot">
@@ -648,14 +647,12 @@ fn AgendaView(agenda: Agenda, days: u64) -> impl IntoView {
 
 /// One booking in the desk's list: who, status, and the quick steps.
 #[component]
-fn DeskRow(booking: StaffBooking, back: String) -> impl IntoView {
+fn DeskRow(booking: StaffBooking, back: String, check_in_open: bool, started: bool) -> impl IntoView {
     let locale = use_locale();
     let detail = staff_href(locale, &format!("booking/bookings/{}", booking.id));
-    let can_check_in = matches!(
-        booking.status,
-        BookingStatus::Confirmed | BookingStatus::NoShow
-    );
-    let can_no_show = booking.status == BookingStatus::Confirmed;
+    let can_check_in = check_in_open
+        && matches!(booking.status, BookingStatus::Confirmed | BookingStatus::NoShow);
+    let can_no_show = started && booking.status == BookingStatus::Confirmed;
     let step = |name: &'static str, label: &'static str| {
         view! {
             <form method="post" action=DeskStep::PATH class="inline-form">
@@ -1369,6 +1366,9 @@ fn ServiceEdit(setup: Setup, id: Option<ServiceId>) -> impl IntoView {
 // ---------------------------------------------------------------------------------
 // Counts and export
 
+/// Where the export form sends its request (a file, not a page).
+pub const EXPORT_PATH: &str = "/staff/booking/export.csv";
+
 #[component]
 pub fn ReportPage() -> impl IntoView {
     view! {
@@ -1376,11 +1376,7 @@ pub fn ReportPage() -> impl IntoView {
             let Some(org) = desk_org(&me) else {
                 return view! { <p class="notice">{tr("booking-desk-choose")}</p> }.into_any();
             };
-            let month = query_text("month").unwrap_or_else(|| {
-                crate::time::in_zone(chrono::Utc::now().timestamp(), crate::time::CHINA)
-                    .format("%Y-%m")
-                    .to_string()
-            });
+            let month = query_text("month").unwrap_or_default();
             awaited(load_counts(org, month), move |counts| match counts {
                 Ok(counts) => view! { <ReportView counts org/> }.into_any(),
                 Err(Failure::NotFound | Failure::Forbidden) => view! { <NotFound/> }.into_any(),
@@ -1436,7 +1432,7 @@ fn ReportView(counts: MonthCounts, org: OrgId) -> impl IntoView {
         </div>
         <h2>{tr("booking-export")}</h2>
         <p class="hint">{tr("booking-export-hint")}</p>
-        <form method="get" action="/staff/booking/export.csv" class="inline-fields">
+        <form method="get" action=EXPORT_PATH class="inline-fields">
             <input type="hidden" name="org" value=org/>
             <LangField/>
             <label for="export-from">{tr("booking-export-from")}</label>
