@@ -46,6 +46,20 @@ LEPTOS_SITE_ROOT=target/site RUST_LOG=warn target/release/anxin serve \
   --addr "127.0.0.1:$port" --data-dir "$api_dir" --demo-data &
 api_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+# A real booking of the sample night clinic, for the operations that need one.
+booking="$(python3 - "http://127.0.0.1:$port" <<'PY'
+import json, sys, urllib.request
+base = sys.argv[1]
+get = lambda path: json.load(urllib.request.urlopen(base + path))
+service = next(s["id"] for c in get("/api/v1/clinics") for s in c["services"] if s["places"] == 3)
+slot = get(f"/api/v1/services/{service}/slots")["slots"][0]["id"]
+body = json.dumps({"slot": slot, "name": "st", "phone": "13600000000", "attendee": "parent", "stage": "junior"}).encode()
+request = urllib.request.Request(base + "/api/v1/bookings", body, {"Content-Type": "application/json"})
+booked = json.load(urllib.request.urlopen(request))
+print(booked["code"], booked["manage_token"])
+PY
+)"
+export ANXIN_ST_CODE="${booking% *}" ANXIN_ST_TOKEN="${booking#* }"
 # Every check; the stateful phase is left out: its inferred links send ids it could
 # not find as the literal "None", which no schema allows.
 tools/venv/bin/schemathesis run "http://127.0.0.1:$port/api/v1/openapi.json" \

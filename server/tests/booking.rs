@@ -1216,7 +1216,7 @@ async fn the_api_books_shows_and_cancels_by_token(test: TestDb) {
         get(Some("Bearer nope".into()), code.to_string())
             .await
             .status(),
-        StatusCode::NOT_FOUND
+        StatusCode::UNAUTHORIZED
     );
     let cancelled = client()
         .delete(served.url(&format!("/api/v1/bookings/{code}")))

@@ -44,9 +44,31 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         BookingStatus,
         FieldProblem
     )),
-    tags((name = "booking", description = "Free clinic slots, counsellor consultations and lectures: no account needed. A booking is managed with the token returned when it is made."))
+    tags((name = "booking", description = "Free clinic slots, counsellor consultations and lectures: no account needed. A booking is managed with the token returned when it is made.")),
+    modifiers(&ManageToken)
 )]
 pub struct BookingApiDoc;
+
+/// The manage token, as an HTTP bearer credential.
+struct ManageToken;
+
+impl utoipa::Modify for ManageToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "manage_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The `manage_token` returned when the booking was made.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 pub fn document() -> utoipa::openapi::OpenApi {
     BookingApiDoc::openapi()
@@ -126,16 +148,23 @@ pub struct SlotJson {
 /// What `POST /api/v1/bookings` takes.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct BookingRequest {
+    #[schema(minimum = 1)]
     pub slot: i64,
     /// A name or nickname, up to 20 characters.
+    #[schema(min_length = 1, max_length = 20, pattern = r"\S")]
     pub name: String,
     /// A mainland mobile number (`13800138000`, `+86 138 0013 8000`).
+    #[schema(
+        pattern = r"^\s*(\+?86[ \u3000-]?)?1[3-9][0-9][ \u3000-]?[0-9]{4}[ \u3000-]?[0-9]{4}\s*$"
+    )]
     pub phone: String,
     pub attendee: Attendee,
     pub stage: Stage,
     /// Up to 200 characters; nothing sensitive.
+    #[schema(max_length = 200)]
     pub note: Option<String>,
     /// Required for a service that matches by category.
+    #[schema(minimum = 1)]
     pub category: Option<i64>,
     /// Join the waitlist if the slot is full (instead of a 409).
     pub waitlist: Option<bool>,
@@ -336,6 +365,7 @@ pub struct SlotsQuery {
     #[param(value_type = Option<String>, format = Date)]
     pub to: Option<String>,
     /// For a matched service: only slots of counsellors who take this category.
+    #[param(minimum = 1)]
     pub category: Option<i64>,
 }
 
@@ -399,39 +429,66 @@ async fn list_slots(
     }
 }
 
-/// The form's fields from a JSON body, leniently: a field of the wrong type counts as
-/// missing, so the model names it like any other problem.
-fn form_of(body: &serde_json::Map<String, Value>) -> (Option<SlotId>, BookingForm) {
-    let text = |key: &str| {
-        body.get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
+/// The form's fields from a JSON body, with a problem for each field of the wrong
+/// type (a missing optional field is fine); the model then checks their values.
+fn form_of(
+    body: &serde_json::Map<String, Value>,
+) -> (Option<SlotId>, BookingForm, Vec<BookingProblem>) {
+    let mut problems = Vec::new();
+    let mut text = |key: &str, problem: BookingProblem| match body.get(key) {
+        None => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            problems.push(problem);
+            String::new()
+        }
     };
-    let flag = |key: &str| body.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let name = text("name", BookingProblem::NameMissing);
+    let phone = text("phone", BookingProblem::PhoneInvalid);
+    let note = text("note", BookingProblem::NoteTooLong);
+    let attendee = text("attendee", BookingProblem::AttendeeMissing);
+    let stage = text("stage", BookingProblem::StageMissing);
+    let mut flag = |key: &str, problem: BookingProblem| match body.get(key) {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            problems.push(problem);
+            false
+        }
+    };
+    let waitlist = flag("waitlist", BookingProblem::WaitlistInvalid);
+    let under_14 = flag("under_14", BookingProblem::Under14Invalid);
+    let guardian_consent = flag("guardian_consent", BookingProblem::ConsentInvalid);
+    let category = match body.get("category") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_i64() {
+            Some(c) => Some(c),
+            None => {
+                problems.push(BookingProblem::CategoryMissing);
+                None
+            }
+        },
+    };
     let slot = body
         .get("slot")
         .and_then(Value::as_i64)
         .filter(|s| *s >= 1)
         .map(SlotId);
+    if slot.is_none() {
+        problems.insert(0, BookingProblem::SlotMissing);
+    }
     let form = BookingForm {
-        name: text("name"),
-        phone: text("phone"),
-        attendee: body
-            .get("attendee")
-            .and_then(Value::as_str)
-            .and_then(Attendee::parse),
-        stage: body
-            .get("stage")
-            .and_then(Value::as_str)
-            .and_then(Stage::parse),
-        note: text("note"),
-        category: body.get("category").and_then(Value::as_i64),
-        guardian_consent: flag("guardian_consent"),
-        under_14: flag("under_14"),
-        waitlist: flag("waitlist"),
+        name,
+        phone,
+        attendee: Attendee::parse(&attendee),
+        stage: Stage::parse(&stage),
+        note,
+        category,
+        guardian_consent,
+        under_14,
+        waitlist,
     };
-    (slot, form)
+    (slot, form, problems)
 }
 
 /// Books a place. With `"waitlist": true`, a full slot puts the person on its
@@ -454,18 +511,33 @@ async fn create_booking(State(state): State<AppState>, parts: Parts, body: Bytes
     let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(&body) else {
         return bad_request(headers, "body");
     };
-    let (slot, form) = form_of(&object);
-    let Some(slot) = slot else {
-        let mut problems = vec![BookingProblem::SlotMissing];
-        problems.extend(form.checked(&loose()).err().unwrap_or_default());
-        return refusal(&BookingError::Invalid(problems), locale);
-    };
+    let (slot, form, mut problems) = form_of(&object);
+    if let (Some(slot), true) = (slot, problems.is_empty()) {
+        return book_checked(&state, &parts, slot, form, locale).await;
+    }
+    // Name every problem at once: the types first, then the values.
+    for problem in form.checked(&loose()).err().unwrap_or_default() {
+        if !problems.iter().any(|p| p.field() == problem.field()) {
+            problems.push(problem);
+        }
+    }
+    refusal(&BookingError::Invalid(problems), locale)
+}
+
+async fn book_checked(
+    state: &AppState,
+    parts: &Parts,
+    slot: SlotId,
+    form: BookingForm,
+    locale: Locale,
+) -> Response {
+    let headers = &parts.headers;
     let idempotency_key = match headers.get("idempotency-key").map(|v| v.to_str()) {
         None => None,
         Some(Ok(key)) => Some(key.to_string()),
         Some(Err(_)) => Some(String::new()),
     };
-    let ctx = ctx(&state, &parts);
+    let ctx = ctx(state, parts);
     let request = BookRequest {
         slot,
         form,
@@ -477,7 +549,7 @@ async fn create_booking(State(state): State<AppState>, parts: Parts, body: Bytes
             let zone: Tz = booked.time_zone.parse().unwrap_or(crate::time::CHINA);
             let manage_url = format!(
                 "{}{}",
-                crate::web::origin(&state.settings, Some(&parts)),
+                crate::web::origin(&state.settings, Some(parts)),
                 super::pages::manage_href(locale, &booked.manage_token)
             );
             let body = BookedJson {
@@ -521,6 +593,7 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 fn unauthorized(locale: Locale) -> Response {
+    // The body says what is needed; the header names the scheme (RFC 6750).
     let body = ApiError {
         error: "unauthorized".into(),
         message: Some(t(locale, "booking-error-token")),
@@ -547,9 +620,13 @@ async fn owned(
     };
     let ctx = ctx(state, parts);
     let key = BookingKey::Token(token);
-    let view = service::view(&ctx, &state.booking, &key)
-        .await
-        .map_err(|e| refusal(&e, locale))?;
+    // A token that opens no booking is an invalid credential (RFC 6750), whatever
+    // the code: 401 says nothing about which codes exist.
+    let view = match service::view(&ctx, &state.booking, &key).await {
+        Ok(view) => view,
+        Err(BookingError::NotFound) => return Err(unauthorized(locale)),
+        Err(e) => return Err(refusal(&e, locale)),
+    };
     if super::model::normalise_code(code).as_deref() != Some(view.code.as_str()) {
         return Err(refusal(&BookingError::NotFound, locale));
     }
@@ -563,9 +640,10 @@ async fn owned(
 
 /// A booking's status and details.
 #[utoipa::path(get, path = "/api/v1/bookings/{code}", tag = "booking",
-    params(("code" = String, Path, description = "The booking code, e.g. `ACDE-FGH3`."),
-        ("Authorization" = String, Header, description = "`Bearer <manage_token>`")),
-    responses((status = 200, body = BookingJson), (status = 401, body = ApiError), (status = 404, body = ApiError), (status = 503, body = ApiError)))]
+    params(("code" = String, Path, description = "The booking code, e.g. `ACDE-FGH3`.")),
+    security(("manage_token" = [])),
+    responses((status = 200, body = BookingJson), (status = 401, body = ApiError, description = "No token, or one that opens no booking."),
+        (status = 404, body = ApiError, description = "The token's booking has another code."), (status = 503, body = ApiError)))]
 async fn get_booking(
     State(state): State<AppState>,
     parts: Parts,
@@ -583,7 +661,8 @@ async fn get_booking(
 /// Cancels a booking (until the service's cancellation cut-off; after it, `too-late`:
 /// the person calls the clinic). A freed place goes to the first person waiting.
 #[utoipa::path(delete, path = "/api/v1/bookings/{code}", tag = "booking",
-    params(("code" = String, Path), ("Authorization" = String, Header, description = "`Bearer <manage_token>`")),
+    params(("code" = String, Path, description = "The booking code.")),
+    security(("manage_token" = [])),
     responses((status = 200, body = BookingJson), (status = 401, body = ApiError), (status = 404, body = ApiError),
         (status = 409, body = ApiError, description = "`too-late` or `not-active`."), (status = 429, body = ApiError), (status = 503, body = ApiError)))]
 async fn cancel_booking(

@@ -86,24 +86,35 @@ impl ServiceAudience {
 }
 
 /// A mainland mobile number as people type it (`138 0013 8000`, `+86 13800138000`,
-/// `86-138-0013-8000`), stored as its 11 digits; `None` for anything else.
+/// `86-138-0013-8000`), stored as its 11 digits; `None` for anything else. The
+/// grammar is the API's documented pattern: an optional `+86`/`86`, then 3, 4 and 4
+/// digits, each group optionally after one space (also the full-width one) or hyphen.
 pub fn normalise_phone(raw: &str) -> Option<String> {
-    let mut digits: String = raw
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '\u{3000}'))
-        .collect();
-    if let Some(rest) = digits.strip_prefix("+86") {
-        digits = rest.to_string();
-    } else if digits.len() == 13
-        && let Some(rest) = digits.strip_prefix("86")
-    {
-        digits = rest.to_string();
+    let is_separator = |c: char| matches!(c, ' ' | '-' | '\u{3000}');
+    let mut rest = raw.trim();
+    for prefix in ["+86", "86"] {
+        if let Some(after) = rest.strip_prefix(prefix)
+            && (after.starts_with(is_separator) || after.len() == 11)
+        {
+            rest = after.strip_prefix(is_separator).unwrap_or(after);
+            break;
+        }
     }
-    let mut chars = digits.chars();
-    let valid = digits.len() == 11
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && chars.next() == Some('1')
-        && chars.next().is_some_and(|c| ('3'..='9').contains(&c));
+    let mut digits = String::with_capacity(11);
+    for (i, group) in [3, 4, 4].into_iter().enumerate() {
+        if i > 0 {
+            rest = rest.strip_prefix(is_separator).unwrap_or(rest);
+        }
+        let taken: String = rest.chars().take(group).collect();
+        if taken.len() != group || !taken.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        rest = &rest[group..];
+        digits.push_str(&taken);
+    }
+    let valid = rest.is_empty()
+        && digits.starts_with('1')
+        && digits[1..2].chars().all(|c| ('3'..='9').contains(&c));
     valid.then_some(digits)
 }
 
@@ -151,6 +162,10 @@ crate::i18n::keyed! {
         ConsentMissing => "booking-error-consent",
         IdempotencyKey => "booking-error-idempotency-key",
         SlotMissing => "booking-error-slot",
+        // A field of the wrong type in an API call.
+        WaitlistInvalid => "error-bad-input",
+        Under14Invalid => "error-bad-input",
+        ConsentInvalid => "error-bad-input",
     }
 }
 
@@ -168,6 +183,9 @@ impl BookingProblem {
             ConsentMissing => "guardian_consent",
             IdempotencyKey => "idempotency_key",
             SlotMissing => "slot",
+            WaitlistInvalid => "waitlist",
+            Under14Invalid => "under_14",
+            ConsentInvalid => "guardian_consent",
         }
     }
 }
@@ -200,8 +218,9 @@ impl BookingForm {
     /// Checks the form against the service; every problem, each with its field.
     pub fn checked(self, needs: &Requirements) -> Result<ValidBooking, Vec<BookingProblem>> {
         let mut problems = Vec::new();
+        // Lengths count what was sent (as the API documents them), blanks trimmed after.
         let name = self.name.trim().to_string();
-        if name.is_empty() || name.chars().count() > NAME_MAX {
+        if name.is_empty() || self.name.chars().count() > NAME_MAX {
             problems.push(BookingProblem::NameMissing);
         }
         let phone = normalise_phone(&self.phone);
@@ -223,10 +242,11 @@ impl BookingForm {
             Some(_) => {}
         }
         let note = self.note.trim().to_string();
-        if note.chars().count() > NOTE_MAX {
+        if self.note.chars().count() > NOTE_MAX {
             problems.push(BookingProblem::NoteTooLong);
         }
-        if needs.needs_category && self.category.is_none() {
+        if (needs.needs_category && self.category.is_none()) || self.category.is_some_and(|c| c < 1)
+        {
             problems.push(BookingProblem::CategoryMissing);
         }
         // A student under 14 books with a parent's agreement (PIPL art. 31).

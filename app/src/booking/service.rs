@@ -376,11 +376,14 @@ pub async fn open_slots(
 ) -> Result<(Service, Vec<OpenSlot>), BookingError> {
     let mut conn = connection(ctx).await?;
     let service = active_service(&mut conn, id).await?;
-    if let Some(category) = category {
-        let served = served_categories(&mut conn, &service).await?;
-        if !served.iter().any(|c| c.id == category) {
-            return Err(BookingError::Invalid(vec![BookingProblem::CategoryMissing]));
-        }
+    // A category the service does not serve filters everything out.
+    if let Some(category) = category
+        && !served_categories(&mut conn, &service)
+            .await?
+            .iter()
+            .any(|c| c.id == category)
+    {
+        return Ok((service, Vec::new()));
     }
     let slots = slots_between(&mut conn, &service, from, to, category, ctx.now()).await?;
     Ok((service, slots))
@@ -2020,7 +2023,9 @@ pub async fn month_counts(ctx: &Ctx, org: OrgId, month: &str) -> Result<MonthCou
         .and_then(|z| z.parse().ok())
         .unwrap_or(crate::time::CHINA);
     let month = match month.trim() {
-        "" => crate::time::in_zone(ctx.now(), zone).format("%Y-%m").to_string(),
+        "" => crate::time::in_zone(ctx.now(), zone)
+            .format("%Y-%m")
+            .to_string(),
         typed => typed.to_string(),
     };
     let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")

@@ -647,11 +647,19 @@ fn AgendaView(agenda: Agenda, days: u64) -> impl IntoView {
 
 /// One booking in the desk's list: who, status, and the quick steps.
 #[component]
-fn DeskRow(booking: StaffBooking, back: String, check_in_open: bool, started: bool) -> impl IntoView {
+fn DeskRow(
+    booking: StaffBooking,
+    back: String,
+    check_in_open: bool,
+    started: bool,
+) -> impl IntoView {
     let locale = use_locale();
     let detail = staff_href(locale, &format!("booking/bookings/{}", booking.id));
     let can_check_in = check_in_open
-        && matches!(booking.status, BookingStatus::Confirmed | BookingStatus::NoShow);
+        && matches!(
+            booking.status,
+            BookingStatus::Confirmed | BookingStatus::NoShow
+        );
     let can_no_show = started && booking.status == BookingStatus::Confirmed;
     let step = |name: &'static str, label: &'static str| {
         view! {
