@@ -84,3 +84,6 @@ echo "|---|---|---|---|---|"
 echo "| full hydration | $(stat -c %s "$out/full.wasm") | $(stat -c %s "$out/full.wasm.br") | $(stat -c %s "$out/full.js.br") | wasm + js on every page |"
 echo "| islands (chosen) | $(stat -c %s "$islands_wasm") | $(stat -c %s "$islands_wasm.br") | $(stat -c %s "$islands_js.br") | none: only pages with islands load it |"
 rm -rf "$out"
+
+echo
+bench/booking.sh

@@ -8,7 +8,7 @@ use sqlx::{
     any::{Any, AnyPoolOptions},
     migrate::Migrator,
 };
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -44,13 +44,45 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
-/// An open transaction (on either backend).
-pub type Tx = Transaction<'static, Any>;
+/// An open write transaction (on either backend). It derefs to the connection, so
+/// queries run on `&mut *tx`; on SQLite it also holds this process's turn to write.
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.inner
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite lets one writer in at a time, and a writer that finds the file locked
+    /// sleeps and retries (the busy timeout), so under a burst some wait a second or
+    /// more while others get in. Writers of this process queue here instead, first
+    /// come first served; the busy timeout remains for other processes (the CLI).
+    writers: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The SQLite URL for the database file inside `data_dir`.
@@ -99,7 +131,11 @@ impl Db {
                 })
             });
         let pool = options.connect(url).await?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            writers: Arc::default(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), DbError> {
@@ -123,8 +159,17 @@ impl Db {
     /// deadlock on upgrade; PostgreSQL code locks the rows it reads instead.
     pub async fn begin_write(&self) -> Result<Tx, DbError> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => {
+                let turn = self.writers.clone().lock_owned().await;
+                Tx {
+                    inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _turn: Some(turn),
+                }
+            }
+            Backend::Postgres => Tx {
+                inner: self.pool.begin().await?,
+                _turn: None,
+            },
         })
     }
 

@@ -9,6 +9,7 @@ async fn main() {
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:3201".into());
     let app = Router::new().route("/", get(|| async { "Hello from the baseline\n" }));
-    let listener = tokio::net::TcpListener::bind(&addr).await.unwrap();
+    // The same listen backlog as the portal's, so the two meet a burst alike.
+    let listener = anxin_server::listen(addr.parse().unwrap()).unwrap();
     axum::serve(listener, app).await.unwrap();
 }

@@ -367,7 +367,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     state.hotlines.refresh(&state.db, &state.clock).await;
     let housekeeping = spawn_housekeeping(state.clone(), retention);
 
-    let listener = TcpListener::bind(config.addr).await?;
+    let listener = listen(config.addr)?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = router(state.clone());
@@ -389,6 +389,24 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         stop,
         task,
     })
+}
+
+/// How many connections may wait to be accepted. When a week's places open, hundreds
+/// of phones connect within a second; the usual 1024 (or 128) lets the kernel drop
+/// some of their first packets, and those people wait a second for the retry. The
+/// kernel caps it at `net.core.somaxconn`.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listening socket on `addr` with [`LISTEN_BACKLOG`].
+pub fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// Accepts connections until `shutdown`, then lets the ones in flight finish (for up

@@ -44,17 +44,53 @@ async fn sqlite_connections_are_durable_and_strict() {
 async fn write_transactions_take_the_lock_at_begin_on_sqlite() {
     let test = TestDb::sqlite().await;
     let db = open(&test).await;
+    // Another process on the same file (the command line, say): its own queue.
+    let elsewhere = open(&test).await;
     let first = db.begin_write().await.unwrap();
     // A second IMMEDIATE transaction must wait for the first (and time out here),
     // rather than both reading and one failing later on upgrade.
-    let second =
-        tokio::time::timeout(std::time::Duration::from_millis(300), db.begin_write()).await;
-    assert!(
-        second.is_err(),
-        "the second writer began while the first held the lock"
-    );
+    for other in [&db, &elsewhere] {
+        let second =
+            tokio::time::timeout(std::time::Duration::from_millis(300), other.begin_write()).await;
+        assert!(
+            second.is_err(),
+            "the second writer began while the first held the lock"
+        );
+    }
     first.rollback().await.unwrap();
-    db.begin_write().await.unwrap().commit().await.unwrap();
+    elsewhere
+        .begin_write()
+        .await
+        .unwrap()
+        .commit()
+        .await
+        .unwrap();
+}
+
+/// Writers of one process take turns in the order they came, so none waits much
+/// longer than the others behind it (SQLite's own busy retries are not fair).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_writers_of_one_process_take_turns_in_order() {
+    let test = TestDb::sqlite().await;
+    let db = open(&test).await;
+    let first = db.begin_write().await.unwrap();
+    let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut waiting = Vec::new();
+    for n in 0..6 {
+        let (db, order) = (db.clone(), order.clone());
+        waiting.push(tokio::spawn(async move {
+            let tx = db.begin_write().await.unwrap();
+            order.lock().unwrap().push(n);
+            tx.commit().await.unwrap();
+        }));
+        // Each is queued before the next starts.
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    first.commit().await.unwrap();
+    for task in waiting {
+        task.await.unwrap();
+    }
+    assert_eq!(*order.lock().unwrap(), [0, 1, 2, 3, 4, 5]);
 }
 
 fn line(number: &str, hours_en: &str) -> NewHotline {
