@@ -1515,10 +1515,12 @@ per_backend!(
 // ---------------------------------------------------------------------------------
 // Real processes: several instances on one PostgreSQL, and kill -9
 
-/// An `anxin serve` process on `database_url`, trusting `X-Forwarded-For`.
+/// An `anxin serve` process on `database_url`, trusting `X-Forwarded-For`, logging
+/// at debug level (everything it logs is kept, to check what never appears there).
 struct Process {
     child: std::process::Child,
     base: String,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 fn spawn(database_url: &str, data: &std::path::Path) -> Process {
@@ -1531,11 +1533,12 @@ fn spawn(database_url: &str, data: &std::path::Path) -> Process {
         .arg(data.join("site"))
         .env("DATABASE_URL", database_url)
         .env("ANXIN_DATA_KEY", common::TEST_DATA_KEY)
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", "debug")
         .env("NO_COLOR", "1")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let addr = lines
         .by_ref()
@@ -1547,10 +1550,18 @@ fn spawn(database_url: &str, data: &std::path::Path) -> Process {
         })
         .expect("the server never said where it listens");
     // Keep reading its output so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let kept = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let mut kept = kept.lock().unwrap();
+            kept.push_str(&line);
+            kept.push('\n');
+        }
+    });
     Process {
         child,
         base: format!("http://{addr}"),
+        log,
     }
 }
 
@@ -1639,6 +1650,16 @@ async fn three_processes_on_one_postgresql_never_give_more_than_three_places() {
         .await
         .unwrap();
     assert_eq!(shown.status(), StatusCode::OK);
+    // Not a phone number, name or manage token in any log line, even at debug level.
+    let token = made.1["manage_token"].as_str().unwrap();
+    for process in &processes {
+        let log = process.log.lock().unwrap();
+        assert!(log.len() > 1000, "the processes logged at debug level");
+        for n in [5000, 5001, 5250, 5499] {
+            assert!(!log.contains(&phone(n)), "a phone number in the log");
+        }
+        assert!(!log.contains("家长") && !log.contains(token));
+    }
 }
 
 /// Kills the server with SIGKILL while bookings pour in, starts it again, and checks
