@@ -87,3 +87,6 @@ rm -rf "$out"
 
 echo
 bench/booking.sh
+
+echo
+bench/jobs.sh

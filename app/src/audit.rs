@@ -4,7 +4,7 @@
 //! account, or anything a visitor entered.
 
 use crate::i18n::named;
-use crate::ids::{BookingId, HotlineId, ItemId, OrgId, ServiceId, StaffId, UploadId};
+use crate::ids::{BookingId, HotlineId, ItemId, JobId, OrgId, ServiceId, StaffId, UploadId};
 use serde::{Deserialize, Serialize};
 
 /// What was done. The names are stored; each has a label in the locale files.
@@ -46,6 +46,8 @@ pub enum AuditAction {
     BookingNoShow,
     BookingNoteSaved,
     BookingsExported,
+    MessageResent,
+    DrawHeld,
 }
 
 named!(AuditAction, "audit-action" {
@@ -85,6 +87,8 @@ named!(AuditAction, "audit-action" {
     BookingNoShow => "booking-no-show",
     BookingNoteSaved => "booking-note-saved",
     BookingsExported => "bookings-exported",
+    MessageResent => "message-resent",
+    DrawHeld => "draw-held",
 });
 
 /// The thing an entry is about.
@@ -98,6 +102,8 @@ pub enum Target {
     Service(ServiceId),
     /// A booking (entries name it by code, never by the person).
     Booking(BookingId),
+    /// A background job (a message in an outbox).
+    Job(JobId),
     /// A national line, by number.
     NationalLine(String),
     /// Nothing in particular (a failed sign-in under a name that is no account).
@@ -115,6 +121,7 @@ impl Target {
             Target::Upload(id) => format!("upload:{id}"),
             Target::Service(id) => format!("service:{id}"),
             Target::Booking(id) => format!("booking:{id}"),
+            Target::Job(id) => format!("job:{id}"),
             Target::NationalLine(number) => format!("national:{number}"),
             Target::Nothing => String::new(),
         }

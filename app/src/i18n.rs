@@ -50,6 +50,11 @@ impl Locale {
         Locale::ALL.into_iter().find(|l| l.segment() == segment)
     }
 
+    /// The language a BCP 47 tag (as [`Locale::tag`] writes it) names.
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        Locale::ALL.into_iter().find(|l| l.tag() == tag)
+    }
+
     /// The language a path is in, if it starts with a language segment.
     pub fn from_path(path: &str) -> Option<Locale> {
         let first = path.trim_start_matches('/').split(['/', '?', '#']).next()?;

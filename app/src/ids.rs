@@ -61,4 +61,6 @@ ids! {
     ScheduleId,
     /// A closed day or an extra session.
     ExceptionId,
+    /// A background job (see `jobs`).
+    JobId,
 }

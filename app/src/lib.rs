@@ -13,6 +13,7 @@ pub mod help;
 pub mod home;
 pub mod i18n;
 pub mod ids;
+pub mod jobs;
 pub mod orgs;
 pub mod qr;
 pub mod self_check;
@@ -27,6 +28,8 @@ pub mod clock;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod notify;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
@@ -148,6 +151,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("services"), StaticSegment("new")) view=booking::staff::ServiceEditPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("services"), ParamSegment("id")) view=booking::staff::ServiceEditPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("report")) view=booking::staff::ReportPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("outbox")) view=booking::staff::OutboxPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("items"), ParamSegment("id")) view=content::editor::EditorPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("items"), ParamSegment("id"), StaticSegment("preview")) view=content::editor::PreviewPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("items"), ParamSegment("id"), StaticSegment("revisions"), ParamSegment("number")) view=content::editor::PreviewPage ssr=SsrMode::Async/>
@@ -221,8 +225,28 @@ mod dynamic_keys {
             keys.extend((1..=7).map(|n| format!("booking-weekday-{n}")));
             keys.extend(["cancelled", "rescheduled"].map(|d| format!("booking-done-{d}")));
             keys.extend(
-                ["checked-in", "no-show", "cancelled", "note-saved", "saved"]
-                    .map(|d| format!("done-booking-{d}")),
+                [
+                    "checked-in",
+                    "no-show",
+                    "cancelled",
+                    "note-saved",
+                    "saved",
+                    "resent",
+                ]
+                .map(|d| format!("done-booking-{d}")),
+            );
+            keys.extend(crate::jobs::JobState::ALL.iter().map(|s| s.label_key()));
+            keys.extend(crate::jobs::JobKind::ALL.iter().map(|k| k.label_key()));
+            keys.extend(["text", "email"].map(|c| format!("booking-outbox-channel-{c}")));
+            keys.extend(
+                [
+                    "booking-confirmed",
+                    "booking-reminder",
+                    "booking-promoted",
+                    "booking-cancelled",
+                    "draw-result",
+                ]
+                .map(|e| format!("booking-outbox-event-{e}")),
             );
             use crate::booking::service::BookingError;
             keys.extend(

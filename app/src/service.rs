@@ -158,6 +158,14 @@ mod context {
         pub fn is_empty(&self) -> bool {
             matches!(self, Scope::Only(ids) if ids.is_empty())
         }
+
+        /// The organisations, or `None` for all of them (a query without a filter).
+        pub fn orgs(self) -> Option<Vec<OrgId>> {
+            match self {
+                Scope::All => None,
+                Scope::Only(ids) => Some(ids),
+            }
+        }
     }
 
     impl Ctx {

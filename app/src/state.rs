@@ -25,6 +25,12 @@ pub struct Settings {
     pub admins_need_two_factor: bool,
     /// Uploaded files live in `<data-dir>/uploads`.
     pub data_dir: std::path::PathBuf,
+    /// Audit entries older than this many days are deleted.
+    pub audit_retention_days: i64,
+    /// Bookings' contact details are erased this many days after the appointment.
+    pub booking_retention_days: i64,
+    /// How long a job worker's claim holds (see `jobs::LEASE_SECS`).
+    pub job_lease_seconds: i64,
 }
 
 #[derive(Clone, FromRef)]
@@ -36,6 +42,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The time as every operation sees it (fixed in some tests).
     pub clock: Clock,
-    /// Booking's data key and rate limits.
+    /// Booking's data key, rate limits and message channels.
     pub booking: Arc<crate::booking::service::BookingEnv>,
+    /// When this instance's job workers last looked for work.
+    pub jobs: crate::jobs::work::Heartbeat,
 }

@@ -123,6 +123,12 @@ test('a parent books the night clinic, cancels, and the person waiting gets the 
   await expect(history).toContainText('加入候补');
   await expect(history).toContainText('候补递补为已确认');
   await accessible(page);
+
+  // The outbox: this server sends no messages (no gateway, no mail server), and says so.
+  await page.getByRole('link', { name: '预约台' }).click();
+  await page.getByRole('link', { name: '消息记录' }).first().click();
+  await expect(page.getByText('还没有发给预约人的消息')).toBeVisible();
+  await accessible(page);
 });
 
 });

@@ -1,18 +1,46 @@
 //! `GET /healthz`: 200 when the database answers, 503 when it does not, for load
-//! balancers and orchestrators.
+//! balancers and orchestrators. The body also says whether this instance's job
+//! worker is alive (it looked for work in the last half minute) and how many jobs
+//! wait or have failed, for an operator's eye; a stalled worker does not stop the
+//! instance from serving pages, so it does not change the status.
 
-use anxin_app::state::AppState;
+use anxin_app::{jobs::JobState, state::AppState};
 use axum::{
     extract::State,
     http::{StatusCode, header},
     response::IntoResponse,
 };
 
+/// A worker that has not looked for work for this long (seconds) is reported stalled.
+pub const WORKER_STALLED_AFTER: i64 = 30;
+
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    let (status, body) = if state.db.is_reachable().await {
-        (StatusCode::OK, "ok\n")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n")
+    if !state.db.is_reachable().await {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CACHE_CONTROL, "no-store")],
+            "database unreachable\n".to_string(),
+        );
+    }
+    let last = state.jobs.last();
+    let worker = match state.clock.unix() - last {
+        _ if last == 0 => "not running on this instance".to_string(),
+        ago if ago <= WORKER_STALLED_AFTER => format!("alive (looked {ago} s ago)"),
+        ago => format!("stalled (last looked {ago} s ago)"),
     };
-    (status, [(header::CACHE_CONTROL, "no-store")], body)
+    let counts = anxin_app::jobs::service::counts(&state.db)
+        .await
+        .unwrap_or_default();
+    let count = |wanted: JobState| {
+        counts
+            .iter()
+            .find(|(state, _)| *state == wanted)
+            .map_or(0, |(_, n)| *n)
+    };
+    let body = format!(
+        "ok\njob worker: {worker}\njobs queued: {}\njobs failed: {}\n",
+        count(JobState::Queued),
+        count(JobState::Failed)
+    );
+    (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], body)
 }

@@ -85,6 +85,13 @@ pub struct Config {
     pub data_key: Option<String>,
     /// The key before a rotation, still used to open what it sealed.
     pub data_key_previous: Option<String>,
+    /// E-mail and webhook channels for messages to people who booked.
+    pub notify: anxin_app::notify::Settings,
+    /// How many background job workers this instance runs (0: none, a web-only
+    /// instance).
+    pub job_workers: usize,
+    /// How long a worker's claim on a job holds before another may take it.
+    pub job_lease_seconds: i64,
     /// The time every operation sees (fixed in tests).
     pub clock: Clock,
 }
@@ -107,6 +114,9 @@ impl Config {
             booking_retention_days: 90,
             data_key: None,
             data_key_previous: None,
+            notify: anxin_app::notify::Settings::default(),
+            job_workers: anxin_app::jobs::work::WORKERS,
+            job_lease_seconds: anxin_app::jobs::LEASE_SECS,
             clock: Clock::System,
         }
     }
@@ -269,55 +279,22 @@ impl Running {
     }
 }
 
-/// How long things are kept.
-#[derive(Clone, Copy, Debug)]
-struct Retention {
-    audit_days: i64,
-    booking_days: i64,
-}
-
-/// Work every instance does now and then: reload the hotlines and organisations, and,
-/// about hourly, create the slots the schedules give, erase old bookings' contact
-/// details, and clear out old audit entries and sign-in counts.
-fn spawn_housekeeping(state: AppState, retention: Retention) -> JoinHandle<()> {
+/// Work every instance does now and then: reload the hotlines and organisations,
+/// forget idle rate-limit counters, and put this hour's housekeeping round in the job
+/// queue (one instance's worker runs it; see `anxin_app::jobs::work`).
+fn spawn_housekeeping(state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(HOTLINE_REFRESH);
         tick.tick().await;
-        let mut rounds: u64 = 0;
         loop {
             tick.tick().await;
             state.hotlines.refresh(&state.db, &state.clock).await;
-            // About hourly: prune what is past its time.
-            if rounds.is_multiple_of(120) {
-                prune(&state, retention).await;
+            state.booking.limits.forget_idle();
+            if let Err(error) = anxin_app::jobs::work::schedule_housekeeping(&state).await {
+                tracing::warn!(%error, "could not queue the housekeeping round");
             }
-            rounds += 1;
         }
     })
-}
-
-async fn prune(state: &AppState, retention: Retention) {
-    use anxin_app::booking::service as booking;
-    let now = state.clock.unix();
-    if let Err(error) = booking::sync_all(&state.db, now).await {
-        tracing::warn!(%error, "could not bring booking slots in line with their schedules");
-    }
-    match booking::anonymise(&state.db, now, retention.booking_days).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(bookings = n, "erased contact details of past bookings"),
-        Err(error) => tracing::warn!(%error, "could not erase past bookings' contact details"),
-    }
-    state.booking.limits.forget_idle();
-    match anxin_app::audit::prune(&state.db, now - retention.audit_days * 86_400).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(entries = n, "pruned the audit log"),
-        Err(error) => tracing::warn!(%error, "could not prune the audit log"),
-    }
-    if let Ok(mut conn) = state.db.pool().acquire().await
-        && let Err(error) = anxin_app::staff::session::prune_attempts(&mut conn, now).await
-    {
-        tracing::warn!(%error, "could not prune sign-in counts");
-    }
 }
 
 /// Opens the database, prepares the static files, binds `config.addr` (port 0 picks
@@ -341,6 +318,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         &config.data_dir,
         db.backend() == anxin_app::db::Backend::Sqlite,
     )?;
+    let channels = anxin_app::notify::Channels::new(&config.notify)?;
     let hotlines = HotlineDirectory::default();
     let state = AppState {
         leptos_options: leptos_options(&config.site_root),
@@ -354,18 +332,34 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             public_url: config.public_url.clone(),
             admins_need_two_factor: config.admins_need_two_factor,
             data_dir: config.data_dir.clone(),
+            audit_retention_days: config.audit_retention_days,
+            booking_retention_days: config.booking_retention_days,
+            job_lease_seconds: config.job_lease_seconds.max(1),
         }),
         clock: config.clock.clone(),
-        booking: Arc::new(anxin_app::booking::service::BookingEnv::new(keys)),
-    };
-    let retention = Retention {
-        audit_days: config.audit_retention_days,
-        booking_days: config.booking_retention_days,
+        booking: Arc::new(anxin_app::booking::service::BookingEnv::new(keys, channels)),
+        jobs: Default::default(),
     };
     // Slots first, so the booking link shows from the first page served.
-    prune(&state, retention).await;
+    if let Err(error) = anxin_app::booking::service::sync_all(&state.db, state.clock.unix()).await {
+        tracing::warn!(%error, "could not bring booking slots in line with their schedules");
+    }
     state.hotlines.refresh(&state.db, &state.clock).await;
-    let housekeeping = spawn_housekeeping(state.clone(), retention);
+    if let Err(error) = anxin_app::jobs::work::schedule_housekeeping(&state).await {
+        tracing::warn!(%error, "could not queue the housekeeping round");
+    }
+    let mut background = vec![spawn_housekeeping(state.clone())];
+    if config.job_workers > 0 {
+        // Alive from the start (the workers' own first beat may come a moment later).
+        state.jobs.beat(state.clock.unix());
+        for index in 0..config.job_workers {
+            background.push(tokio::spawn(anxin_app::jobs::work::worker(
+                state.clone(),
+                index,
+                state.jobs.clone(),
+            )));
+        }
+    }
 
     let listener = listen(config.addr)?;
     let addr = listener.local_addr()?;
@@ -379,7 +373,9 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             }
         })
         .await;
-        housekeeping.abort();
+        for task in background {
+            task.abort();
+        }
         db.close().await;
         Ok(())
     });

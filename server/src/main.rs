@@ -49,6 +49,34 @@ enum Command {
     /// Booking maintenance.
     #[command(subcommand)]
     Booking(BookingCommand),
+    /// The background job queue (messages, housekeeping).
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// List jobs, newest first: id, kind, state, attempts, when due, last error.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only jobs in this state: queued, running, done, failed or dropped.
+        #[arg(long, value_parser = parse_job_state)]
+        state: Option<anxin_app::jobs::JobState>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Put a failed (or finished) job back in the queue, its attempts counted afresh.
+    Retry {
+        #[command(flatten)]
+        db: DbArgs,
+        id: i64,
+    },
+}
+
+fn parse_job_state(name: &str) -> Result<anxin_app::jobs::JobState, String> {
+    anxin_app::jobs::JobState::parse(name)
+        .ok_or_else(|| "one of queued, running, done, failed, dropped".into())
 }
 
 #[derive(Subcommand)]
@@ -261,6 +289,28 @@ struct ServeArgs {
     booking_retention_days: i64,
     #[command(flatten)]
     keys: KeyArgs,
+    /// Send e-mail through this SMTP server (lettre's URL form: smtp://host:25,
+    /// smtps://user:pass@host, smtp://host:587?tls=required). Needs --mail-from.
+    #[arg(long, env = "ANXIN_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of e-mail, e.g. "Anxin <noreply@example.org>".
+    #[arg(long, env = "ANXIN_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// POST booking events (for text messages through your own gateway) to this URL,
+    /// signed per Standard Webhooks with ANXIN_WEBHOOK_SECRET.
+    #[arg(long, env = "ANXIN_WEBHOOK_URL")]
+    webhook_url: Option<String>,
+    /// The webhook signing secret: whsec_ followed by base64 of 24 or more random bytes.
+    #[arg(long, env = "ANXIN_WEBHOOK_SECRET", hide_env_values = true)]
+    webhook_secret: Option<String>,
+    /// How long a job worker's claim holds: a worker that dies mid-job has its job
+    /// taken by another after this long. Keep it above 60 (a send times out at 30).
+    #[arg(long, env = "ANXIN_JOB_LEASE_SECONDS", default_value_t = anxin_app::jobs::LEASE_SECS)]
+    job_lease_seconds: i64,
+    /// Background job workers in this instance (0: a web-only instance; some other
+    /// instance must then run them).
+    #[arg(long, env = "ANXIN_JOB_WORKERS", default_value_t = anxin_app::jobs::work::WORKERS)]
+    job_workers: usize,
 }
 
 #[derive(Subcommand)]
@@ -336,6 +386,14 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 booking_retention_days: args.booking_retention_days.max(1),
                 data_key: args.keys.data_key.filter(|k| !k.is_empty()),
                 data_key_previous: args.keys.data_key_previous.filter(|k| !k.is_empty()),
+                job_lease_seconds: args.job_lease_seconds.max(1),
+                job_workers: args.job_workers.min(64),
+                notify: anxin_app::notify::Settings {
+                    smtp_url: args.smtp_url.filter(|u| !u.is_empty()),
+                    mail_from: args.mail_from.filter(|u| !u.is_empty()),
+                    webhook_url: args.webhook_url.filter(|u| !u.is_empty()),
+                    webhook_secret: args.webhook_secret.filter(|u| !u.is_empty()),
+                },
                 ..Config::new(args.addr, args.db.url(), args.db.data_dir.clone())
             })
             .await?;
@@ -358,6 +416,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Key(KeyCommand::Generate) => {
             println!("{}", anxin_app::booking::secret::generate_key());
         }
+        Command::Jobs(command) => return jobs(command).await,
         Command::Booking(BookingCommand::Rekey { db, keys }) => {
             let database = open_database(&db.url()).await?;
             let keys = anxin_app::booking::secret::Keys::load(
@@ -375,6 +434,49 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     "{unreadable} bookings are sealed with a key not given; they were left as they are"
                 );
                 return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn jobs(command: JobsCommand) -> anyhow::Result<ExitCode> {
+    use anxin_app::jobs::service::{self as queue, Filter};
+    match command {
+        JobsCommand::List { db, state, limit } => {
+            let database = open_database(&db.url()).await?;
+            let filter = Filter {
+                state,
+                limit,
+                ..Filter::default()
+            };
+            let rows = queue::list_all(&database, &filter)
+                .await
+                .map_err(Failure::from)?;
+            for job in rows {
+                let due = anxin_app::time::format_local(job.run_at);
+                println!(
+                    "{}\t{}\t{}\t{}/{}\t{due}\t{}",
+                    job.id,
+                    job.kind.as_str(),
+                    job.state.as_str(),
+                    job.attempts,
+                    job.max_attempts,
+                    job.last_error
+                );
+            }
+        }
+        JobsCommand::Retry { db, id } => {
+            let database = open_database(&db.url()).await?;
+            match queue::retry_as_operator(
+                &database,
+                anxin_app::ids::JobId(id),
+                Clock::System.unix(),
+            )
+            .await
+            {
+                Ok(()) => println!("job {id} is queued again"),
+                Err(error) => return refuse(error),
             }
         }
     }

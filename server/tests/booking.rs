@@ -61,6 +61,8 @@ fn night_clinic(places: i64, waitlist: i64) -> ServiceDraft {
         },
         max_active_per_phone: 1,
         active: true,
+        remind_hours: "24,2".into(),
+        draw_minutes: 0,
     }
 }
 
@@ -129,7 +131,7 @@ async fn fixture_with(
         clock,
         org,
         service,
-        env: BookingEnv::new(Keys::ephemeral()),
+        env: BookingEnv::new(Keys::ephemeral(), Default::default()),
     }
 }
 
@@ -208,6 +210,7 @@ impl Fixture {
             form,
             idempotency_key: key.map(str::to_string),
             via: Via::Api,
+            lang: anxin_app::i18n::Locale::Zh,
         };
         booking::book(&self.system(), &self.env, request).await
     }
@@ -436,7 +439,7 @@ async fn places_open_at_their_release_and_close_at_the_cut_offs(test: TestDb) {
         Err(BookingError::NotOpen { .. })
     ));
     assert!(matches!(
-        booking::slot_page(&clinic.public("203.0.113.9"), slot, None).await,
+        booking::slot_page(&clinic.public("203.0.113.9"), &clinic.env, slot, None).await,
         Err(BookingError::NotFound)
     ));
     clinic.clock.advance(60);
@@ -673,7 +676,7 @@ async fn a_key_rotation_reseals_everything_and_phone_lookups_follow(test: TestDb
     let rotating = Keys::new(new.current().clone(), Some(old.current().clone()));
     assert_eq!(booking::rekey(&clinic.db, &rotating).await.unwrap(), (1, 0));
     // With only the new key, the booking opens and is found by code and phone.
-    clinic.env = BookingEnv::new(new);
+    clinic.env = BookingEnv::new(new, Default::default());
     let key = BookingKey::CodeAndPhone {
         code: booked.code.to_lowercase(),
         phone: "+86 137 0013 7000".into(),
@@ -696,7 +699,7 @@ async fn a_key_rotation_reseals_everything_and_phone_lookups_follow(test: TestDb
         "旧钥匙"
     );
     // The old key alone opens nothing any more.
-    let stale = BookingEnv::new(old);
+    let stale = BookingEnv::new(old, Default::default());
     assert!(booking::view(&clinic.system(), &stale, &key).await.is_err());
 }
 
@@ -1317,16 +1320,25 @@ async fn burst(
     waitlist: bool,
     phones: usize,
 ) -> Vec<(StatusCode, Value)> {
+    let bodies = (0..500).map(|n| api_booking(slot, phones + n, waitlist));
+    book_all(std::slice::from_ref(&served.base), bodies.collect()).await
+}
+
+/// POSTs every body at once, the n-th to `bases[n % bases.len()]` from an address of
+/// its own (behind `--trust-proxy`): each answer's status and JSON body, in order.
+async fn book_all(bases: &[String], bodies: Vec<Value>) -> Vec<(StatusCode, Value)> {
     let client = client();
-    let tasks: Vec<_> = (0..500)
-        .map(|n| {
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(n, body)| {
             let client = client.clone();
-            let url = served.url("/api/v1/bookings");
+            let url = format!("{}/api/v1/bookings", bases[n % bases.len()]);
             tokio::spawn(async move {
                 let response = client
                     .post(url)
                     .header("x-forwarded-for", format!("10.{}.{}.1", n / 250, n % 250))
-                    .json(&api_booking(slot, phones + n, waitlist))
+                    .json(&body)
                     .send()
                     .await
                     .unwrap();
@@ -1403,6 +1415,7 @@ async fn concurrent_cancellations_and_reschedules_never_promote_two_into_one_pla
                     form: form("人", &phone(n), waitlist),
                     idempotency_key: None,
                     via: Via::Web,
+                    lang: anxin_app::i18n::Locale::Zh,
                 },
             )
             .await
@@ -1524,6 +1537,11 @@ struct Process {
 }
 
 fn spawn(database_url: &str, data: &std::path::Path) -> Process {
+    spawn_with(database_url, data, &[])
+}
+
+/// [`spawn`] with more settings in its environment (`ANXIN_WEBHOOK_URL`, …).
+fn spawn_with(database_url: &str, data: &std::path::Path, env: &[(&str, String)]) -> Process {
     use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_anxin"))
         .args(["serve", "--addr", "127.0.0.1:0", "--trust-proxy"])
@@ -1535,6 +1553,7 @@ fn spawn(database_url: &str, data: &std::path::Path) -> Process {
         .env("ANXIN_DATA_KEY", common::TEST_DATA_KEY)
         .env("RUST_LOG", "debug")
         .env("NO_COLOR", "1")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -1602,31 +1621,9 @@ async fn three_processes_on_one_postgresql_never_give_more_than_three_places() {
     let processes: Vec<Process> = (0..3)
         .map(|n| spawn(&test.url, &dir.path().join(format!("p{n}"))))
         .collect();
-    let client = client();
-    let tasks: Vec<_> = (0..500)
-        .map(|n| {
-            let client = client.clone();
-            let url = format!("{}/api/v1/bookings", processes[n % 3].base);
-            tokio::spawn(async move {
-                let response = client
-                    .post(url)
-                    .header("x-forwarded-for", format!("10.9.{}.{}", n / 250, n % 250))
-                    .json(&api_booking(slot, 5000 + n, false))
-                    .send()
-                    .await
-                    .unwrap();
-                let status = response.status();
-                (
-                    status,
-                    response.json::<Value>().await.unwrap_or(Value::Null),
-                )
-            })
-        })
-        .collect();
-    let mut outcomes = Vec::new();
-    for task in tasks {
-        outcomes.push(task.await.unwrap());
-    }
+    let bases: Vec<String> = processes.iter().map(|p| p.base.clone()).collect();
+    let bodies = (0..500).map(|n| api_booking(slot, 5000 + n, false));
+    let outcomes = book_all(&bases, bodies.collect()).await;
     let tally = count_outcomes(&outcomes);
     assert_eq!(tally.get("201 confirmed"), Some(&3), "{tally:?}");
     assert_eq!(tally.get("409 full"), Some(&497), "{tally:?}");
@@ -1636,7 +1633,7 @@ async fn three_processes_on_one_postgresql_never_give_more_than_three_places() {
         .iter()
         .find(|(s, _)| *s == StatusCode::CREATED)
         .unwrap();
-    let shown = client
+    let shown = client()
         .get(format!(
             "{}/api/v1/bookings/{}",
             processes[2].base,
@@ -1746,3 +1743,687 @@ async fn kill_nine_loses_no_confirmed_booking(test: TestDb) {
 }
 
 per_backend!(kill_nine_loses_no_confirmed_booking);
+
+// ---------------------------------------------------------------------------------
+// Messages: on the channels given and agreed to, from the jobs the changes queue
+
+/// `body` with the fields of `extra` added (or replaced).
+fn with(mut body: Value, extra: Value) -> Value {
+    if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+        body.extend(extra);
+    }
+    body
+}
+
+/// What the sinks received of one kind (`webhook` or `email`).
+fn of_kind<'a>(received: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    received.iter().filter(|e| e["kind"] == kind).collect()
+}
+
+/// Webhook events of `event_type` that were answered 200.
+fn delivered<'a>(received: &'a [Value], event_type: &str) -> Vec<&'a Value> {
+    of_kind(received, "webhook")
+        .into_iter()
+        .filter(|e| e["answered"] == 200 && e["body"]["type"] == event_type)
+        .collect()
+}
+
+/// Jobs not yet finished whose time has come (the workers have work left).
+async fn due_jobs(db: &Db, now: i64) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running') AND run_at <= $1",
+    )
+    .bind(now)
+    .fetch_one(db.pool())
+    .await
+    .unwrap()
+}
+
+/// Waits until the server's workers have finished everything due now.
+async fn settled(db: &Db, clock: &Clock) {
+    for _ in 0..1200 {
+        if due_jobs(db, clock.unix()).await == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the job workers never caught up");
+}
+
+async fn messages_go_out_only_on_the_channels_given_and_agreed(test: TestDb) {
+    let sinks = common::Sinks::start();
+    let clock = Clock::fixed(NOW);
+    let served = serve_with(&test, |c| {
+        c.clock = clock.clone();
+        c.notify = sinks.notify("/ok");
+        c.public_url = Some("https://anxin.example.org".into());
+    })
+    .await;
+    let db = served.server.state.db.clone();
+    let clinic = fixture_with(
+        db.clone(),
+        clock.clone(),
+        night_clinic(3, 2),
+        vec![saturday_night(3)],
+    )
+    .await;
+    let slot = clinic.slot_at(SATURDAY_NIGHT).await;
+    let book = |n: usize, extra: Value| {
+        let body = with(api_booking(slot, n, true), extra);
+        let served = &served;
+        async move {
+            let (status, booked) = api(served, body, "", None).await;
+            assert_eq!(status, StatusCode::CREATED, "{booked}");
+            booked
+        }
+    };
+    // A agreed and gave an address; B agreed without one; C typed an address but did
+    // not agree; D, on the waitlist, agreed.
+    let a = book(1, json!({"messages": true, "email": " a@example.cn "})).await;
+    let b = book(2, json!({"messages": true})).await;
+    let c = book(3, json!({"email": "c@example.cn"})).await;
+    let d = book(4, json!({"messages": true})).await;
+    assert_eq!(d["status"], "waitlisted");
+    sinks
+        .wait_until("the confirmations", |r| {
+            delivered(r, "booking.confirmed").len() == 2 && of_kind(r, "email").len() == 1
+        })
+        .await;
+    settled(&db, &clock).await;
+    let received = sinks.received();
+    assert!(
+        of_kind(&received, "bad-signature").is_empty(),
+        "{received:#?}"
+    );
+    let texted: std::collections::BTreeSet<&str> = delivered(&received, "booking.confirmed")
+        .iter()
+        .map(|e| e["body"]["data"]["phone"].as_str().unwrap())
+        .collect();
+    assert_eq!(texted, [phone(1).as_str(), phone(2).as_str()].into());
+    // What a gateway needs to send a text, and nothing else (no name, no note).
+    let event = delivered(&received, "booking.confirmed")[0];
+    let mut fields: Vec<&str> = event["body"]["data"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        ["code", "end", "lang", "phone", "place", "start", "text"]
+    );
+    assert_eq!(event["body"]["data"]["start"], "2026-12-05T18:00:00+08:00");
+    let text = event["body"]["data"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("周六夜间门诊") && text.contains("门诊三楼"),
+        "{text}"
+    );
+    assert!(
+        text.chars().count() <= 120,
+        "one or two text messages: {text}"
+    );
+    assert!(
+        !received.iter().any(|e| e.to_string().contains("家长")),
+        "a name was sent"
+    );
+    let emails = of_kind(&received, "email");
+    assert_eq!(emails[0]["to"], json!(["a@example.cn"]));
+    assert_eq!(emails[0]["subject"], "预约确认：周六夜间门诊");
+    let parts = emails[0]["parts"].as_array().unwrap();
+    let body = parts[0]["content"].as_str().unwrap();
+    assert!(body.contains(a["code"].as_str().unwrap()), "{body}");
+    assert!(
+        body.contains("https://anxin.example.org/zh/booking/find"),
+        "{body}"
+    );
+    assert!(body.contains("12356"), "{body}");
+    assert_eq!(
+        parts[1]["filename"],
+        format!("anxin-{}.ics", a["code"].as_str().unwrap())
+    );
+    assert_eq!(parts[1]["type"], "text/calendar");
+    // C's address was not kept: nothing agreed, nothing stored.
+    let kept: Vec<String> =
+        sqlx::query_scalar("SELECT email_sealed FROM bookings WHERE code = $1 OR code = $2")
+            .bind(c["code"].as_str().unwrap())
+            .bind(b["code"].as_str().unwrap())
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(kept, ["", ""]);
+
+    // A day before: reminders for A (text and e-mail) and B (text).
+    clock.set(SATURDAY_NIGHT - 24 * 3600 + 60);
+    let received = sinks
+        .wait_until("the day-before reminders", |r| {
+            delivered(r, "booking.reminder").len() == 2 && of_kind(r, "email").len() == 2
+        })
+        .await;
+    assert_eq!(
+        of_kind(&received, "email")[1]["subject"],
+        "预约提醒：周六夜间门诊"
+    );
+
+    // B cancels: D is promoted and told. The clinic cancels A, with a reason: A is told.
+    let cancelled = client()
+        .delete(served.url(&format!("/api/v1/bookings/{}", b["code"].as_str().unwrap())))
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", b["manage_token"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let staff = Ctx::new(
+        db.clone(),
+        staff_actor(&db, clinic.org, Role::Clinic).await,
+        clock.clone(),
+    );
+    let a_id: i64 = sqlx::query_scalar("SELECT id FROM bookings WHERE code = $1")
+        .bind(a["code"].as_str().unwrap())
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    booking::desk(
+        &staff,
+        &served.server.state.booking,
+        anxin_app::ids::BookingId(a_id),
+        DeskStep::Cancel {
+            reason: "医生临时出诊".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let received = sinks
+        .wait_until("the promotion and the cancellation", |r| {
+            delivered(r, "booking.promoted").len() == 1
+                && delivered(r, "booking.cancelled").len() == 1
+                && of_kind(r, "email").len() == 3
+        })
+        .await;
+    assert_eq!(
+        delivered(&received, "booking.promoted")[0]["body"]["data"]["phone"],
+        phone(4)
+    );
+    let cancel = delivered(&received, "booking.cancelled")[0]["body"]["data"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(cancel.contains("医生临时出诊"), "{cancel}");
+
+    // Two hours before: only D is still booked, so only D is reminded; the reminders
+    // for A and B are dropped, not sent.
+    clock.set(SATURDAY_NIGHT - 2 * 3600 + 60);
+    let received = sinks
+        .wait_until("the last reminder", |r| {
+            delivered(r, "booking.reminder").len() == 3
+        })
+        .await;
+    settled(&db, &clock).await;
+    let reminded: Vec<&Value> = delivered(&received, "booking.reminder");
+    assert_eq!(reminded[2]["body"]["data"]["phone"], phone(4));
+    assert_eq!(of_kind(&sinks.received(), "email").len(), 3);
+    let dropped: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE kind = 'message' AND state = 'dropped'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(dropped, 3, "A's two and B's one two-hour reminders");
+    // The clinic's outbox lists them, without texts or contact details.
+    let outbox = booking::outbox(&staff, clinic.org).await.unwrap();
+    assert_eq!(outbox.len(), 13);
+    assert!(outbox.iter().all(|m| !m.code.is_empty()));
+    let other = Ctx::new(
+        db.clone(),
+        staff_actor(&db, new_org(&db, &clock).await, Role::Clinic).await,
+        clock.clone(),
+    );
+    assert!(booking::outbox(&other, clinic.org).await.is_err());
+    served.stop().await;
+}
+
+async fn a_gateway_that_is_down_gets_the_message_later(test: TestDb) {
+    let sinks = common::Sinks::start();
+    let clock = Clock::fixed(NOW);
+    let served = serve_with(&test, |c| {
+        c.clock = clock.clone();
+        c.notify = sinks.notify("/fail/2");
+    })
+    .await;
+    let db = served.server.state.db.clone();
+    let clinic = fixture_with(
+        db.clone(),
+        clock.clone(),
+        night_clinic(3, 0),
+        vec![saturday_night(3)],
+    )
+    .await;
+    no_reminders(&db, clinic.service).await;
+    let slot = clinic.slot_at(SATURDAY_NIGHT).await;
+    let mut body = api_booking(slot, 1, false);
+    body["messages"] = json!(true);
+    let (status, _) = api(&served, body, "", None).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Answered 503 twice; each time the job waits its back-off (30 s, then 60 s).
+    for (answered, wait) in [(1, 30), (2, 60)] {
+        sinks
+            .wait_until("a failed attempt", |r| {
+                of_kind(r, "webhook")
+                    .iter()
+                    .filter(|e| e["answered"] == 503)
+                    .count()
+                    == answered
+            })
+            .await;
+        settled(&db, &clock).await;
+        let (state, attempts, error): (String, i64, String) =
+            sqlx::query_as("SELECT state, attempts, last_error FROM jobs WHERE kind = 'message'")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert_eq!((state.as_str(), attempts), ("queued", answered as i64));
+        assert!(error.contains("503"), "{error}");
+        clock.advance(wait);
+    }
+    let received = sinks
+        .wait_until("the message, at last", |r| {
+            !delivered(r, "booking.confirmed").is_empty()
+        })
+        .await;
+    let ids: std::collections::BTreeSet<&str> = of_kind(&received, "webhook")
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 1, "every attempt carries the same webhook-id");
+    assert_eq!(finished_message(&db).await, ("done".to_string(), 3));
+    served.stop().await;
+}
+
+per_backend!(
+    messages_go_out_only_on_the_channels_given_and_agreed,
+    a_gateway_that_is_down_gets_the_message_later,
+    a_worker_killed_mid_send_has_its_message_sent_again,
+);
+
+/// A lecture on the real clock with room for everyone, sending no reminders.
+async fn live_lecture(db: &Db, places: i64) -> SlotId {
+    let (clinic, slot) = live_slot(db, places).await;
+    no_reminders(db, clinic.service).await;
+    slot
+}
+
+/// A service that sends confirmations only: one message job per booking.
+async fn no_reminders(db: &Db, service: ServiceId) {
+    sqlx::query("UPDATE services SET remind_hours = '' WHERE id = $1")
+        .bind(service)
+        .execute(db.pool())
+        .await
+        .unwrap();
+}
+
+fn webhook_env(sinks: &common::Sinks, path: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "ANXIN_WEBHOOK_URL",
+            format!("http://127.0.0.1:{}{path}", sinks.webhook),
+        ),
+        ("ANXIN_WEBHOOK_SECRET", sinks.secret.clone()),
+    ]
+}
+
+async fn a_worker_killed_mid_send_has_its_message_sent_again(test: TestDb) {
+    let sinks = common::Sinks::start();
+    let db = test.open().await;
+    let slot = live_lecture(&db, 10).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut env = webhook_env(&sinks, "/hold-first");
+    env.push(("ANXIN_JOB_LEASE_SECONDS", "3".into()));
+    let mut first = spawn_with(&test.url, &data, &env);
+    let mut body = api_booking(slot, 1, false);
+    body["messages"] = json!(true);
+    let response = client()
+        .post(format!("{}/api/v1/bookings", first.base))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    // The receiver holds the first delivery; the sender dies while it waits.
+    sinks
+        .wait_until("the first delivery", |r| {
+            of_kind(r, "webhook")
+                .iter()
+                .any(|e| e["answered"] == "held")
+        })
+        .await;
+    let _ = first.child.kill();
+    let _ = first.child.wait();
+    drop(first);
+    let _second = spawn_with(&test.url, &data, &env);
+    let received = sinks
+        .wait_until("the delivery again", |r| {
+            !delivered(r, "booking.confirmed").is_empty()
+        })
+        .await;
+    let hooks = of_kind(&received, "webhook");
+    assert_eq!(hooks.len(), 2);
+    assert_eq!(
+        hooks[0]["id"], hooks[1]["id"],
+        "the same message, the same id"
+    );
+    assert_eq!(finished_message(&db).await, ("done".to_string(), 2));
+}
+
+/// The state and attempts of the only message job, once it is no longer running.
+async fn finished_message(db: &Db) -> (String, i64) {
+    for _ in 0..1200 {
+        let job: (String, i64) =
+            sqlx::query_as("SELECT state, attempts FROM jobs WHERE kind = 'message'")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        if job.0 != "running" {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the message job never finished");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_processes_send_two_hundred_messages_once_each() {
+    let Some(test) = TestDb::postgres().await else {
+        return;
+    };
+    let sinks = common::Sinks::start();
+    let db = test.open().await;
+    let slot = live_lecture(&db, 200).await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = webhook_env(&sinks, "/ok");
+    let processes: Vec<Process> = (0..3)
+        .map(|n| spawn_with(&test.url, &dir.path().join(format!("p{n}")), &env))
+        .collect();
+    let bases: Vec<String> = processes.iter().map(|p| p.base.clone()).collect();
+    let bodies = (0..200).map(|n| {
+        with(
+            api_booking(slot, 9000 + n, false),
+            json!({"messages": true}),
+        )
+    });
+    for (status, body) in book_all(&bases, bodies.collect()).await {
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let received = sinks
+        .wait_until("two hundred confirmations", |r| {
+            delivered(r, "booking.confirmed").len() >= 200
+        })
+        .await;
+    let hooks = of_kind(&received, "webhook");
+    let ids: std::collections::BTreeSet<&str> =
+        hooks.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        (hooks.len(), ids.len()),
+        (200, 200),
+        "each message exactly once"
+    );
+    let done: Vec<(String, i64)> =
+        sqlx::query_as("SELECT state, attempts FROM jobs WHERE kind = 'message'")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(done.len(), 200);
+    assert!(done.iter().all(|(s, a)| s == "done" && *a == 1), "{done:?}");
+}
+
+// ---------------------------------------------------------------------------------
+// The fair draw
+
+/// Saturday 2026-12-19, 18:00 in Beijing: a night clinic slot that opens (14 days
+/// ahead, at midnight) on Saturday 2026-12-05, 00:00.
+const LATER_NIGHT: i64 = SATURDAY_NIGHT + 14 * 86_400;
+const LATER_OPENS: i64 = 1_796_400_000;
+const DRAW_MINUTES: i64 = 30;
+const DRAW_CLOSES: i64 = LATER_OPENS + DRAW_MINUTES * 60;
+
+fn drawn_clinic() -> ServiceDraft {
+    ServiceDraft {
+        draw_minutes: DRAW_MINUTES,
+        max_active_per_phone: 2,
+        ..night_clinic(3, 2)
+    }
+}
+
+impl Fixture {
+    /// A slot by its start, open or not yet.
+    async fn slot_starting(&self, start: i64) -> SlotId {
+        let (id, opens): (i64, i64) = sqlx::query_as(
+            "SELECT id, opens_at FROM slots WHERE service_id = $1 AND start_at = $2",
+        )
+        .bind(self.service)
+        .bind(start)
+        .fetch_one(self.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(opens, LATER_OPENS);
+        SlotId(id)
+    }
+
+    async fn statuses(&self, slot: SlotId) -> Vec<(String, String)> {
+        sqlx::query_as("SELECT code, status FROM bookings WHERE slot_id = $1 ORDER BY id")
+            .bind(slot)
+            .fetch_all(self.db.pool())
+            .await
+            .unwrap()
+    }
+}
+
+async fn the_draw_enters_requests_in_its_window_and_draws_when_it_closes(test: TestDb) {
+    let clinic = fixture_with(
+        test.open().await,
+        Clock::fixed(NOW),
+        drawn_clinic(),
+        vec![saturday_night(3)],
+    )
+    .await;
+    let slot = clinic.slot_starting(LATER_NIGHT).await;
+    clinic.clock.set(LATER_OPENS - 1);
+    assert!(matches!(
+        clinic.book(slot, form("早", &phone(1), false)).await,
+        Err(BookingError::NotOpen { .. })
+    ));
+    // From the moment it opens until the window closes, every request is an entry,
+    // served in no order: one per phone number.
+    let mut entered = Vec::new();
+    for n in 1..=8 {
+        clinic
+            .clock
+            .set(LATER_OPENS + (n as i64 - 1) * (DRAW_MINUTES * 60 - 1) / 7);
+        let booked = clinic
+            .book(slot, form("家长", &phone(n), false))
+            .await
+            .unwrap();
+        assert_eq!(booked.status, BookingStatus::Entered, "entry {n}");
+        entered.push(booked.code);
+    }
+    assert_eq!(clinic.clock.unix(), DRAW_CLOSES - 1);
+    assert!(matches!(
+        clinic.book(slot, form("又来", &phone(3), true)).await,
+        Err(BookingError::AlreadyBooked)
+    ));
+    assert_eq!(clinic.counts(slot).await, (0, 0), "entries take no place");
+    // The window closes: the next request finds the draw held first, and nothing left.
+    clinic.clock.set(DRAW_CLOSES);
+    assert!(matches!(
+        clinic.book(slot, form("晚到", &phone(9), true)).await,
+        Err(BookingError::WaitlistFull)
+    ));
+    assert_eq!(clinic.counts(slot).await, (3, 2));
+    let statuses = clinic.statuses(slot).await;
+    let count = |status: &str| statuses.iter().filter(|(_, s)| s == status).count();
+    assert_eq!(
+        (count("confirmed"), count("waitlisted"), count("not-drawn")),
+        (3, 2, 3),
+        "{statuses:?}"
+    );
+    // The record: the seed and the order, which anyone can compute again.
+    let detail: String =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'draw-held'")
+            .fetch_one(clinic.db.pool())
+            .await
+            .unwrap();
+    let seed = detail
+        .split(" seed ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    let order: Vec<&str> = detail.split(" order ").nth(1).unwrap().split(' ').collect();
+    let ids: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, code FROM bookings WHERE slot_id = $1 ORDER BY id")
+            .bind(slot)
+            .fetch_all(clinic.db.pool())
+            .await
+            .unwrap();
+    let again = anxin_app::booking::draw::draw(
+        &ids.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        &anxin_app::booking::draw::seed_from_hex(seed).unwrap(),
+    );
+    let code_of = |id: i64| ids.iter().find(|(i, _)| *i == id).unwrap().1.clone();
+    assert_eq!(
+        again.iter().map(|id| code_of(*id)).collect::<Vec<_>>(),
+        order
+    );
+    let status_of = |code: &str| statuses.iter().find(|(c, _)| c == code).unwrap().1.clone();
+    let drawn: Vec<String> = order.iter().map(|c| status_of(c)).collect();
+    assert_eq!(
+        drawn,
+        [
+            "confirmed",
+            "confirmed",
+            "confirmed",
+            "waitlisted",
+            "waitlisted",
+            "not-drawn",
+            "not-drawn",
+            "not-drawn"
+        ]
+    );
+    // The waitlist keeps the drawn order: a cancellation promotes the fourth drawn.
+    let first_code = order[0].to_string();
+    let first_phone = phone(entered.iter().position(|c| *c == first_code).unwrap() + 1);
+    booking::cancel(
+        &clinic.public("198.51.100.1"),
+        &clinic.env,
+        &BookingKey::CodeAndPhone {
+            code: first_code,
+            phone: first_phone,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(status_of_now(&clinic, order[3]).await, "confirmed");
+    assert_eq!(status_of_now(&clinic, order[4]).await, "waitlisted");
+    // The draw job, when it comes, finds the draw held: nothing changes.
+    booking::run_draw(&clinic.db, &clinic.env, &clinic.clock, slot)
+        .await
+        .unwrap();
+    assert_eq!(clinic.counts(slot).await, (3, 1));
+}
+
+async fn status_of_now(clinic: &Fixture, code: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM bookings WHERE code = $1")
+        .bind(code)
+        .fetch_one(clinic.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn five_hundred_entries_at_once_are_drawn_for_three_places(test: TestDb) {
+    let sinks = common::Sinks::start();
+    let clock = Clock::fixed(LATER_OPENS + 60);
+    let served = serve_with(&test, |c| {
+        c.clock = clock.clone();
+        c.trust_proxy = true;
+        c.notify = sinks.notify("/ok");
+    })
+    .await;
+    let clinic = fixture_with(
+        served.server.state.db.clone(),
+        clock.clone(),
+        drawn_clinic(),
+        vec![saturday_night(3)],
+    )
+    .await;
+    let slot = clinic.slot_starting(LATER_NIGHT).await;
+    // One in fifty asks to be told.
+    let bodies = (0..500).map(|n| {
+        with(
+            api_booking(slot, 6000 + n, false),
+            json!({"messages": n % 50 == 0}),
+        )
+    });
+    let outcomes = book_all(std::slice::from_ref(&served.base), bodies.collect()).await;
+    let tally = count_outcomes(&outcomes);
+    assert_eq!(tally.get("201 entered"), Some(&500), "{tally:?}");
+    assert_eq!(clinic.counts(slot).await, (0, 0));
+    // The window closes; the server's own job worker holds the draw.
+    clock.set(DRAW_CLOSES);
+    for _ in 0..1200 {
+        if clinic.counts(slot).await == (3, 2) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let statuses = clinic.statuses(slot).await;
+    let count = |status: &str| statuses.iter().filter(|(_, s)| s == status).count();
+    assert_eq!(
+        (count("confirmed"), count("waitlisted"), count("not-drawn")),
+        (3, 2, 495)
+    );
+    // Everyone sees their outcome under their code.
+    let (_, first) = &outcomes[0];
+    let shown = client()
+        .get(served.url(&format!(
+            "/api/v1/bookings/{}",
+            first["code"].as_str().unwrap()
+        )))
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", first["manage_token"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let expected = status_of_now(&clinic, first["code"].as_str().unwrap()).await;
+    assert_eq!(shown["status"], expected.as_str());
+    // The ten who asked are told their outcome, each in words that fit it.
+    let received = sinks
+        .wait_until("ten draw results", |r| {
+            delivered(r, "draw.result").len() == 10
+        })
+        .await;
+    for event in delivered(&received, "draw.result") {
+        let data = &event["body"]["data"];
+        let code = data["code"].as_str().unwrap();
+        let text = data["text"].as_str().unwrap();
+        let expected = match status_of_now(&clinic, code).await.as_str() {
+            "confirmed" => "你抽中了",
+            "waitlisted" => "候补第",
+            _ => "这次没有抽中",
+        };
+        assert!(text.contains(expected), "{code}: {text}");
+    }
+    served.stop().await;
+}
+
+per_backend!(
+    the_draw_enters_requests_in_its_window_and_draws_when_it_closes,
+    five_hundred_entries_at_once_are_drawn_for_three_places,
+);

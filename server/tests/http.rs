@@ -16,6 +16,12 @@ async fn health_pages_and_headers(db: TestDb) {
 
         let health = http.get(format!("{base}/healthz")).send().await.unwrap();
         assert_eq!(health.status(), StatusCode::OK, "{which}");
+        // The job workers look for work as the server starts, and say so.
+        let health = health.text().await.unwrap();
+        assert!(
+            health.starts_with("ok\n") && health.contains("job worker: alive"),
+            "{which}: {health}"
+        );
 
         let page = http.get(format!("{base}/zh")).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK, "{which}");

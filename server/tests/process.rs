@@ -170,3 +170,55 @@ fn the_command_line_calls_the_same_services() {
     let (code, _) = anxin(&data, &["staff", "disable", "nobody-here"], None);
     assert_eq!(code, 2);
 }
+
+/// `anxin jobs`: the operator sees the queue and puts a failed job back in it.
+#[test]
+fn the_job_queue_is_listed_and_retried_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (code, text) = anxin(&data, &["migrate"], None);
+    assert_eq!(code, 0, "{text}");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let id: i64 = rt.block_on(async {
+        let db = anxin_app::db::Db::connect(&anxin_app::db::sqlite_url(&data))
+            .await
+            .unwrap();
+        let id = sqlx::query_scalar(
+            "INSERT INTO jobs (kind, payload, state, run_at, attempts, max_attempts, last_error, \
+             created_at, finished_at) VALUES ('message', '{}', 'failed', 0, 8, 8, \
+             'webhook: the gateway answered 503', 0, 0) RETURNING id",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        db.close().await;
+        id
+    });
+    let (code, text) = anxin(&data, &["jobs", "list", "--state", "failed"], None);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(&format!("{id}\tmessage\tfailed\t8/8")) && text.contains("503"),
+        "{text}"
+    );
+    let (code, text) = anxin(&data, &["jobs", "retry", &id.to_string()], None);
+    assert_eq!(
+        (code, text.trim()),
+        (0, format!("job {id} is queued again").as_str())
+    );
+    let (_, text) = anxin(&data, &["jobs", "list", "--state", "queued"], None);
+    assert!(
+        text.contains(&format!("{id}\tmessage\tqueued\t0/8")),
+        "{text}"
+    );
+    let (code, text) = anxin(&data, &["jobs", "retry", &id.to_string()], None);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("不用重发") && text.contains("nothing to resend"),
+        "{text}"
+    );
+    let (code, _) = anxin(&data, &["jobs", "retry", "999999"], None);
+    assert_eq!(code, 2);
+}

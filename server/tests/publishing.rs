@@ -106,6 +106,7 @@ impl Site {
             form,
             idempotency_key: None,
             via: Via::Api,
+            lang: anxin_app::i18n::Locale::Zh,
         };
         let booked = booking::book(&system, &self.served.server.state.booking, request)
             .await
@@ -310,6 +311,22 @@ async fn matrix(test: TestDb, operation: &str) {
                     String::new()
                 };
                 let service_id = site.booking_service().await.to_string();
+                // A message to the booking that could not be sent, for "send again".
+                let job_id = if operation == "booking_resend" {
+                    sqlx::query_scalar::<_, i64>(
+                        "INSERT INTO jobs (kind, payload, state, run_at, attempts, max_attempts, \
+                         org_id, booking_id, created_at, finished_at) VALUES ('message', '{}', \
+                         'failed', 0, 8, 8, $1, $2, 0, 0) RETURNING id",
+                    )
+                    .bind(site.district)
+                    .bind(booking_id.parse::<i64>().unwrap())
+                    .fetch_one(site.db.pool())
+                    .await
+                    .unwrap()
+                    .to_string()
+                } else {
+                    String::new()
+                };
                 let counsellor_id: String = sqlx::query_scalar::<_, i64>(
                     "SELECT id FROM counsellors WHERE org_id = $1 ORDER BY id LIMIT 1",
                 )
@@ -475,6 +492,16 @@ async fn matrix(test: TestDb, operation: &str) {
                         vec![("org", &district), ("month", "2026-12")],
                         &[Role::Clinic],
                     ),
+                    "booking_outbox" => (
+                        "/staff/fn/booking-outbox",
+                        vec![("org", &district)],
+                        &[Role::Clinic],
+                    ),
+                    "booking_resend" => (
+                        "/staff/fn/booking-resend",
+                        vec![("lang", "zh"), ("org", &district), ("id", &job_id)],
+                        &[Role::Clinic],
+                    ),
                     "booking_note" => (
                         "/staff/fn/booking-desk",
                         vec![
@@ -574,6 +601,7 @@ async fn matrix(test: TestDb, operation: &str) {
                     ),
                     "people" => ("/staff/fn/people", vec![], &[Role::Admin]),
                     "audit_log" => ("/staff/fn/audit-log", vec![], &[Role::Admin]),
+                    "background_jobs" => ("/staff/fn/background-jobs", vec![], &[Role::Admin]),
                     other => panic!("no such operation {other}"),
                 };
                 let response = post(&site, cookie.as_deref(), path, &form).await;
@@ -642,11 +670,14 @@ matrix_cases!(
     self_approval,
     people,
     audit_log,
+    background_jobs,
     upload,
     booking_agenda,
     booking_detail,
     booking_setup,
     booking_counts,
+    booking_outbox,
+    booking_resend,
     booking_note,
     booking_cancel,
     booking_time_zone,

@@ -172,6 +172,13 @@ pub struct BookingRequest {
     pub under_14: Option<bool>,
     /// A parent agrees to the booking of a student under 14 (PIPL art. 31).
     pub guardian_consent: Option<bool>,
+    /// The person agrees to a confirmation and reminders on the channels this
+    /// deployment has (text messages through its gateway; e-mail when `email` is
+    /// given). Written in the request's `Accept-Language` (zh-CN or en).
+    pub messages: Option<bool>,
+    /// Where e-mail goes; kept only with `"messages": true`.
+    #[schema(max_length = 254)]
+    pub email: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -448,6 +455,7 @@ fn form_of(
     let note = text("note", BookingProblem::NoteTooLong);
     let attendee = text("attendee", BookingProblem::AttendeeMissing);
     let stage = text("stage", BookingProblem::StageMissing);
+    let email = text("email", BookingProblem::EmailInvalid);
     let mut flag = |key: &str, problem: BookingProblem| match body.get(key) {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
@@ -459,6 +467,7 @@ fn form_of(
     let waitlist = flag("waitlist", BookingProblem::WaitlistInvalid);
     let under_14 = flag("under_14", BookingProblem::Under14Invalid);
     let guardian_consent = flag("guardian_consent", BookingProblem::ConsentInvalid);
+    let messages = flag("messages", BookingProblem::MessagesInvalid);
     let category = match body.get("category") {
         None | Some(Value::Null) => None,
         Some(v) => match v.as_i64() {
@@ -487,6 +496,8 @@ fn form_of(
         guardian_consent,
         under_14,
         waitlist,
+        messages,
+        email,
     };
     (slot, form, problems)
 }
@@ -543,6 +554,7 @@ async fn book_checked(
         form,
         idempotency_key,
         via: Via::Api,
+        lang: locale,
     };
     match service::book(&ctx, &state.booking, request).await {
         Ok(booked) => {

@@ -55,6 +55,8 @@ struct ServiceRow {
     max_active_per_phone: i64,
     active: i64,
     sample: i64,
+    remind_hours: String,
+    draw_minutes: i64,
 }
 
 const SERVICE: &str = "SELECT s.id, s.org_id, o.name_zh AS org_name_zh, o.name_en AS org_name_en, \
@@ -62,8 +64,8 @@ const SERVICE: &str = "SELECT s.id, s.org_id, o.name_zh AS org_name_zh, o.name_e
     s.stage_from, s.stage_to, s.duration_minutes, s.mode, s.place_zh, s.place_en, \
     s.contact_phone, s.places, s.waitlist_places, s.matches_category, s.release_kind, \
     s.release_days, s.release_weekday, s.release_minute, s.book_cutoff_minutes, \
-    s.cancel_cutoff_minutes, s.max_active_per_phone, s.active, s.sample \
-    FROM services s JOIN organisations o ON o.id = s.org_id";
+    s.cancel_cutoff_minutes, s.max_active_per_phone, s.active, s.sample, s.remind_hours, \
+    s.draw_minutes FROM services s JOIN organisations o ON o.id = s.org_id";
 
 fn release_of(kind: &str, days: i64, weekday: i64, minute: i64) -> Result<Release, UnknownValue> {
     let at = u16::try_from(minute).unwrap_or(0);
@@ -132,6 +134,8 @@ impl TryFrom<ServiceRow> for Service {
                 },
                 max_active_per_phone: r.max_active_per_phone,
                 active: r.active != 0,
+                remind_hours: r.remind_hours,
+                draw_minutes: r.draw_minutes,
             },
             sample: r.sample != 0,
         })
@@ -187,8 +191,9 @@ pub async fn insert_service(
          stage_from, stage_to, duration_minutes, mode, place_zh, place_en, contact_phone, places, \
          waitlist_places, matches_category, release_kind, release_days, release_weekday, \
          release_minute, book_cutoff_minutes, cancel_cutoff_minutes, max_active_per_phone, active, \
-         sample, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $26) RETURNING id",
+         sample, created_at, updated_at, remind_hours, draw_minutes) VALUES ($1, $2, $3, $4, $5, \
+         $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
+         $24, $25, $26, $26, $27, $28) RETURNING id",
     )
     .bind(org)
     .bind(&draft.name_zh)
@@ -216,6 +221,8 @@ pub async fn insert_service(
     .bind(i64::from(draft.active))
     .bind(i64::from(sample))
     .bind(now)
+    .bind(&draft.remind_hours)
+    .bind(draft.draw_minutes)
     .fetch_one(conn)
     .await?;
     Ok(ServiceId(id))
@@ -234,7 +241,8 @@ pub async fn update_service(
          place_zh = $11, place_en = $12, contact_phone = $13, places = $14, waitlist_places = $15, \
          matches_category = $16, release_kind = $17, release_days = $18, release_weekday = $19, \
          release_minute = $20, book_cutoff_minutes = $21, cancel_cutoff_minutes = $22, \
-         max_active_per_phone = $23, active = $24, updated_at = $25 WHERE id = $1",
+         max_active_per_phone = $23, active = $24, updated_at = $25, remind_hours = $26, \
+         draw_minutes = $27 WHERE id = $1",
     )
     .bind(id)
     .bind(&draft.name_zh)
@@ -261,6 +269,8 @@ pub async fn update_service(
     .bind(draft.max_active_per_phone)
     .bind(i64::from(draft.active))
     .bind(now)
+    .bind(&draft.remind_hours)
+    .bind(draft.draw_minutes)
     .execute(conn)
     .await?;
     Ok(())
@@ -782,6 +792,8 @@ pub struct SlotRow {
     pub waitlist_places: i64,
     pub waiting: i64,
     pub withdrawn: i64,
+    /// When its draw was held (a service with a draw).
+    pub drawn_at: Option<i64>,
 }
 
 impl SlotRow {
@@ -807,7 +819,7 @@ impl SlotRow {
 
 const SLOT: &str = "SELECT sl.id, sl.service_id, sl.counsellor_id, c.display_name AS counsellor_name, \
     sl.start_at, sl.end_at, sl.opens_at, sl.places, sl.taken, sl.waitlist_places, sl.waiting, \
-    sl.withdrawn FROM slots sl LEFT JOIN counsellors c ON c.id = sl.counsellor_id";
+    sl.withdrawn, sl.drawn_at FROM slots sl LEFT JOIN counsellors c ON c.id = sl.counsellor_id";
 
 pub async fn slot(conn: &mut AnyConnection, id: SlotId) -> Result<Option<SlotRow>, DbError> {
     Ok(sqlx::query_as(&format!("{SLOT} WHERE sl.id = $1"))
@@ -984,8 +996,8 @@ pub async fn lock_slots(tx: &mut Tx, db: &Db, ids: &[SlotId]) -> Result<Vec<Slot
     ids.dedup();
     let sql = format!(
         "SELECT sl.id, sl.service_id, sl.counsellor_id, NULL AS counsellor_name, sl.start_at, \
-         sl.end_at, sl.opens_at, sl.places, sl.taken, sl.waitlist_places, sl.waiting, sl.withdrawn \
-         FROM slots sl WHERE sl.id IN ({}) ORDER BY sl.id{}",
+         sl.end_at, sl.opens_at, sl.places, sl.taken, sl.waitlist_places, sl.waiting, sl.withdrawn, \
+         sl.drawn_at FROM slots sl WHERE sl.id IN ({}) ORDER BY sl.id{}",
         placeholders(1, ids.len()),
         db.for_update()
     );
@@ -994,6 +1006,52 @@ pub async fn lock_slots(tx: &mut Tx, db: &Db, ids: &[SlotId]) -> Result<Vec<Slot
         query = query.bind(*id);
     }
     Ok(query.fetch_all(&mut **tx).await?)
+}
+
+/// A slot's draw entries (id and code), by id.
+pub async fn entries(tx: &mut Tx, slot: SlotId) -> Result<Vec<(BookingId, String)>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT id, code FROM bookings WHERE slot_id = $1 AND status = 'entered' ORDER BY id",
+    )
+    .bind(slot)
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+/// Records that the slot's draw was held with `seed`; false if it already was.
+pub async fn set_drawn(tx: &mut Tx, slot: SlotId, seed: &str, now: i64) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE slots SET drawn_at = $3, draw_seed = $2 WHERE id = $1 AND drawn_at IS NULL",
+    )
+    .bind(slot)
+    .bind(seed)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Where a drawn entrant waits: the waitlist is ordered by `COALESCE(queue_key, id)`.
+pub async fn set_queue_key(tx: &mut Tx, id: BookingId, key: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE bookings SET queue_key = $2 WHERE id = $1")
+        .bind(id)
+        .bind(key)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A slot's draw as recorded: when, and the seed.
+pub async fn draw_record(
+    conn: &mut AnyConnection,
+    slot: SlotId,
+) -> Result<Option<(i64, String)>, DbError> {
+    let row: Option<(Option<i64>, String)> =
+        sqlx::query_as("SELECT drawn_at, draw_seed FROM slots WHERE id = $1")
+            .bind(slot)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.and_then(|(at, seed)| at.map(|at| (at, seed))))
 }
 
 pub async fn free_place(tx: &mut Tx, slot: SlotId) -> Result<(), DbError> {
@@ -1019,7 +1077,8 @@ pub async fn first_waiting(
     slot: SlotId,
 ) -> Result<Option<BookingId>, DbError> {
     Ok(sqlx::query_scalar(&format!(
-        "SELECT id FROM bookings WHERE slot_id = $1 AND status = 'waitlisted' ORDER BY id LIMIT 1{}",
+        "SELECT id FROM bookings WHERE slot_id = $1 AND status = 'waitlisted' \
+         ORDER BY COALESCE(queue_key, id) LIMIT 1{}",
         db.for_update()
     ))
     .bind(slot)
@@ -1034,7 +1093,8 @@ pub async fn waiting_ahead(
     booking: BookingId,
 ) -> Result<i64, DbError> {
     Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM bookings WHERE slot_id = $1 AND status = 'waitlisted' AND id < $2",
+        "SELECT COUNT(*) FROM bookings WHERE slot_id = $1 AND status = 'waitlisted' \
+         AND COALESCE(queue_key, id) < (SELECT COALESCE(queue_key, id) FROM bookings WHERE id = $2)",
     )
     .bind(slot)
     .bind(booking)
@@ -1070,12 +1130,16 @@ pub struct BookingRow {
     pub cancel_reason: String,
     pub created_at: i64,
     pub anonymised_at: Option<i64>,
+    pub email_sealed: String,
+    pub messages_agreed: i64,
+    pub lang: String,
 }
 
 const BOOKING: &str = "SELECT b.id, b.code, b.slot_id, b.service_id, b.org_id, b.category_id, \
     b.status, b.attendee, b.stage, b.guardian_consent, b.name_sealed, b.phone_sealed, \
     b.note_sealed, b.staff_note_sealed, b.phone_hash, b.token_hash, b.request_hash, \
-    b.cancel_reason, b.created_at, b.anonymised_at FROM bookings b";
+    b.cancel_reason, b.created_at, b.anonymised_at, b.email_sealed, b.messages_agreed, b.lang \
+    FROM bookings b";
 
 /// Which booking: by id, by the hash of its manage token, by its code, or by the hash
 /// of the idempotency key it was made with.
@@ -1134,6 +1198,10 @@ pub struct NewBooking<'a> {
     pub name_sealed: &'a str,
     pub phone_sealed: &'a str,
     pub note_sealed: &'a str,
+    /// Empty without an address.
+    pub email_sealed: &'a str,
+    pub messages_agreed: bool,
+    pub lang: &'a str,
     pub phone_hash: &'a str,
     pub token_hash: &'a str,
     pub idempotency_hash: &'a str,
@@ -1146,8 +1214,9 @@ pub async fn insert_booking(tx: &mut Tx, b: &NewBooking<'_>) -> Result<BookingId
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO bookings (code, slot_id, service_id, org_id, category_id, status, attendee, \
          stage, guardian_consent, name_sealed, phone_sealed, note_sealed, phone_hash, token_hash, \
-         idempotency_hash, request_hash, via, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, \
-         $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) RETURNING id",
+         idempotency_hash, request_hash, via, created_at, updated_at, email_sealed, \
+         messages_agreed, lang) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+         $14, $15, $16, $17, $18, $18, $19, $20, $21) RETURNING id",
     )
     .bind(b.code)
     .bind(b.slot)
@@ -1167,6 +1236,9 @@ pub async fn insert_booking(tx: &mut Tx, b: &NewBooking<'_>) -> Result<BookingId
     .bind(b.request_hash)
     .bind(b.via)
     .bind(b.now)
+    .bind(b.email_sealed)
+    .bind(i64::from(b.messages_agreed))
+    .bind(b.lang)
     .fetch_one(&mut **tx)
     .await?;
     Ok(BookingId(id))
@@ -1248,7 +1320,7 @@ pub async fn move_booking(
 pub async fn active_in_slot(tx: &mut Tx, slot: SlotId, phone_hash: &str) -> Result<bool, DbError> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM bookings WHERE slot_id = $1 AND phone_hash = $2 \
-         AND (status = 'confirmed' OR status = 'waitlisted') LIMIT 1",
+         AND (status = 'confirmed' OR status = 'waitlisted' OR status = 'entered') LIMIT 1",
     )
     .bind(slot)
     .bind(phone_hash)
@@ -1297,7 +1369,8 @@ pub async fn upcoming_for_phone(
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM bookings b JOIN slots sl ON sl.id = b.slot_id \
          WHERE b.service_id = $1 AND b.phone_hash = $2 \
-         AND (b.status = 'confirmed' OR b.status = 'waitlisted') AND sl.start_at > $3",
+         AND (b.status = 'confirmed' OR b.status = 'waitlisted' OR b.status = 'entered') \
+         AND sl.start_at > $3",
     )
     .bind(service)
     .bind(phone_hash)
@@ -1388,7 +1461,7 @@ pub async fn agenda_slots(
     let sql = format!(
         "SELECT sl.id, sl.service_id, sl.counsellor_id, c.display_name AS counsellor_name, \
          sl.start_at, sl.end_at, sl.opens_at, sl.places, sl.taken, sl.waitlist_places, sl.waiting, \
-         sl.withdrawn, s.name_zh AS service_zh, s.name_en AS service_en \
+         sl.withdrawn, sl.drawn_at, s.name_zh AS service_zh, s.name_en AS service_en \
          FROM slots sl JOIN services s ON s.id = sl.service_id \
          LEFT JOIN counsellors c ON c.id = sl.counsellor_id \
          WHERE sl.start_at >= $1 AND sl.start_at < $2 AND s.org_id IN ({}){by_counsellor} \
@@ -1485,6 +1558,7 @@ pub async fn bookings_between(
                 waitlist_places: r.s_waitlist_places,
                 waiting: r.s_waiting,
                 withdrawn: r.s_withdrawn,
+                drawn_at: None,
             };
             (r.booking, slot)
         })
@@ -1562,7 +1636,8 @@ pub async fn anonymise_before(
     for id in &ids {
         sqlx::query(
             "UPDATE bookings SET name_sealed = '', phone_sealed = '', note_sealed = '', \
-             staff_note_sealed = '', phone_hash = NULL, anonymised_at = $2 WHERE id = $1",
+             staff_note_sealed = '', email_sealed = '', phone_hash = NULL, anonymised_at = $2 \
+             WHERE id = $1",
         )
         .bind(*id)
         .bind(now)
@@ -1581,12 +1656,13 @@ pub struct SealedRow {
     pub phone_sealed: String,
     pub note_sealed: String,
     pub staff_note_sealed: String,
+    pub email_sealed: String,
 }
 
 pub async fn sealed_rows(tx: &mut Tx) -> Result<Vec<SealedRow>, DbError> {
     Ok(sqlx::query_as(
-        "SELECT id, service_id, name_sealed, phone_sealed, note_sealed, staff_note_sealed FROM bookings \
-         WHERE anonymised_at IS NULL ORDER BY id",
+        "SELECT id, service_id, name_sealed, phone_sealed, note_sealed, staff_note_sealed, \
+         email_sealed FROM bookings WHERE anonymised_at IS NULL ORDER BY id",
     )
     .fetch_all(&mut **tx)
     .await?)
@@ -1595,7 +1671,7 @@ pub async fn sealed_rows(tx: &mut Tx) -> Result<Vec<SealedRow>, DbError> {
 pub async fn reseal(tx: &mut Tx, row: &SealedRow, phone_hash: Option<&str>) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE bookings SET name_sealed = $2, phone_sealed = $3, note_sealed = $4, \
-         staff_note_sealed = $5, phone_hash = $6 WHERE id = $1",
+         staff_note_sealed = $5, phone_hash = $6, email_sealed = $7 WHERE id = $1",
     )
     .bind(row.id)
     .bind(&row.name_sealed)
@@ -1603,6 +1679,7 @@ pub async fn reseal(tx: &mut Tx, row: &SealedRow, phone_hash: Option<&str>) -> R
     .bind(&row.note_sealed)
     .bind(&row.staff_note_sealed)
     .bind(phone_hash)
+    .bind(&row.email_sealed)
     .execute(&mut **tx)
     .await?;
     Ok(())

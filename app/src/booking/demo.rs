@@ -44,6 +44,8 @@ fn draft(name_zh: &str, name_en: &str, description_zh: &str, description_en: &st
         },
         max_active_per_phone: 2,
         active: true,
+        remind_hours: "24,2".into(),
+        draw_minutes: 0,
     }
 }
 

@@ -86,6 +86,8 @@ struct BookFields {
     guardian_consent: String,
     note: String,
     waitlist: String,
+    messages: String,
+    email: String,
     idempotency_key: String,
 }
 
@@ -118,6 +120,8 @@ async fn book(
         under_14: fields.under_14,
         guardian_consent: fields.guardian_consent == "yes",
         note: fields.note,
+        messages: fields.messages == "yes",
+        email: fields.email,
         idempotency_key: fields.idempotency_key,
         problems: Vec::new(),
         error: None,
@@ -131,6 +135,7 @@ async fn book(
             form: echo.form(category.map(|c| c.0), fields.waitlist == "yes"),
             idempotency_key: Some(echo.idempotency_key.clone()).filter(|k| !k.is_empty()),
             via: Via::Web,
+            lang: locale,
         };
         service::book(&ctx, &state.booking, request).await
     }

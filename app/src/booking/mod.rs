@@ -24,9 +24,13 @@ pub mod data;
 #[cfg(feature = "ssr")]
 pub mod demo;
 #[cfg(feature = "ssr")]
+pub mod draw;
+#[cfg(feature = "ssr")]
 pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod limits;
+#[cfg(feature = "ssr")]
+pub mod messages;
 #[cfg(feature = "ssr")]
 pub mod secret;
 #[cfg(feature = "ssr")]
@@ -38,6 +42,38 @@ use crate::ids::{
 };
 use model::{Attendee, BookingStatus, Mode, ServiceAudience, Stage};
 use serde::{Deserialize, Serialize};
+
+/// A message in a clinic's outbox: what it was about and how sending went, never its
+/// text or the person's contact details.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub id: crate::ids::JobId,
+    /// The booking's code.
+    pub code: String,
+    /// `booking.confirmed`, `booking.reminder`, …
+    pub event: String,
+    /// `text` or `email`.
+    pub channel: String,
+    pub state: crate::jobs::JobState,
+    /// When it is (or was) due.
+    pub due: i64,
+    pub attempts: i64,
+    pub last_error: String,
+}
+
+/// The channels a booking can ask to be told on (what this deployment has).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageChannels {
+    /// Text messages, through the deployment's gateway.
+    pub text: bool,
+    pub email: bool,
+}
+
+impl MessageChannels {
+    pub fn any(self) -> bool {
+        self.text || self.email
+    }
+}
 
 /// A text in both languages; English falls back to Chinese where it is empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +111,12 @@ pub struct Service {
 }
 
 impl Service {
+    /// When the draw window of a slot that opens at `opens_at` closes, for a service
+    /// with a draw.
+    pub fn draw_closes(&self, opens_at: i64) -> Option<i64> {
+        (self.draft.draw_minutes > 0).then(|| opens_at + self.draft.draw_minutes * 60)
+    }
+
     pub fn name(&self) -> Bilingual {
         Bilingual::new(&self.draft.name_zh, &self.draft.name_en)
     }
@@ -185,6 +227,10 @@ pub struct SlotPage {
     pub category: Option<Category>,
     /// The slot can still be booked (open, before the cut-off, not withdrawn).
     pub bookable: bool,
+    /// What the form may offer to send (this deployment's channels).
+    pub channels: MessageChannels,
+    /// The slot's draw window is open: requests are entries, drawn at this time.
+    pub draw_at: Option<i64>,
 }
 
 /// The result of a booking: what the confirmation page and the API show.
@@ -219,6 +265,8 @@ pub struct BookingView {
     pub ahead: Option<i64>,
     /// The slot has begun.
     pub past: bool,
+    /// Entered in a draw: when it is held.
+    pub draw_at: Option<i64>,
 }
 
 /// One change in a booking's history.
@@ -244,6 +292,12 @@ pub enum EventKind {
     NoShow,
     NoteSaved,
     Anonymised,
+    /// Entered in a slot's draw.
+    Entered,
+    /// The draw gave a place, a waitlist place, or neither.
+    DrawWon,
+    DrawWaitlisted,
+    NotDrawn,
 }
 
 crate::i18n::named!(EventKind, "booking-event" {
@@ -257,6 +311,10 @@ crate::i18n::named!(EventKind, "booking-event" {
     NoShow => "no-show",
     NoteSaved => "note-saved",
     Anonymised => "anonymised",
+    Entered => "entered",
+    DrawWon => "draw-won",
+    DrawWaitlisted => "draw-waitlisted",
+    NotDrawn => "not-drawn",
 });
 
 /// A booking as the clinic's staff see it, contact details opened.
@@ -290,6 +348,8 @@ pub struct SlotBookings {
     pub slot: OpenSlot,
     pub service_name: Bilingual,
     pub withdrawn: bool,
+    /// When the slot's draw was held (its seed and order are in the audit log).
+    pub drawn_at: Option<i64>,
     pub bookings: Vec<StaffBooking>,
 }
 

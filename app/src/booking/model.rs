@@ -40,8 +40,8 @@ pub enum Mode {
     Online,
 }
 
-/// Where a booking stands. Confirmed and waitlisted bookings are active; the others
-/// are ended.
+/// Where a booking stands. Confirmed, waitlisted and entered (in a draw) bookings are
+/// active; the others are ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -51,6 +51,10 @@ pub enum BookingStatus {
     Cancelled,
     Attended,
     NoShow,
+    /// Entered in a slot's fair draw, waiting for it.
+    Entered,
+    /// Entered in a draw and given neither a place nor a waitlist place.
+    NotDrawn,
 }
 
 named!(ServiceAudience, "booking-audience" {
@@ -67,11 +71,16 @@ named!(BookingStatus, "booking-status" {
     Cancelled => "cancelled",
     Attended => "attended",
     NoShow => "no-show",
+    Entered => "entered",
+    NotDrawn => "not-drawn",
 });
 
 impl BookingStatus {
     pub fn is_active(self) -> bool {
-        matches!(self, BookingStatus::Confirmed | BookingStatus::Waitlisted)
+        matches!(
+            self,
+            BookingStatus::Confirmed | BookingStatus::Waitlisted | BookingStatus::Entered
+        )
     }
 }
 
@@ -146,6 +155,32 @@ pub struct BookingForm {
     pub under_14: bool,
     /// Join the waitlist if the slot is full.
     pub waitlist: bool,
+    /// The person agrees to a confirmation and reminders, by text message (through the
+    /// deployment's gateway) and, when given, e-mail.
+    pub messages: bool,
+    /// An optional e-mail address for them; kept only with `messages`.
+    pub email: String,
+}
+
+pub const EMAIL_MAX: usize = 254;
+
+/// A plausible e-mail address, trimmed, or `None`. Deliberately plain (one `@`, a dot
+/// in the domain, nothing a mail header could misread): the SMTP server is the judge
+/// of the rest, and a mistyped address only means no e-mail.
+pub fn normalise_email(input: &str) -> Option<String> {
+    let email = input.trim();
+    let (local, domain) = email.split_once('@')?;
+    let forbidden = |c: char| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"@".contains(c);
+    let fine = email.chars().count() <= EMAIL_MAX
+        && !local.is_empty()
+        && local.len() <= 64
+        && !local.contains(forbidden)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !domain.contains(forbidden);
+    fine.then(|| email.to_string())
 }
 
 crate::i18n::keyed! {
@@ -162,10 +197,12 @@ crate::i18n::keyed! {
         ConsentMissing => "booking-error-consent",
         IdempotencyKey => "booking-error-idempotency-key",
         SlotMissing => "booking-error-slot",
+        EmailInvalid => "booking-error-email",
         // A field of the wrong type in an API call.
         WaitlistInvalid => "error-bad-input",
         Under14Invalid => "error-bad-input",
         ConsentInvalid => "error-bad-input",
+        MessagesInvalid => "error-bad-input",
     }
 }
 
@@ -183,6 +220,8 @@ impl BookingProblem {
             ConsentMissing => "guardian_consent",
             IdempotencyKey => "idempotency_key",
             SlotMissing => "slot",
+            EmailInvalid => "email",
+            MessagesInvalid => "messages",
             WaitlistInvalid => "waitlist",
             Under14Invalid => "under_14",
             ConsentInvalid => "guardian_consent",
@@ -212,6 +251,10 @@ pub struct ValidBooking {
     pub category: Option<i64>,
     pub guardian_consent: bool,
     pub waitlist: bool,
+    /// Agreed to messages.
+    pub messages: bool,
+    /// Kept only when messages were agreed to.
+    pub email: Option<String>,
 }
 
 impl BookingForm {
@@ -254,6 +297,16 @@ impl BookingForm {
         if self.attendee == Some(Attendee::Student) && under_14 && !self.guardian_consent {
             problems.push(BookingProblem::ConsentMissing);
         }
+        let email = match self.email.trim() {
+            "" => None,
+            typed => {
+                let email = normalise_email(typed);
+                if email.is_none() {
+                    problems.push(BookingProblem::EmailInvalid);
+                }
+                email
+            }
+        };
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -270,6 +323,9 @@ impl BookingForm {
             },
             guardian_consent: self.guardian_consent,
             waitlist: self.waitlist,
+            messages: self.messages,
+            // An address without the agreement to use it is not kept (the minimum).
+            email: email.filter(|_| self.messages),
         })
     }
 }
@@ -295,6 +351,48 @@ pub const STAFF_NOTE_MAX: usize = 1_000;
 pub const DURATION_MAX: i64 = 12 * 60;
 pub const PER_PHONE_MAX: i64 = 20;
 
+/// The longest draw window: a day.
+pub const DRAW_MINUTES_MAX: i64 = 24 * 60;
+/// Reminders go out at most this long (hours) before, and at most this many.
+pub const REMIND_HOURS_MAX: i64 = 14 * 24;
+pub const REMINDERS_MAX: usize = 4;
+
+/// The reminder hours a service's setting gives (`"24,2"`), latest first, each once;
+/// values out of range are left out (a stored setting is read generously).
+pub fn reminder_hours(setting: &str) -> Vec<i64> {
+    let mut hours: Vec<i64> = setting
+        .split([',', '，', ' '])
+        .filter_map(|h| h.trim().parse().ok())
+        .filter(|h| (1..=REMIND_HOURS_MAX).contains(h))
+        .collect();
+    hours.sort_unstable_by(|a, b| b.cmp(a));
+    hours.dedup();
+    hours
+}
+
+/// A reminder setting as typed, normalised (`"2, 24"` → `"24,2"`), or `None` when it
+/// holds anything but up to four whole hours from 1 to 336.
+pub fn checked_reminders(typed: &str) -> Option<String> {
+    let parts: Vec<&str> = typed
+        .split([',', '，', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let hours = reminder_hours(typed);
+    let valid = parts.len() <= REMINDERS_MAX
+        && parts.iter().all(|p| {
+            p.parse::<i64>()
+                .is_ok_and(|h| (1..=REMIND_HOURS_MAX).contains(&h))
+        });
+    valid.then(|| {
+        hours
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    })
+}
+
 /// A service as its set-up form fills it in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceDraft {
@@ -318,6 +416,12 @@ pub struct ServiceDraft {
     pub cutoffs: super::slots::Cutoffs,
     pub max_active_per_phone: i64,
     pub active: bool,
+    /// Reminders, in hours before the appointment, comma-separated (`"24,2"`); empty
+    /// for none.
+    pub remind_hours: String,
+    /// A fair draw: requests in this many minutes after a slot opens are entered and
+    /// drawn when the window closes, not served first-come. 0: no draw.
+    pub draw_minutes: i64,
 }
 
 crate::i18n::keyed! {
@@ -341,6 +445,8 @@ crate::i18n::keyed! {
         TimeZone => "booking-setup-error-time-zone",
         Reason => "booking-setup-error-reason",
         Note => "booking-setup-error-note",
+        Reminders => "booking-setup-error-reminders",
+        Draw => "booking-setup-error-draw",
     }
 }
 
@@ -366,6 +472,8 @@ impl SetupProblem {
             TimeZone => "time_zone",
             Reason => "reason",
             Note => "note",
+            Reminders => "remind_hours",
+            Draw => "draw_minutes",
         }
     }
 }
@@ -438,6 +546,10 @@ impl ServiceDraft {
         }
         if !(1..=PER_PHONE_MAX).contains(&self.max_active_per_phone) {
             return Err(SetupProblem::PerPhone);
+        }
+        self.remind_hours = checked_reminders(&self.remind_hours).ok_or(SetupProblem::Reminders)?;
+        if !(0..=DRAW_MINUTES_MAX).contains(&self.draw_minutes) {
+            return Err(SetupProblem::Draw);
         }
         Ok(self)
     }
@@ -520,6 +632,67 @@ mod tests {
             stages: vec![Stage::Junior, Stage::Senior],
             needs_category: true,
         }
+    }
+
+    #[test]
+    fn reminder_settings_are_checked_and_normalised() {
+        assert_eq!(checked_reminders(" 2, 24 ").as_deref(), Some("24,2"));
+        assert_eq!(checked_reminders("24，2").as_deref(), Some("24,2"));
+        assert_eq!(checked_reminders("").as_deref(), Some(""));
+        for bad in ["0", "x", "24,2,1,3,5", "400", "-2"] {
+            assert_eq!(checked_reminders(bad), None, "{bad:?}");
+        }
+        assert_eq!(reminder_hours("0,-3,x,9999,48,48"), vec![48]);
+    }
+
+    #[test]
+    fn e_mail_addresses_are_plain_and_kept_only_with_the_agreement() {
+        assert_eq!(
+            normalise_email(" li@example.cn ").as_deref(),
+            Some("li@example.cn")
+        );
+        for bad in [
+            "li",
+            "li@",
+            "@example.cn",
+            "li@example",
+            "li@@example.cn",
+            "li@.cn",
+            "a b@example.cn",
+            "li@example.cn\r\nBcc: x@y.z",
+            "<li@example.cn>",
+            "li@exa..cn",
+        ] {
+            assert_eq!(normalise_email(bad), None, "{bad:?}");
+        }
+        let needs = Requirements {
+            audience: ServiceAudience::Both,
+            stages: vec![],
+            needs_category: false,
+        };
+        let unagreed = BookingForm {
+            email: "li@example.cn".into(),
+            ..form()
+        };
+        assert_eq!(unagreed.checked(&needs).unwrap().email, None);
+        let agreed = BookingForm {
+            email: "li@example.cn".into(),
+            messages: true,
+            ..form()
+        };
+        assert_eq!(
+            agreed.checked(&needs).unwrap().email.as_deref(),
+            Some("li@example.cn")
+        );
+        let typo = BookingForm {
+            email: "li@example".into(),
+            messages: true,
+            ..form()
+        };
+        assert_eq!(
+            typo.checked(&needs).unwrap_err(),
+            vec![BookingProblem::EmailInvalid]
+        );
     }
 
     fn form() -> BookingForm {

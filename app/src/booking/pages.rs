@@ -43,8 +43,9 @@ pub async fn load_service(
 
 #[server(prefix = "/fn", endpoint = "booking-slot")]
 pub async fn load_slot(id: SlotId, category: Option<CategoryId>) -> Result<SlotPage, Failure> {
+    let state = web::state()?;
     let ctx = web::ctx().await.map_err(web::fail)?;
-    super::service::slot_page(&ctx, id, category)
+    super::service::slot_page(&ctx, &state.booking, id, category)
         .await
         .map_err(web::fail)
 }
@@ -92,6 +93,15 @@ pub fn day_label(locale: Locale, at: i64, zone: Tz) -> String {
 pub fn time_range(start: i64, end: i64, zone: Tz) -> String {
     let at = |t: i64| crate::time::in_zone(t, zone).format("%H:%M").to_string();
     format!("{}–{}", at(start), at(end))
+}
+
+/// `12月1日 周二 09:30`: one moment.
+pub fn moment(locale: Locale, at: i64, zone: Tz) -> String {
+    format!(
+        "{} {}",
+        day_label(locale, at, zone),
+        crate::time::in_zone(at, zone).format("%H:%M")
+    )
 }
 
 /// `12月1日 周二 09:00–09:50`.
@@ -376,6 +386,9 @@ pub struct FormEcho {
     pub under_14: String,
     pub guardian_consent: bool,
     pub note: String,
+    /// Agreed to messages.
+    pub messages: bool,
+    pub email: String,
     pub idempotency_key: String,
     /// Problems with fields.
     pub problems: Vec<BookingProblem>,
@@ -397,6 +410,8 @@ impl FormEcho {
             guardian_consent: self.guardian_consent,
             under_14: self.under_14 == "yes",
             waitlist,
+            messages: self.messages,
+            email: self.email.clone(),
         }
     }
 
@@ -464,7 +479,8 @@ fn SlotForm(page: SlotPage, echo: Option<FormEcho>) -> impl IntoView {
     let service = page.service.clone();
     let zone = service.zone();
     let slot = page.slot.clone();
-    let full = slot.is_full();
+    // In a draw's window nobody has a place yet: requests are entries.
+    let full = slot.is_full() && page.draw_at.is_none();
     let name = service.name().get(locale).to_string();
     let title = format!("{} · {name}", tr("booking-form-title"));
     let back = service_href(
@@ -594,6 +610,15 @@ fn SlotForm(page: SlotPage, echo: Option<FormEcho>) -> impl IntoView {
         view! { <dt>{tr("booking-fact-need")}</dt><dd>{c.name.get(locale).to_string()}</dd> }
     });
     let place = service.place().get(locale).to_string();
+    let draw_notice = page.draw_at.map(|at| {
+        let at = moment(locale, at, zone);
+        view! { <p class="notice">{t_args(locale, "booking-draw-explain", &[("time", at.into())])}</p> }
+    });
+    let submit = match (page.draw_at, full) {
+        (Some(_), _) => tr("booking-submit-draw"),
+        (None, true) => tr("booking-submit-waitlist"),
+        (None, false) => tr("booking-submit"),
+    };
     view! {
         <leptos_meta::Title text=title/>
         <p class="breadcrumb"><a href=back.clone()>{name.clone()}</a></p>
@@ -608,6 +633,7 @@ fn SlotForm(page: SlotPage, echo: Option<FormEcho>) -> impl IntoView {
             <dt>{tr("booking-fact-cost")}</dt><dd>{tr("booking-free")}</dd>
         </dl>
         {full.then(|| view! { <p class="notice warning">{tr("booking-waitlist-explain")}</p> })}
+        {draw_notice}
         {summary}
         {error}
         <form method="post" action=action class="booking-form" novalidate>
@@ -645,12 +671,48 @@ fn SlotForm(page: SlotPage, echo: Option<FormEcho>) -> impl IntoView {
                     aria-invalid=flagged(&echo, "note") aria-describedby=described(&echo, "note", Some("note-hint"))>{echo.note.clone()}</textarea>
                 {field_error(locale, &echo, "note")}
             </div>
+            {message_choice(locale, &echo, page.channels)}
             <p class="hint">{tr("booking-privacy")}</p>
-            <button type="submit" class="button">{if full { tr("booking-submit-waitlist") } else { tr("booking-submit") }}</button>
+            <button type="submit" class="button">{submit}</button>
         </form>
         <NotUrgent/>
     }
     .into_any()
+}
+
+/// "Send me a confirmation and reminders", for the channels this deployment has;
+/// the e-mail field only when it sends e-mail. Nothing when it has none.
+fn message_choice(
+    locale: Locale,
+    echo: &FormEcho,
+    channels: super::MessageChannels,
+) -> impl IntoView {
+    let hint = match (channels.text, channels.email) {
+        (true, true) => "booking-messages-hint-both",
+        (true, false) => "booking-messages-hint-text",
+        _ => "booking-messages-hint-email",
+    };
+    channels.any().then(|| {
+        view! {
+            <fieldset class="field" id="messages">
+                <legend>{tr("booking-messages-legend")}</legend>
+                <p class="hint" id="messages-hint">{tr(hint)}</p>
+                <label class="check">
+                    <input type="checkbox" name="messages" value="yes" checked=echo.messages aria-describedby="messages-hint"/>
+                    {tr("booking-messages-agree")}
+                </label>
+                {channels.email.then(|| view! {
+                    <div class="field">
+                        <label for="email">{tr("booking-field-email")}</label>
+                        <p class="hint" id="email-hint">{tr("booking-field-email-hint")}</p>
+                        <input id="email" name="email" type="email" inputmode="email" autocomplete="email" maxlength="254"
+                            value=echo.email.clone() aria-invalid=flagged(echo, "email") aria-describedby=described(echo, "email", Some("email-hint"))/>
+                        {field_error(locale, echo, "email")}
+                    </div>
+                })}
+            </fieldset>
+        }
+    })
 }
 
 // ---------------------------------------------------------------------------------
@@ -674,6 +736,17 @@ pub fn BookingCard(view: BookingView) -> impl IntoView {
     let waiting = view.ahead.filter(|_| !view.past).map(|ahead| {
         view! { <p class="notice">{t_args(locale, "booking-waitlist-position", &[("ahead", ahead.into())])}</p> }
     });
+    let drawing = view.draw_at.map(|at| {
+        let at = moment(locale, at, zone);
+        view! { <p class="notice">{t_args(locale, "booking-entered-explain", &[("time", at.into())])}</p> }
+    });
+    let not_drawn = (view.status == BookingStatus::NotDrawn).then(|| {
+        let other_times = service_href(locale, view.service.id, "");
+        view! {
+            <p class="notice">{tr("booking-not-drawn-explain")}</p>
+            <p><a class="button secondary" href=other_times>{tr("booking-other-times")}</a></p>
+        }
+    });
     let reason = (!view.cancel_reason.is_empty()).then(|| {
         view! { <p class="notice warning">{tr("booking-cancelled-by-clinic")}" "{view.cancel_reason.clone()}</p> }
     });
@@ -693,6 +766,8 @@ pub fn BookingCard(view: BookingView) -> impl IntoView {
             <p class="booking-code" aria-label=code_spaced>{view.code.clone()}</p>
             <p class=format!("booking-status status-{}", view.status.as_str()) role="status">{status}</p>
             {waiting}
+            {drawing}
+            {not_drawn}
             {reason}
             <dl class="facts">
                 <dt>{tr("booking-fact-service")}</dt><dd>{service_name}</dd>

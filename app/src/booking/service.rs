@@ -7,6 +7,7 @@
 
 use super::data::{self, BookingBy, BookingRow, NewBooking, NewSlot, SlotRow};
 use super::limits::Limits;
+use super::messages::{self, Event};
 use super::model::{
     self, BookingForm, BookingProblem, BookingStatus, CATEGORY_NAME_MAX, REASON_MAX,
     STAFF_NOTE_MAX, ServiceDraft, SetupProblem, checked_text, masked_phone, normalise_code,
@@ -23,25 +24,38 @@ use crate::db::{Db, DbError, Tx};
 use crate::ids::{
     BookingId, CategoryId, CounsellorId, ExceptionId, OrgId, ScheduleId, ServiceId, SlotId,
 };
+use crate::jobs::{JobKind, service::NewJob};
+use crate::notify::Channels;
 use crate::service::{Actor, Ctx, Failure, Refusal};
 use crate::staff::roles::Action;
 use chrono::{Datelike, Days, NaiveDate};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 
-/// What the booking operations need besides the context: the data key and the
-/// per-address and per-phone budgets.
+/// What the booking operations need besides the context: the data key, the
+/// per-address and per-phone budgets, and the channels messages can go out on.
 #[derive(Debug, Default)]
 pub struct BookingEnv {
     pub keys: Option<Keys>,
     pub limits: Limits,
+    pub channels: Channels,
 }
 
 impl BookingEnv {
-    pub fn new(keys: Keys) -> BookingEnv {
+    pub fn new(keys: Keys, channels: Channels) -> BookingEnv {
         BookingEnv {
             keys: Some(keys),
             limits: Limits::default(),
+            channels,
+        }
+    }
+
+    /// The booking form asks about messages (and offers an e-mail field) only for
+    /// the channels this deployment has.
+    pub fn offers(&self) -> super::MessageChannels {
+        super::MessageChannels {
+            text: self.channels.has_webhook(),
+            email: self.channels.has_email(),
         }
     }
 
@@ -392,6 +406,7 @@ pub async fn open_slots(
 /// The booking form's page for a slot.
 pub async fn slot_page(
     ctx: &Ctx,
+    env: &BookingEnv,
     id: SlotId,
     category: Option<CategoryId>,
 ) -> Result<SlotPage, BookingError> {
@@ -412,11 +427,16 @@ pub async fn slot_page(
         }
         _ => None,
     };
+    let draw_at = service
+        .draw_closes(slot.opens_at)
+        .filter(|closes| now < *closes);
     Ok(SlotPage {
         bookable: !slot.is_withdrawn() && service.draft.cutoffs.may_book(slot.start_at, now),
         slot: slot.open_slot(),
         service,
+        draw_at,
         category,
+        channels: env.offers(),
     })
 }
 
@@ -447,6 +467,8 @@ pub struct BookRequest {
     pub form: BookingForm,
     pub idempotency_key: Option<String>,
     pub via: Via,
+    /// The language messages to the person are written in.
+    pub lang: crate::i18n::Locale,
 }
 
 pub const IDEMPOTENCY_KEY_MIN: usize = 8;
@@ -572,6 +594,9 @@ pub async fn book(
         &valid.note,
         &category.map(|c| c.to_string()).unwrap_or_default(),
         if valid.waitlist { "waitlist" } else { "" },
+        if valid.messages { "messages" } else { "" },
+        valid.email.as_deref().unwrap_or_default(),
+        request.lang.tag(),
     ]);
     let earlier = Earlier {
         idempotency_hash: &idempotency_hash,
@@ -591,9 +616,13 @@ pub async fn book(
     if slot.is_withdrawn() || !service.draft.cutoffs.may_book(slot.start_at, now) {
         return Err(BookingError::Closed);
     }
+    // In a draw's window a request is an entry; after it, the draw comes first.
+    let draw_closes = service.draw_closes(slot.opens_at);
+    let entering = draw_closes.is_some_and(|closes| now < closes);
+    let draw_pending = draw_closes.is_some() && !entering && slot.drawn_at.is_none();
     // A slot that was full a moment ago says so without queueing for the write lock.
     // (Only a shortcut: the conditional update below is what guards the places.)
-    if slot.taken >= slot.places {
+    if !entering && !draw_pending && slot.taken >= slot.places {
         if !valid.waitlist {
             return Err(BookingError::Full);
         }
@@ -605,12 +634,26 @@ pub async fn book(
     let sealed_name = keys.seal("name", &valid.name);
     let sealed_phone = keys.seal("phone", &valid.phone);
     let sealed_note = keys.seal("note", &valid.note);
+    let sealed_email = valid
+        .email
+        .as_deref()
+        .map(|email| keys.seal("email", email))
+        .unwrap_or_default();
     drop(conn);
+    if draw_pending {
+        // The draw is held in its own transaction: whatever becomes of this request,
+        // the entrants' outcome stands.
+        let mut tx = ctx.db.begin_write().await?;
+        hold_draw(&mut tx, ctx, env, &service, slot.id, now).await?;
+        tx.commit().await?;
+    }
     for _ in 0..3 {
         let code = model::code_from(secret::code_bytes());
         let outcome = async {
             let mut tx = ctx.db.begin_write().await?;
-            let status = if data::take_place(&mut tx, slot.id).await? {
+            let status = if entering {
+                BookingStatus::Entered
+            } else if data::take_place(&mut tx, slot.id).await? {
                 BookingStatus::Confirmed
             } else if !valid.waitlist {
                 return Err(BookingError::Full);
@@ -640,6 +683,9 @@ pub async fn book(
                 name_sealed: &sealed_name,
                 phone_sealed: &sealed_phone,
                 note_sealed: &sealed_note,
+                email_sealed: &sealed_email,
+                messages_agreed: valid.messages,
+                lang: request.lang.tag(),
                 phone_hash: &phone_hash,
                 token_hash: &secret::token_hash(&token),
                 idempotency_hash: &idempotency_hash,
@@ -660,9 +706,22 @@ pub async fn book(
             };
             let kind = match status {
                 BookingStatus::Waitlisted => EventKind::Waitlisted,
+                BookingStatus::Entered => EventKind::Entered,
                 _ => EventKind::Booked,
             };
             data::add_event(&mut tx, id, kind, now, staff_id(ctx), "").await?;
+            if let (BookingStatus::Entered, Some(closes)) = (status, draw_closes) {
+                // The slot's draw, when its window closes (queued once, by the first entry).
+                let job = NewJob {
+                    unique_key: Some(format!("draw:{}", slot.id)),
+                    org: Some(service.org_id),
+                    ..NewJob::new(JobKind::Draw, slot.id.to_string(), closes)
+                };
+                crate::jobs::service::enqueue(&mut tx, &job, now).await?;
+            }
+            if status == BookingStatus::Confirmed {
+                messages::queue(&mut tx, env, id, Event::Confirmed, now).await?;
+            }
             audit::record(
                 &mut tx,
                 ctx,
@@ -761,10 +820,27 @@ pub async fn view(
     owner_view(ctx, &mut conn, row).await
 }
 
+/// A booking as its owner sees it, by id (for the messages sent about it).
+pub async fn view_by_id(db: &Db, id: BookingId, now: i64) -> Result<BookingView, BookingError> {
+    let mut conn = db.pool().acquire().await.map_err(DbError::Sqlx)?;
+    let row = data::booking(&mut conn, BookingBy::Id(id))
+        .await?
+        .ok_or(BookingError::NotFound)?;
+    owner_view_at(&mut conn, row, now).await
+}
+
 async fn owner_view(
     ctx: &Ctx,
     conn: &mut sqlx::AnyConnection,
     row: BookingRow,
+) -> Result<BookingView, BookingError> {
+    owner_view_at(conn, row, ctx.now()).await
+}
+
+async fn owner_view_at(
+    conn: &mut sqlx::AnyConnection,
+    row: BookingRow,
+    now: i64,
 ) -> Result<BookingView, BookingError> {
     let service = data::service(conn, row.service_id)
         .await?
@@ -776,9 +852,13 @@ async fn owner_view(
         Some(id) => data::category(conn, id).await?.map(|c| c.name),
         None => None,
     };
-    let now = ctx.now();
+
     let ahead = match row.status {
         BookingStatus::Waitlisted => Some(data::waiting_ahead(conn, slot.id, row.id).await?),
+        _ => None,
+    };
+    let draw_at = match row.status {
+        BookingStatus::Entered => service.draw_closes(slot.opens_at),
         _ => None,
     };
     Ok(BookingView {
@@ -794,6 +874,7 @@ async fn owner_view(
         stage: row.stage,
         cancel_reason: row.cancel_reason,
         ahead,
+        draw_at,
     })
 }
 
@@ -903,13 +984,126 @@ async fn record_change(
     .await
 }
 
+/// Holds the draw of a slot whose window has closed, in the caller's transaction:
+/// the entries in an order drawn from a fresh random seed, the first ones given the
+/// free places, the next ones the waitlist in that order, the rest told they were not
+/// drawn. The seed and the order go into the audit log, so the order can be computed
+/// again (`booking::draw`). Nothing happens if the draw was held already.
+async fn hold_draw(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    env: &BookingEnv,
+    service: &Service,
+    slot: SlotId,
+    now: i64,
+) -> Result<(), BookingError> {
+    let Some(row) = data::lock_slots(tx, &ctx.db, &[slot]).await?.pop() else {
+        return Err(BookingError::NotFound);
+    };
+    if row.drawn_at.is_some() {
+        return Ok(());
+    }
+    let entries = data::entries(tx, slot).await?;
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| {
+        BookingError::Unavailable(DbError::Sqlx(sqlx::Error::Protocol(e.to_string())))
+    })?;
+    let ids: Vec<i64> = entries.iter().map(|(id, _)| id.0).collect();
+    let order = super::draw::draw(&ids, &seed);
+    let mut places = (row.places - row.taken).max(0);
+    // Drawn entrants who wait take the entries' own ids as queue keys, in drawn
+    // order: ahead of anyone who joins the waitlist later (larger ids).
+    let mut keys = ids.clone();
+    keys.sort_unstable();
+    let mut keys = keys.into_iter();
+    for id in order.iter().map(|id| BookingId(*id)) {
+        let (to, kind, event) = if places > 0 && data::take_place(tx, slot).await? {
+            places -= 1;
+            (BookingStatus::Confirmed, EventKind::DrawWon, Event::DrawWon)
+        } else if data::join_waitlist(tx, slot).await? {
+            if let Some(key) = keys.next() {
+                data::set_queue_key(tx, id, key).await?;
+            }
+            (
+                BookingStatus::Waitlisted,
+                EventKind::DrawWaitlisted,
+                Event::DrawLost,
+            )
+        } else {
+            (
+                BookingStatus::NotDrawn,
+                EventKind::NotDrawn,
+                Event::DrawLost,
+            )
+        };
+        data::set_status(tx, id, BookingStatus::Entered, to, now).await?;
+        data::add_event(tx, id, kind, now, None, "").await?;
+        messages::queue(tx, env, id, event, now).await?;
+    }
+    let seed = super::draw::seed_hex(&seed);
+    data::set_drawn(tx, slot, &seed, now).await?;
+    let codes: HashMap<i64, &str> = entries.iter().map(|(id, c)| (id.0, c.as_str())).collect();
+    let drawn: Vec<&str> = order
+        .iter()
+        .filter_map(|id| codes.get(id).copied())
+        .collect();
+    audit::record(
+        tx,
+        ctx,
+        Record {
+            org: Some(service.org_id),
+            action: AuditAction::DrawHeld,
+            target: Target::Service(service.id),
+            detail: &format!(
+                "slot {slot} ({} entries) seed {seed} order {}",
+                drawn.len(),
+                drawn.join(" ")
+            ),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The draw job: holds a slot's draw when its window has closed (if a booking has
+/// not already done so on its way to a place).
+pub async fn run_draw(
+    db: &Db,
+    env: &BookingEnv,
+    clock: &crate::clock::Clock,
+    slot: SlotId,
+) -> Result<(), BookingError> {
+    let ctx = Ctx::system(db.clone(), clock.clone());
+    let now = ctx.now();
+    let mut conn = connection(&ctx).await?;
+    let row = data::slot(&mut conn, slot)
+        .await?
+        .ok_or(BookingError::NotFound)?;
+    let service = data::service(&mut conn, row.service_id)
+        .await?
+        .ok_or(BookingError::NotFound)?;
+    drop(conn);
+    match service.draw_closes(row.opens_at) {
+        Some(closes) if closes <= now && row.drawn_at.is_none() => {
+            let mut tx = ctx.db.begin_write().await?;
+            hold_draw(&mut tx, &ctx, env, &service, slot, now).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Records a promotion (if there was one) and tells the person promoted.
 async fn record_promotion(
     tx: &mut Tx,
     ctx: &Ctx,
+    env: &BookingEnv,
     org: OrgId,
     promoted: Option<BookingId>,
 ) -> Result<(), DbError> {
     if let Some(next) = promoted {
+        messages::queue(tx, env, next, Event::Promoted, ctx.now()).await?;
         let code = data::booking(tx, BookingBy::Id(next))
             .await?
             .map(|b| b.code)
@@ -953,7 +1147,7 @@ pub async fn cancel(
         &row.code,
     )
     .await?;
-    record_promotion(&mut tx, ctx, service.org_id, promoted).await?;
+    record_promotion(&mut tx, ctx, env, service.org_id, promoted).await?;
     tx.commit().await?;
     let mut conn = connection(ctx).await?;
     let row = data::booking(&mut conn, BookingBy::Id(row.id))
@@ -1000,6 +1194,17 @@ pub async fn reschedule(
     if new.is_withdrawn() || !service.draft.cutoffs.may_book(new.start_at, now) {
         return Err(BookingError::Closed);
     }
+    // Places in a draw are drawn, not moved into; an entry waits for its draw.
+    if let Some(closes) = service.draw_closes(new.opens_at)
+        && new.drawn_at.is_none()
+    {
+        return Err(BookingError::NotOpen {
+            opens_at: closes.max(now + 1),
+        });
+    }
+    if row.status == BookingStatus::Entered {
+        return Err(BookingError::NotActive);
+    }
     if let Some(category) = row.category_id {
         let counsellors = data::counsellors(&mut conn, service.org_id).await?;
         let fits = counsellors.iter().any(|c| {
@@ -1037,6 +1242,9 @@ pub async fn reschedule(
         &old.start_at.to_string(),
     )
     .await?;
+    if current.status == BookingStatus::Confirmed {
+        messages::queue(&mut tx, env, row.id, Event::Rescheduled, now).await?;
+    }
     record_change(
         &mut tx,
         ctx,
@@ -1046,7 +1254,7 @@ pub async fn reschedule(
         &row.code,
     )
     .await?;
-    record_promotion(&mut tx, ctx, service.org_id, promoted).await?;
+    record_promotion(&mut tx, ctx, env, service.org_id, promoted).await?;
     tx.commit().await?;
     let mut conn = connection(ctx).await?;
     let row = data::booking(&mut conn, BookingBy::Id(row.id))
@@ -1209,6 +1417,7 @@ pub async fn rekey(db: &Db, keys: &Keys) -> Result<(usize, usize), BookingError>
             ("phone", row.phone_sealed.clone()),
             ("note", row.note_sealed.clone()),
             ("staff-note", row.staff_note_sealed.clone()),
+            ("email", row.email_sealed.clone()),
         ];
         let mut opened = Vec::new();
         for (field, sealed) in &fields {
@@ -1238,6 +1447,7 @@ pub async fn rekey(db: &Db, keys: &Keys) -> Result<(usize, usize), BookingError>
         row.phone_sealed = reseal(1);
         row.note_sealed = reseal(2);
         row.staff_note_sealed = reseal(3);
+        row.email_sealed = reseal(4);
         let phone_hash = opened[1].as_deref().map(|p| keys.phone_hash(p));
         data::reseal(&mut tx, &row, phone_hash.as_deref()).await?;
         done += 1;
@@ -1756,6 +1966,7 @@ pub async fn agenda(
                 slot: slot.open_slot(),
                 service_name,
                 withdrawn: slot.is_withdrawn(),
+                drawn_at: slot.drawn_at,
                 bookings,
             }
         })
@@ -1869,6 +2080,7 @@ pub async fn desk(
         DeskStep::Cancel { reason } => {
             let reason = checked_text(&reason, REASON_MAX, true).ok_or(SetupProblem::Reason)?;
             let promoted = end_booking(&mut tx, &ctx.db, &service, id, now, staff, &reason).await?;
+            messages::queue(&mut tx, env, id, Event::CancelledByStaff, now).await?;
             (AuditAction::BookingCancelled, promoted)
         }
         DeskStep::Note { text } => {
@@ -1884,9 +2096,66 @@ pub async fn desk(
         }
     };
     record_change(&mut tx, ctx, row.org_id, action, id, &row.code).await?;
-    record_promotion(&mut tx, ctx, row.org_id, promoted).await?;
+    record_promotion(&mut tx, ctx, env, row.org_id, promoted).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The most messages the outbox lists.
+pub const OUTBOX_MAX: i64 = 300;
+
+/// A clinic's outbox: the messages to people who booked with it, newest first.
+pub async fn outbox(ctx: &Ctx, org: OrgId) -> Result<Vec<super::OutboxMessage>, BookingError> {
+    use crate::jobs::{JobKind, service as queue};
+    require_clinic(ctx, org)?;
+    let filter = queue::Filter {
+        kind: Some(JobKind::Message),
+        orgs: Some(vec![org]),
+        limit: OUTBOX_MAX,
+        ..queue::Filter::default()
+    };
+    let rows = queue::list_all(&ctx.db, &filter)
+        .await
+        .map_err(|e| match e {
+            queue::JobError::Unavailable(e) => BookingError::Unavailable(e),
+            _ => BookingError::NotFound,
+        })?;
+    let mut conn = connection(ctx).await?;
+    let mut codes: HashMap<BookingId, String> = HashMap::new();
+    let mut messages = Vec::with_capacity(rows.len());
+    for row in rows {
+        let code = match row.booking_id {
+            Some(id) => match codes.get(&id) {
+                Some(code) => code.clone(),
+                None => {
+                    let code = data::booking(&mut conn, BookingBy::Id(id))
+                        .await?
+                        .map(|b| b.code)
+                        .unwrap_or_default();
+                    codes.insert(id, code.clone());
+                    code
+                }
+            },
+            None => String::new(),
+        };
+        let payload = serde_json::from_str::<messages::Payload>(&row.payload).ok();
+        messages.push(super::OutboxMessage {
+            id: row.id,
+            code,
+            event: payload
+                .as_ref()
+                .map(|p| p.event.webhook_type().to_string())
+                .unwrap_or_default(),
+            channel: payload
+                .map(|p| p.channel.as_str().to_string())
+                .unwrap_or_default(),
+            state: row.state,
+            due: row.run_at,
+            attempts: row.attempts,
+            last_error: row.last_error,
+        });
+    }
+    Ok(messages)
 }
 
 /// The widest export: a year.

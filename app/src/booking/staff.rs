@@ -12,7 +12,9 @@ use super::slots::{Release, Weekdays, format_minute};
 use super::{Agenda, Bilingual, MonthCounts, Setup, StaffBooking};
 use crate::content::editor::Checkboxes;
 use crate::i18n::{Locale, t, t_args, tr, use_locale};
-use crate::ids::{BookingId, CategoryId, CounsellorId, ExceptionId, OrgId, ScheduleId, ServiceId};
+use crate::ids::{
+    BookingId, CategoryId, CounsellorId, ExceptionId, JobId, OrgId, ScheduleId, ServiceId,
+};
 use crate::service::Failure;
 use crate::site::{NotFound, awaited};
 use crate::staff::actions::StaffContext;
@@ -65,6 +67,25 @@ pub async fn load_counts(org: OrgId, month: String) -> Result<MonthCounts, Failu
     super::service::month_counts(&ctx, org, &month)
         .await
         .map_err(web::fail)
+}
+
+#[server(prefix = "/staff/fn", endpoint = "booking-outbox")]
+pub async fn load_outbox(org: OrgId) -> Result<Vec<super::OutboxMessage>, Failure> {
+    let ctx = web::staff_ctx().await.map_err(web::fail)?;
+    super::service::outbox(&ctx, org).await.map_err(web::fail)
+}
+
+/// "Send again": a message that failed (or was sent) goes back in the queue.
+#[server(prefix = "/staff/fn", endpoint = "booking-resend")]
+pub async fn resend_message(lang: Locale, org: OrgId, id: JobId) -> Result<(), Failure> {
+    let (back, login) = web::form_paths(lang, &format!("booking/outbox?org={org}"));
+    let outcome = async {
+        let ctx = web::staff_ctx().await?;
+        crate::jobs::service::retry(&ctx, id).await?;
+        Ok(with_query(&back, "done=booking-resent"))
+    }
+    .await;
+    web::respond(outcome, &back, &login)
 }
 
 /// Check-in, no-show, cancel (with `reason`) or a note (`note`), then back to `back`
@@ -231,6 +252,8 @@ pub async fn save_service(
     cancel_cutoff_minutes: i64,
     max_active_per_phone: i64,
     #[server(default)] active: Option<String>,
+    #[server(default)] remind_hours: String,
+    #[server(default)] draw_minutes: i64,
 ) -> Result<(), Failure> {
     let (back, login) = web::form_paths(lang, &service_path(org, id));
     let outcome = async {
@@ -271,6 +294,8 @@ pub async fn save_service(
             },
             max_active_per_phone,
             active: active.is_some(),
+            remind_hours,
+            draw_minutes,
         };
         let saved = super::service::save_service(&ctx, org, id, draft).await?;
         Ok(with_query(
@@ -484,6 +509,7 @@ pub fn DeskHomePage() -> impl IntoView {
                                 {link("week", "booking-desk-week")}
                                 {link("setup", "booking-desk-setup")}
                                 {link("report", "booking-desk-report")}
+                                {link("outbox", "booking-desk-outbox")}
                             </ul>
                         </section>
                     }
@@ -626,7 +652,8 @@ fn AgendaView(agenda: Agenda, days: u64) -> impl IntoView {
                     <section class="desk-slot">
                         <h2>{when}{who}</h2>
                         <p class="muted">{slot.service_name.get(locale).to_string()}" · "{counts}
-                            {slot.withdrawn.then(|| format!(" · {}", tr("booking-desk-withdrawn")))}</p>
+                            {slot.withdrawn.then(|| format!(" · {}", tr("booking-desk-withdrawn")))}
+                            {slot.drawn_at.map(|at| format!(" · {}", t_args(locale, "booking-desk-drawn", &[("time", super::pages::moment(locale, at, zone).into())])))}</p>
                         <ul class="desk-bookings">{bookings}</ul>
                     </section>
                 }
@@ -1141,6 +1168,8 @@ fn ServiceEdit(setup: Setup, id: Option<ServiceId>) -> impl IntoView {
             },
             max_active_per_phone: 2,
             active: true,
+            remind_hours: "24,2".into(),
+            draw_minutes: 0,
         });
     let (release_kind, release_days, release_weekday, release_at) = match draft.release {
         Release::Rolling { days, at } => ("rolling", days, 1u32, at),
@@ -1238,6 +1267,18 @@ fn ServiceEdit(setup: Setup, id: Option<ServiceId>) -> impl IntoView {
             {number("book_cutoff_minutes", "booking-setup-book-cutoff", draft.cutoffs.book_minutes, "0", "10080")}
             {number("cancel_cutoff_minutes", "booking-setup-cancel-cutoff", draft.cutoffs.cancel_minutes, "0", "10080")}
             {number("max_active_per_phone", "booking-setup-per-phone", draft.max_active_per_phone, "1", "20")}
+            <div class="field">
+                <label for="remind_hours">{tr("booking-setup-reminders")}</label>
+                <p class="hint" id="remind_hours-hint">{tr("booking-setup-reminders-hint")}</p>
+                <input id="remind_hours" name="remind_hours" type="text" inputmode="numeric" maxlength="40"
+                    value=draft.remind_hours.clone() aria-describedby="remind_hours-hint"/>
+            </div>
+            <div class="field">
+                <label for="draw_minutes">{tr("booking-setup-draw")}</label>
+                <p class="hint" id="draw_minutes-hint">{tr("booking-setup-draw-hint")}</p>
+                <input id="draw_minutes" name="draw_minutes" type="number" value=draft.draw_minutes min="0" max="1440" required class="narrow"
+                    aria-describedby="draw_minutes-hint"/>
+            </div>
             <label class="check" for="active"><input id="active" type="checkbox" name="active" value="yes" checked=draft.active/>" "{tr("booking-setup-active")}</label>
             <button type="submit" class="button">{tr("booking-setup-save")}</button>
         </form>
@@ -1450,4 +1491,82 @@ fn ReportView(counts: MonthCounts, org: OrgId) -> impl IntoView {
             <button type="submit" class="button small secondary">{tr("booking-export-download")}</button>
         </form>
     }
+}
+
+// ---------------------------------------------------------------------------------
+// The outbox
+
+#[component]
+pub fn OutboxPage() -> impl IntoView {
+    view! {
+        <StaffArea title="booking-desk-outbox" page=|me: StaffContext| {
+            let Some(org) = desk_org(&me) else {
+                return view! { <p class="notice">{tr("booking-desk-choose")}</p> }.into_any();
+            };
+            awaited(load_outbox(org), move |messages| match messages {
+                Ok(messages) => view! { <OutboxView messages org/> }.into_any(),
+                Err(Failure::NotFound | Failure::Forbidden) => view! { <NotFound/> }.into_any(),
+                Err(_) => refused(),
+            })
+            .into_any()
+        }/>
+    }
+}
+
+/// The messages to people who booked: what each was about, on which channel, and how
+/// sending went. Never a text or a contact detail (those stay sealed with the booking).
+#[component]
+fn OutboxView(messages: Vec<super::OutboxMessage>, org: OrgId) -> impl IntoView {
+    use crate::jobs::JobState;
+    let locale = use_locale();
+    if messages.is_empty() {
+        return view! { <p class="notice">{tr("booking-outbox-empty")}</p> }.into_any();
+    }
+    let rows = messages
+        .into_iter()
+        .map(|m| {
+            let resend = matches!(m.state, JobState::Failed | JobState::Done).then(|| {
+                view! {
+                    <form method="post" action=ResendMessage::url() class="inline">
+                        <LangField/>
+                        <input type="hidden" name="org" value=org/>
+                        <input type="hidden" name="id" value=m.id/>
+                        <button type="submit" class="button small secondary">{tr("booking-outbox-resend")}</button>
+                    </form>
+                }
+            });
+            let event = crate::i18n::lookup(locale, &format!("booking-outbox-event-{}", m.event.replace('.', "-")))
+                .unwrap_or(m.event.clone());
+            view! {
+                <tr>
+                    <td>{crate::time::format_local(m.due)}</td>
+                    <td>{m.code.clone()}</td>
+                    <td>{event}</td>
+                    <td>{tr(&format!("booking-outbox-channel-{}", m.channel))}</td>
+                    <td>{tr(&m.state.label_key())}{(m.attempts > 1).then(|| format!(" ({})", m.attempts))}</td>
+                    <td>{m.last_error.clone()}</td>
+                    <td>{resend}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="hint">{tr("booking-outbox-hint")}</p>
+        <div class="table-scroll" tabindex="0" role="region" aria-label=tr("booking-desk-outbox")>
+            <table>
+                <caption>{tr("booking-desk-outbox")}</caption>
+                <thead><tr>
+                    <th scope="col">{tr("booking-outbox-due")}</th>
+                    <th scope="col">{tr("booking-code")}</th>
+                    <th scope="col">{tr("booking-outbox-event")}</th>
+                    <th scope="col">{tr("booking-outbox-channel")}</th>
+                    <th scope="col">{tr("booking-outbox-state")}</th>
+                    <th scope="col">{tr("booking-outbox-error")}</th>
+                    <th scope="col"><span class="visually-hidden">{tr("booking-outbox-resend")}</span></th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
 }

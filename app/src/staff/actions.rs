@@ -436,6 +436,23 @@ pub async fn org_lines() -> Result<Vec<(OrgId, Vec<crate::help::LocalHotline>)>,
         .collect())
 }
 
+/// Background jobs that wait or failed, for admins (beside the audit log).
+#[server(prefix = "/staff/fn", endpoint = "background-jobs")]
+pub async fn background_jobs() -> Result<Vec<crate::jobs::JobRow>, Failure> {
+    use crate::jobs::{JobState, service};
+    let ctx = web::staff_ctx().await.map_err(web::fail)?;
+    let mut jobs = Vec::new();
+    for state in [JobState::Failed, JobState::Queued, JobState::Running] {
+        let filter = service::Filter {
+            state: Some(state),
+            limit: 100,
+            ..service::Filter::default()
+        };
+        jobs.extend(service::list(&ctx, filter).await.map_err(web::fail)?);
+    }
+    Ok(jobs)
+}
+
 #[server(prefix = "/staff/fn", endpoint = "audit-log")]
 pub async fn audit_log() -> Result<Vec<crate::audit::AuditEntry>, Failure> {
     let ctx = web::staff_ctx().await.map_err(web::fail)?;

@@ -6,8 +6,8 @@
 use super::actions::{
     AddOrgHotline, ChangePassword, CreateAccount, CreateOrg, Login, LoginCode, Logout,
     LogoutEverywhere, RemoveOrgHotline, SetDisabled, SetRole, SetSelfApproval, StaffContext,
-    TwoFactorBegin, TwoFactorConfirm, TwoFactorOff, TwoFactorView, audit_log, me, org_lines,
-    people, two_factor,
+    TwoFactorBegin, TwoFactorConfirm, TwoFactorOff, TwoFactorView, audit_log, background_jobs, me,
+    org_lines, people, two_factor,
 };
 use super::roles::Role;
 use super::staff_href;
@@ -525,6 +525,39 @@ pub fn AuditPage() -> impl IntoView {
                             </table>
                         </div>
                     }
+                })}
+                <h2>{tr("staff-jobs")}</h2>
+                <p class="hint">{tr("staff-jobs-hint")}</p>
+                {awaited(background_jobs(), |jobs| {
+                    let jobs = jobs.unwrap_or_default();
+                    if jobs.is_empty() {
+                        return view! { <p class="notice">{tr("staff-jobs-none")}</p> }.into_any();
+                    }
+                    let rows = jobs.into_iter().map(|j| view! {
+                        <tr>
+                            <td>{j.id.0}</td>
+                            <td>{tr(&j.kind.label_key())}</td>
+                            <td>{tr(&j.state.label_key())}</td>
+                            <td>{format!("{}/{}", j.attempts, j.max_attempts)}</td>
+                            <td>{crate::time::format_local(j.run_at)}</td>
+                            <td>{j.last_error}</td>
+                        </tr>
+                    }).collect_view();
+                    view! {
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=tr("staff-jobs")>
+                            <table>
+                                <thead><tr>
+                                    <th scope="col">{tr("staff-jobs-id")}</th>
+                                    <th scope="col">{tr("staff-jobs-kind")}</th>
+                                    <th scope="col">{tr("booking-outbox-state")}</th>
+                                    <th scope="col">{tr("staff-jobs-attempts")}</th>
+                                    <th scope="col">{tr("booking-outbox-due")}</th>
+                                    <th scope="col">{tr("booking-outbox-error")}</th>
+                                </tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                    }.into_any()
                 })}
             }
         }/>

@@ -46,6 +46,21 @@ pub struct Session {
     pub token_hash: String,
 }
 
+/// Deletes sessions past their idle or absolute timeout, and half-done sign-ins (at
+/// every sign-in, and in the hourly housekeeping).
+pub async fn prune_expired(conn: &mut AnyConnection, at: i64) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+        .bind(at - IDLE_TIMEOUT)
+        .bind(at - ABSOLUTE_TIMEOUT)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM pending_logins WHERE created_at < $1")
+        .bind(at - PENDING_TIMEOUT)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Starts a session and returns the token for the cookie; clears out sessions nobody
 /// presents again.
 pub async fn start(conn: &mut AnyConnection, staff: StaffId, at: i64) -> Result<String, DbError> {
@@ -58,15 +73,7 @@ pub async fn start(conn: &mut AnyConnection, staff: StaffId, at: i64) -> Result<
     .bind(at)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
-        .bind(at - IDLE_TIMEOUT)
-        .bind(at - ABSOLUTE_TIMEOUT)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM pending_logins WHERE created_at < $1")
-        .bind(at - PENDING_TIMEOUT)
-        .execute(conn)
-        .await?;
+    prune_expired(conn, at).await?;
     Ok(token)
 }
 

@@ -272,3 +272,92 @@ pub async fn staff_actor(
         session: None,
     })
 }
+
+/// The real SMTP server and webhook receiver (`scripts/message-sinks.py`: aiosmtpd, and
+/// the Standard Webhooks reference library checking every signature), for one test.
+pub struct Sinks {
+    child: std::process::Child,
+    pub smtp: u16,
+    pub webhook: u16,
+    pub secret: String,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Sinks {
+    pub fn start() -> Sinks {
+        use std::io::{BufRead, BufReader};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let python = root.join("tools/venv/bin/python");
+        assert!(
+            python.exists(),
+            "{} is missing: run scripts/setup.sh test",
+            python.display()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("received.jsonl");
+        let mut child = std::process::Command::new(python)
+            .arg(root.join("scripts/message-sinks.py"))
+            .arg(&log)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let ports: serde_json::Value = serde_json::from_str(&first)
+            .unwrap_or_else(|_| panic!("the sinks did not start: {first:?}"));
+        Sinks {
+            child,
+            smtp: ports["smtp"].as_u64().unwrap() as u16,
+            webhook: ports["webhook"].as_u64().unwrap() as u16,
+            secret: ports["secret"].as_str().unwrap().to_string(),
+            log,
+            _dir: dir,
+        }
+    }
+
+    /// Settings that send e-mail to the SMTP sink and events to the receiver's `path`.
+    pub fn notify(&self, path: &str) -> anxin_app::notify::Settings {
+        anxin_app::notify::Settings {
+            smtp_url: Some(format!("smtp://127.0.0.1:{}", self.smtp)),
+            mail_from: Some("Anxin <noreply@anxin.test>".into()),
+            webhook_url: Some(format!("http://127.0.0.1:{}{path}", self.webhook)),
+            webhook_secret: Some(self.secret.clone()),
+        }
+    }
+
+    /// Everything received so far, in order.
+    pub fn received(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// Waits (up to two minutes, then fails) until `done` holds for what was received.
+    pub async fn wait_until(
+        &self,
+        what: &str,
+        done: impl Fn(&[serde_json::Value]) -> bool,
+    ) -> Vec<serde_json::Value> {
+        for _ in 0..1200 {
+            let received = self.received();
+            if done(&received) {
+                return received;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("never received {what}: {:#?}", self.received());
+    }
+}
+
+impl Drop for Sinks {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,429 @@
+//! What a person who booked is told, and when: a confirmation (with the calendar file
+//! by e-mail), reminders before the appointment (per service, by default a day and
+//! two hours before), a waitlist promotion, a cancellation by the clinic with its
+//! reason. Only on the channels they gave and agreed to, and only those this
+//! deployment has: a text message through the deployment's own gateway (an outgoing
+//! webhook) and e-mail.
+//!
+//! Messages are queued as jobs in the booking change's own transaction ([`queue`]),
+//! holding no text and no contact detail: [`deliver`] composes the message when it is
+//! sent, from the booking as it is then. A reminder for a booking cancelled or moved
+//! since is dropped; so is everything for a booking whose contact details were erased.
+
+use super::data::{self, BookingBy};
+use super::model::BookingStatus;
+use super::service::BookingEnv;
+use crate::db::{Db, DbError};
+use crate::i18n::{Locale, t, t_args};
+use crate::ids::{BookingId, SlotId};
+use crate::jobs::{
+    JobKind,
+    service::{Claimed, NewJob, Outcome, enqueue},
+};
+use crate::notify::{Email, SendError};
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+
+/// Why a message is sent (the webhook's event type, and the text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    Confirmed,
+    /// Moved to another time by the person: confirmed again, for the new time.
+    Rescheduled,
+    Reminder,
+    Promoted,
+    CancelledByStaff,
+    /// The draw gave a place.
+    DrawWon,
+    /// The draw gave a waitlist place, or none.
+    DrawLost,
+}
+
+impl Event {
+    /// The webhook's `type` (Standard Webhooks' dotted names).
+    pub fn webhook_type(self) -> &'static str {
+        match self {
+            Event::Confirmed | Event::Rescheduled => "booking.confirmed",
+            Event::Reminder => "booking.reminder",
+            Event::Promoted => "booking.promoted",
+            Event::CancelledByStaff => "booking.cancelled",
+            Event::DrawWon | Event::DrawLost => "draw.result",
+        }
+    }
+
+    /// The i18n key of the text (one text message long).
+    fn text_key(self) -> &'static str {
+        match self {
+            Event::Confirmed => "message-confirmed",
+            Event::Rescheduled => "message-rescheduled",
+            Event::Reminder => "message-reminder",
+            Event::Promoted => "message-promoted",
+            Event::CancelledByStaff => "message-cancelled",
+            Event::DrawWon => "message-draw-won",
+            // Which of the two, the booking's status says when the message is sent.
+            Event::DrawLost => "message-draw-not-drawn",
+        }
+    }
+
+    fn subject_key(self) -> &'static str {
+        match self {
+            Event::Confirmed | Event::Rescheduled => "message-subject-confirmed",
+            Event::Reminder => "message-subject-reminder",
+            Event::Promoted => "message-subject-promoted",
+            Event::CancelledByStaff => "message-subject-cancelled",
+            Event::DrawWon | Event::DrawLost => "message-subject-draw",
+        }
+    }
+
+    /// The booking is (again) confirmed for a time: reminders follow, and the e-mail
+    /// carries the calendar file.
+    fn confirms(self) -> bool {
+        matches!(
+            self,
+            Event::Confirmed | Event::Rescheduled | Event::Promoted | Event::DrawWon
+        )
+    }
+}
+
+/// The way a message goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// A text message, through the deployment's gateway (the webhook).
+    Text,
+    Email,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Text => "text",
+            Channel::Email => "email",
+        }
+    }
+}
+
+/// A message job's payload: no text, no contact details.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payload {
+    pub event: Event,
+    pub channel: Channel,
+    /// The slot the message is about (a reminder for another slot is stale).
+    pub slot: SlotId,
+}
+
+#[derive(sqlx::FromRow)]
+struct Channels {
+    org_id: crate::ids::OrgId,
+    slot_id: SlotId,
+    messages_agreed: i64,
+    has_email: i64,
+    start_at: i64,
+    remind_hours: String,
+}
+
+/// Queues what `event` means for `booking`'s owner, on the caller's connection (the
+/// change's own transaction): the message now, and for a confirmation the reminders.
+pub async fn queue(
+    conn: &mut AnyConnection,
+    env: &BookingEnv,
+    booking: BookingId,
+    event: Event,
+    now: i64,
+) -> Result<(), DbError> {
+    let row: Option<Channels> = sqlx::query_as(
+        "SELECT b.org_id, b.slot_id, b.messages_agreed, \
+         CASE WHEN b.email_sealed = '' THEN 0 ELSE 1 END AS has_email, sl.start_at, \
+         sv.remind_hours FROM bookings b JOIN slots sl ON sl.id = b.slot_id \
+         JOIN services sv ON sv.id = b.service_id WHERE b.id = $1",
+    )
+    .bind(booking)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row.filter(|r| r.messages_agreed != 0) else {
+        return Ok(());
+    };
+    let mut channels = Vec::new();
+    if env.channels.has_webhook() {
+        channels.push(Channel::Text);
+    }
+    if env.channels.has_email() && row.has_email != 0 {
+        channels.push(Channel::Email);
+    }
+    let mut due = vec![(event, now)];
+    if event.confirms() {
+        due.extend(
+            super::model::reminder_hours(&row.remind_hours)
+                .into_iter()
+                .map(|h| (Event::Reminder, row.start_at - h * 3600))
+                .filter(|(_, at)| *at > now),
+        );
+    }
+    for channel in channels {
+        for (event, run_at) in &due {
+            let payload = Payload {
+                event: *event,
+                channel,
+                slot: row.slot_id,
+            };
+            let job = NewJob {
+                org: Some(row.org_id),
+                booking: Some(booking),
+                ..NewJob::new(
+                    JobKind::Message,
+                    serde_json::to_string(&payload).unwrap_or_default(),
+                    *run_at,
+                )
+            };
+            enqueue(conn, &job, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Sends one message job: composes it from the booking as it is now and sends it on
+/// its channel. Drops it when it no longer makes sense.
+pub async fn deliver(
+    db: &Db,
+    env: &BookingEnv,
+    public_url: Option<&str>,
+    job: &Claimed,
+    now: i64,
+) -> Outcome {
+    match compose(db, env, public_url, job, now).await {
+        Err(error) => Outcome::Failed(error.to_string()),
+        Ok(Err(why)) => Outcome::Dropped(why.into()),
+        Ok(Ok(Compose::Text(body))) => {
+            let id = format!("msg_{}", job.id);
+            sent(env.channels.post_webhook(&id, &body).await)
+        }
+        Ok(Ok(Compose::Email(email))) => sent(env.channels.send_email(*email).await),
+    }
+}
+
+fn sent(result: Result<(), SendError>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Done,
+        Err(SendError::Failed(why)) => Outcome::Failed(why),
+        Err(SendError::Rejected(why)) => Outcome::Rejected(why),
+    }
+}
+
+enum Compose {
+    Text(String),
+    Email(Box<Email>),
+}
+
+/// The message, or why none is sent any more.
+async fn compose(
+    db: &Db,
+    env: &BookingEnv,
+    public_url: Option<&str>,
+    job: &Claimed,
+    now: i64,
+) -> Result<Result<Compose, &'static str>, DbError> {
+    let Ok(payload) = serde_json::from_str::<Payload>(&job.payload) else {
+        return Ok(Err("the job's payload is not a message"));
+    };
+    let Some(keys) = env.keys.as_ref() else {
+        return Ok(Err("no data key to open contact details"));
+    };
+    let mut conn = db.pool().acquire().await?;
+    let Some(id) = job.booking_id else {
+        return Ok(Err("no booking"));
+    };
+    let Some(booking) = data::booking(&mut conn, BookingBy::Id(id)).await? else {
+        return Ok(Err("the booking is gone"));
+    };
+    if booking.anonymised_at.is_some() || booking.messages_agreed == 0 {
+        return Ok(Err("the contact details were erased"));
+    }
+    let (Some(service), Some(slot)) = (
+        data::service(&mut conn, booking.service_id).await?,
+        data::slot(&mut conn, booking.slot_id).await?,
+    ) else {
+        return Ok(Err("the booking's service is gone"));
+    };
+    let still_confirmed =
+        booking.status == BookingStatus::Confirmed && booking.slot_id == payload.slot;
+    match payload.event {
+        Event::Reminder if !still_confirmed => return Ok(Err("no longer booked for that time")),
+        Event::Reminder if slot.start_at <= now => return Ok(Err("the appointment has begun")),
+        Event::Confirmed | Event::Rescheduled | Event::Promoted | Event::DrawWon
+            if !still_confirmed =>
+        {
+            return Ok(Err("no longer booked for that time"));
+        }
+        Event::DrawLost
+            if !booking.status.is_active() && booking.status != BookingStatus::NotDrawn =>
+        {
+            return Ok(Err("the booking was cancelled"));
+        }
+        _ => {}
+    }
+    let text_key = match (payload.event, booking.status) {
+        (Event::DrawLost, BookingStatus::Waitlisted) => "message-draw-waitlisted",
+        (event, _) => event.text_key(),
+    };
+    let ahead = match booking.status {
+        BookingStatus::Waitlisted => {
+            data::waiting_ahead(&mut conn, booking.slot_id, booking.id).await? + 1
+        }
+        _ => 0,
+    };
+    let locale = Locale::from_tag(&booking.lang).unwrap_or_default();
+    let zone = service.zone();
+    let open = slot.open_slot();
+    let when = super::pages::when(locale, &open, zone);
+    let place = match service.place().get(locale) {
+        "" => service.org_name.get(locale).to_string(),
+        place => place.to_string(),
+    };
+    let text = t_args(
+        locale,
+        text_key,
+        &[
+            ("position", ahead.into()),
+            ("service", service.name().get(locale).to_string().into()),
+            ("time", when.clone().into()),
+            ("place", place.clone().into()),
+            ("code", booking.code.clone().into()),
+            ("reason", booking.cancel_reason.clone().into()),
+        ],
+    );
+    let find_link = public_url.map(|origin| {
+        format!(
+            "{}{}",
+            origin.trim_end_matches('/'),
+            locale.href("booking/find")
+        )
+    });
+    match payload.channel {
+        Channel::Text => {
+            let Some(phone) = keys.open("phone", &booking.phone_sealed) else {
+                return Ok(Err("the phone number cannot be opened"));
+            };
+            let at = |t: i64| {
+                crate::time::in_zone(t, zone).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+            };
+            // What a gateway needs to send a text, and nothing else.
+            let body = serde_json::json!({
+                "type": payload.event.webhook_type(),
+                "timestamp": chrono::DateTime::from_timestamp(now, 0)
+                    .unwrap_or_default()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "data": {
+                    "phone": phone,
+                    "code": booking.code,
+                    "start": at(slot.start_at),
+                    "end": at(slot.end_at),
+                    "place": place,
+                    "lang": locale.tag(),
+                    "text": text,
+                }
+            });
+            Ok(Ok(Compose::Text(body.to_string())))
+        }
+        Channel::Email => {
+            let Some(to) = keys.open("email", &booking.email_sealed) else {
+                return Ok(Err("no e-mail address"));
+            };
+            let mut body = vec![text];
+            if let Some(link) = &find_link {
+                body.push(t_args(
+                    locale,
+                    "message-email-find",
+                    &[("link", link.clone().into())],
+                ));
+            }
+            body.push(t(locale, "booking-ics-help"));
+            let attachment = if payload.event.confirms() {
+                let view = super::service::view_by_id(db, id, now).await;
+                match (view, &find_link) {
+                    (Ok(view), Some(link)) => Some(super::calendar::ics(&view, locale, link)),
+                    (Ok(view), None) => Some(super::calendar::ics(&view, locale, "")),
+                    (Err(_), _) => None,
+                }
+            } else {
+                None
+            };
+            Ok(Ok(Compose::Email(Box::new(Email {
+                to,
+                subject: t_args(
+                    locale,
+                    payload.event.subject_key(),
+                    &[("service", service.name().get(locale).to_string().into())],
+                ),
+                body: body.join("\n\n"),
+                attachment: attachment.map(|ics| {
+                    (
+                        format!("anxin-{}.ics", booking.code),
+                        "text/calendar; charset=utf-8".to_string(),
+                        ics.into_bytes(),
+                    )
+                }),
+            }))))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EVENTS: [Event; 7] = [
+        Event::Confirmed,
+        Event::Rescheduled,
+        Event::Reminder,
+        Event::Promoted,
+        Event::CancelledByStaff,
+        Event::DrawWon,
+        Event::DrawLost,
+    ];
+
+    /// Every message exists in both languages with every value filled in, and a text
+    /// stays short enough for one or two text messages.
+    #[test]
+    fn every_message_reads_whole_and_short() {
+        let args = || {
+            [
+                ("service", "周六夜间门诊".into()),
+                ("time", "12月5日 周六 18:00–21:00".into()),
+                ("place", "市儿童医院门诊三楼".into()),
+                ("code", "K7M2-P9QX".into()),
+                ("reason", "医生临时出诊".into()),
+                ("position", 2.into()),
+            ]
+        };
+        let keys = EVENTS
+            .iter()
+            .flat_map(|e| [e.text_key(), e.subject_key()])
+            .chain(["message-draw-waitlisted", "message-email-find"]);
+        for key in keys {
+            for locale in Locale::ALL {
+                let mut with_link = args().to_vec();
+                with_link.push(("link", "https://anxin.example.org/zh/booking/find".into()));
+                let text = crate::i18n::lookup_args(locale, key, &with_link)
+                    .unwrap_or_else(|| panic!("{key} in {locale:?}"));
+                let limit = match locale {
+                    Locale::Zh => 120,
+                    Locale::En => 300,
+                };
+                assert!(text.chars().count() <= limit, "{key}: {text}");
+                assert!(!text.contains('{'), "{key}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn payloads_carry_no_text_or_contact() {
+        let payload = Payload {
+            event: Event::Reminder,
+            channel: Channel::Text,
+            slot: SlotId(7),
+        };
+        let json = serde_json::to_string(&payload).unwrap();
+        assert_eq!(json, r#"{"event":"Reminder","channel":"text","slot":7}"#);
+        assert_eq!(serde_json::from_str::<Payload>(&json).unwrap(), payload);
+    }
+}
