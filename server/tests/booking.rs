@@ -2414,9 +2414,9 @@ async fn five_hundred_entries_at_once_are_drawn_for_three_places(test: TestDb) {
         let code = data["code"].as_str().unwrap();
         let text = data["text"].as_str().unwrap();
         let expected = match status_of_now(&clinic, code).await.as_str() {
-            "confirmed" => "你抽中了",
+            "confirmed" => "抽签抽中",
             "waitlisted" => "候补第",
-            _ => "这次没有抽中",
+            _ => "抽签未中：",
         };
         assert!(text.contains(expected), "{code}: {text}");
     }
