@@ -125,7 +125,7 @@ test('a parent books the night clinic, cancels, and the person waiting gets the 
   await accessible(page);
 
   // The outbox: this server sends no messages (no gateway, no mail server), and says so.
-  await page.getByRole('link', { name: '预约台' }).click();
+  await page.goto('/zh/staff/booking');
   await page.getByRole('link', { name: '消息记录' }).first().click();
   await expect(page.getByText('还没有发给预约人的消息')).toBeVisible();
   await accessible(page);
