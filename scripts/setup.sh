@@ -50,7 +50,7 @@ fi
 if [ "$what" = test ] || [ "$what" = bench ]; then
   apt_install postgresql chromium chromium-driver curl
   if [ ! -x tools/venv/bin/schemathesis ] || ! cmp -s tools/requirements.txt tools/venv/.anxin-requirements; then
-    say "installing the Python test tools (Schemathesis, fhir.resources, icalendar, aiosmtpd, standardwebhooks) into tools/venv"
+    say "installing the Python test tools (Schemathesis, fhir.resources, icalendar, aiosmtpd, standardwebhooks, feedparser) into tools/venv"
     python3 -m venv tools/venv
     tools/venv/bin/pip install -q --disable-pip-version-check -r tools/requirements.txt
     cp tools/requirements.txt tools/venv/.anxin-requirements

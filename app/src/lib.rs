@@ -95,6 +95,7 @@ fn provide_request_context(options: &LeptosOptions) -> Locale {
             quick_exit_url: state.settings.quick_exit_url.clone(),
             directory,
             via,
+            origin: web::origin(&state.settings, parts.as_ref()),
         });
     }
     locale
@@ -136,6 +137,9 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("courses"), ParamSegment("id")) view=content::pages::CoursePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("lessons"), ParamSegment("id")) view=content::pages::LessonPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("articles"), ParamSegment("id")) view=content::pages::ArticlePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("courses"), ParamSegment("id"), StaticSegment("poster")) view=content::pages::CoursePosterPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("lessons"), ParamSegment("id"), StaticSegment("poster")) view=content::pages::LessonPosterPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("articles"), ParamSegment("id"), StaticSegment("poster")) view=content::pages::ArticlePosterPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("parent-school") view=content::pages::ParentSchoolPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("login")) view=staff::pages::LoginPage/>
                     <Route path=StaticSegment("staff") view=content::editor::DashboardPage ssr=SsrMode::Async/>

@@ -21,6 +21,8 @@ pub struct SiteContext {
     pub directory: crate::help::Snapshot,
     /// The organisation the visitor came through (`?org=<slug>`), if any.
     pub via: Option<crate::orgs::Org>,
+    /// This site's origin for absolute URLs (`--public-url`, or the request's own).
+    pub origin: String,
 }
 
 impl SiteContext {
@@ -60,6 +62,7 @@ impl Default for SiteContext {
             quick_exit_url: DEFAULT_QUICK_EXIT_URL.to_string(),
             directory: Default::default(),
             via: None,
+            origin: String::new(),
         }
     }
 }

@@ -3,6 +3,7 @@ import AxeBuilder from '@axe-core/playwright';
 
 // Every test fails on a console error or an uncaught exception in the page.
 // A test that expects some (a 404 page's own status, say) lists them in `expectedConsoleErrors`.
+// (An error seen both ways, as a console message and as an uncaught error, is matched in both.)
 export const test = base.extend({
   expectedConsoleErrors: [[], { option: true }],
   page: async ({ page, expectedConsoleErrors }, use) => {
@@ -12,7 +13,9 @@ export const test = base.extend({
     });
     // Aborted requests are ones a navigation cut short (quick exit does that on purpose).
     page.on('requestfailed', (r) => { if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`); });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('pageerror', (e) => {
+      if (!expectedConsoleErrors.some((re) => re.test(e.message))) problems.push(`pageerror: ${e.message}`);
+    });
     await use(page);
     expect(problems, 'console errors').toEqual([]);
   },

@@ -76,6 +76,15 @@ test('an editor writes a lesson with an image, a reviewer publishes it, a visito
   await expectNoAxeViolations(reader);
   await expectFitsWidth(reader);
   expect(await reader.context().cookies()).toEqual([]);
+
+  // A poster of it for the school's notice board: its QR code, on a phone too.
+  const lessonPage = reader.url();
+  await reader.getByRole('link', { name: /打印带二维码的海报/ }).click();
+  await expect(reader.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  await expect(reader.getByRole('img', { name: /二维码/ })).toBeVisible();
+  await expect(reader.locator('.poster-url')).toHaveText(lessonPage);
+  await expectNoAxeViolations(reader);
+  await expectFitsWidth(reader);
   await visitor.close();
 });
 

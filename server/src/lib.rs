@@ -162,6 +162,8 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         // Booking's forms post to their own pages' URLs (and the files it serves).
         .merge(anxin_app::booking::forms::routes())
+        // Atom feeds per organisation, beside the pages they list.
+        .merge(content::feeds::routes())
         .leptos_routes_with_context(&state, generate_route_list(App), provide_state.clone(), {
             let options = options.clone();
             move || shell(options.clone())

@@ -1862,7 +1862,119 @@ per_backend!(
     uploads_are_public_only_while_published,
     the_public_sees_only_what_is_published,
     organisations_embed_their_content_in_other_sites,
+    feeds_and_link_previews_show_what_is_published,
 );
+
+/// An Atom feed as a real parser (Python's feedparser) reads it: whether it was
+/// well-formed, its title, and each entry's title and link.
+fn parse_feed(xml: &str) -> serde_json::Value {
+    use std::io::Write;
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/venv/bin/python");
+    let mut child = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import feedparser, json, sys\n\
+             d = feedparser.parse(sys.stdin.buffer.read())\n\
+             print(json.dumps({'bozo': bool(d.bozo), 'title': d.feed.get('title'), \
+             'entries': [{'title': e.title, 'link': e.link, 'published': e.get('published')} \
+             for e in d.entries]}))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("tools/venv: run scripts/setup.sh test");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(xml.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Feeds per organisation (and audience) list its published items and nothing else;
+/// an item's page tells link previews (chat apps) its title, summary and address, and
+/// offers a printable poster with a QR code of that address.
+async fn feeds_and_link_previews_show_what_is_published(test: TestDb) {
+    let site = site(&test).await;
+    let published = site.item(Kind::Article, None, &["submit", "approve"]).await;
+    let in_review = site.item(Kind::Article, None, &["submit"]).await;
+    let response = client()
+        .get(site.served.url("/zh/feeds/sample-district"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "application/atom+xml; charset=utf-8"
+    );
+    let feed = parse_feed(&response.text().await.unwrap());
+    assert_eq!(feed["bozo"], false, "{feed}");
+    let links: Vec<&str> = feed["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["link"].as_str().unwrap())
+        .collect();
+    let link_of = |id: ItemId| format!("{}/zh/articles/{id}?org=sample-district", site.served.base);
+    assert!(links.contains(&link_of(published).as_str()), "{links:?}");
+    assert!(!links.contains(&link_of(in_review).as_str()));
+    assert!(feed["title"].as_str().unwrap().contains("安心"), "{feed}");
+    // The parents' feed: the new article is for junior students, not parents.
+    let parents = parse_feed(
+        &site
+            .served
+            .text("/zh/feeds/sample-district?audience=parents")
+            .await,
+    );
+    assert_eq!(parents["bozo"], false);
+    assert!(
+        !parents
+            .to_string()
+            .contains(&format!("/zh/articles/{published}?"))
+    );
+    for path in [
+        "/zh/feeds/no-such-org",
+        "/zh/feeds/sample-district?audience=bogus",
+    ] {
+        let status = client()
+            .get(site.served.url(path))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let page = site.served.text(&format!("/zh/articles/{published}")).await;
+    for expected in [
+        format!(
+            r#"<link href="{}/zh/articles/{published}" rel="canonical">"#,
+            site.served.base
+        ),
+        r#"<meta property="og:title" content="t""#.to_string(),
+        r#"<meta name="description" content="summary""#.to_string(),
+        r#"<meta property="og:locale" content="zh_CN""#.to_string(),
+    ] {
+        assert!(page.contains(&expected), "{expected}");
+    }
+    // A poster for the notice board: the QR code of the page's address, printed too.
+    assert!(page.contains(&format!(r#"href="/zh/articles/{published}/poster""#)));
+    let poster = site
+        .served
+        .text(&format!("/zh/articles/{published}/poster"))
+        .await;
+    assert!(poster.contains("<svg"), "{poster}");
+    assert!(poster.contains(&format!("{}/zh/articles/{published}<", site.served.base)));
+    let unpublished = client()
+        .get(site.served.url(&format!("/zh/articles/{in_review}/poster")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unpublished.status(), StatusCode::NOT_FOUND);
+    site.served.stop().await;
+}
 
 /// Finding 11: with a configured public URL, every absolute URL uses it, whatever Host
 /// the request names.

@@ -245,6 +245,57 @@ pub fn ArticlePage() -> impl IntoView {
     view! { <PublishedPage kind=Kind::Article/> }
 }
 
+/// A printable poster for a school notice board or a parents' group: the title, the
+/// summary and a QR code of the item's address, from any published item's page.
+#[component]
+fn Poster(kind: Kind) -> impl IntoView {
+    let Some(id) = id_param() else {
+        return view! { <NotFound/> }.into_any();
+    };
+    awaited(published(id, kind), move |doc| {
+        let Ok(doc) = doc else {
+            return view! { <NotFound/> }.into_any();
+        };
+        let locale = use_locale();
+        let site = use_site();
+        let item = doc.item;
+        let url = format!("{}{}", site.origin, item_href(locale, kind, item.id, &site.via_query()));
+        let qr = crate::qr::svg(&url).unwrap_or_default();
+        let org = org_name(item.org_id);
+        view! {
+            <Title text=format!("{} · {}", item.title, tr("content-poster"))/>
+            <article class="poster" lang=content_lang(locale, &item.language)>
+                <p class="poster-kind">{tr(&item.kind.label_key())}" · "{minutes_text(item.minutes)}</p>
+                <h1>{item.title.clone()}</h1>
+                <p class="lead">{item.summary}</p>
+                <figure class="poster-qr">
+                    <div role="img" aria-label=t_args(locale, "content-poster-qr", &[("title", item.title.into())]) inner_html=qr></div>
+                    <figcaption>{tr("content-poster-scan")}<br/><span class="poster-url">{url.clone()}</span></figcaption>
+                </figure>
+                {org.map(|name| view! { <p class="document-org">{t_args(locale, "content-published-by", &[("org", name.into())])}</p> })}
+            </article>
+            <p class="no-print"><a href=url>{tr("content-poster-back")}</a></p>
+        }
+        .into_any()
+    })
+    .into_any()
+}
+
+#[component]
+pub fn CoursePosterPage() -> impl IntoView {
+    view! { <Poster kind=Kind::Course/> }
+}
+
+#[component]
+pub fn LessonPosterPage() -> impl IntoView {
+    view! { <Poster kind=Kind::Lesson/> }
+}
+
+#[component]
+pub fn ArticlePosterPage() -> impl IntoView {
+    view! { <Poster kind=Kind::Article/> }
+}
+
 /// A course, lesson or article as the public sees it; the editor's preview shows
 /// exactly this.
 #[component]
@@ -345,8 +396,24 @@ pub fn DocumentView(doc: Document) -> impl IntoView {
             </aside>
         }
     });
+    let poster_href = format!("{}/poster", item_href(locale, item.kind, item.id, ""));
+    let share = Share {
+        url: format!(
+            "{}{}",
+            site.origin,
+            item_href(locale, item.kind, item.id, "")
+        ),
+        title: item.title.clone(),
+        description: item.summary.clone(),
+        image: item
+            .cover
+            .clone()
+            .map(|src| format!("{}{src}", site.origin)),
+        lang: item.language.clone(),
+    };
     view! {
         <Title text=title_text/>
+        <ShareMeta meta=share/>
         <article class="document" lang=lang>
             {course_link}
             <h1>{item.title}</h1>
@@ -362,7 +429,37 @@ pub fn DocumentView(doc: Document) -> impl IntoView {
             <ul class="tags" aria-label=tr("content-tags")>{tags}</ul>
         </article>
         {org_help}
+        <p class="document-share no-print"><a href=poster_href>{tr("content-poster-link")}</a></p>
         <p class="document-help">{tr("content-help-note")}" "<a href=locale.href("help")>{tr("footer-help")}</a></p>
+    }
+}
+
+/// What a link preview shows (chat apps and social sites read Open Graph): the
+/// canonical URL, title, description and cover. Absolute URLs, from `--public-url`.
+#[derive(Clone, Debug)]
+pub struct Share {
+    pub url: String,
+    pub title: String,
+    pub description: String,
+    pub image: Option<String>,
+    /// `zh-CN` or `en`.
+    pub lang: String,
+}
+
+#[component]
+fn ShareMeta(meta: Share) -> impl IntoView {
+    use leptos_meta::{Link, Meta};
+    let og_locale = if meta.lang == "en" { "en_US" } else { "zh_CN" };
+    view! {
+        <Link rel="canonical" href=meta.url.clone()/>
+        <Meta name="description" content=meta.description.clone()/>
+        <Meta property="og:type" content="article"/>
+        <Meta property="og:site_name" content=tr("app-name")/>
+        <Meta property="og:title" content=meta.title/>
+        <Meta property="og:description" content=meta.description/>
+        <Meta property="og:url" content=meta.url/>
+        <Meta property="og:locale" content=og_locale/>
+        {meta.image.map(|image| view! { <Meta property="og:image" content=image/> })}
     }
 }
 

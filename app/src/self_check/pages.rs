@@ -104,6 +104,13 @@ fn questionnaire_text(locale: Locale) -> QuestionnaireText {
     }
 }
 
+/// Some in-app browsers have no WebAssembly: the questionnaire would show but never
+/// respond. Said plainly instead, before anything can be tapped, with help one tap
+/// away. Old-engine JavaScript (no arrows, no `const`), run as the page is read.
+/// (`html.no-wasm` hides the questionnaire in the stylesheet: the CSP allows no inline
+/// style.)
+const NO_WASM_SCRIPT: &str = r#"(function(){if(typeof WebAssembly==="object"&&typeof WebAssembly.instantiate==="function")return;document.getElementById("no-wasm").hidden=false;document.documentElement.className+=" no-wasm"})();"#;
+
 /// One questionnaire: the island, plus what the instrument is and where it comes from.
 #[component]
 pub fn SelfCheckPage() -> impl IntoView {
@@ -136,6 +143,11 @@ pub fn SelfCheckPage() -> impl IntoView {
         <p class="notice">{tr("self-check-privacy")}</p>
         <p class="intro">{text(&instrument.intro, lang).to_string()}</p>
         <noscript><p class="notice">{tr("self-check-needs-script")}</p></noscript>
+        <div class="notice warning" id="no-wasm" role="alert" hidden>
+            <p>{tr("self-check-needs-wasm")}</p>
+            <p><a href=locale.href("help")>{tr("self-check-needs-wasm-help")}</a></p>
+        </div>
+        <script nonce=leptos::nonce::use_nonce()>{NO_WASM_SCRIPT}</script>
         <Questionnaire
             instrument=instrument.localized(lang)
             ui_text=questionnaire_text(locale)
