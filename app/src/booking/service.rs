@@ -1242,9 +1242,9 @@ pub async fn reschedule(
         &old.start_at.to_string(),
     )
     .await?;
-    if current.status == BookingStatus::Confirmed {
-        messages::queue(&mut tx, env, row.id, Event::Rescheduled, now).await?;
-    }
+    // Confirmed at the new time whatever it was before (a waitlisted booking that moves
+    // takes a place): confirmed again, with new reminders.
+    messages::queue(&mut tx, env, row.id, Event::Rescheduled, now).await?;
     record_change(
         &mut tx,
         ctx,
