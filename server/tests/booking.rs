@@ -2427,3 +2427,77 @@ per_backend!(
     the_draw_enters_requests_in_its_window_and_draws_when_it_closes,
     five_hundred_entries_at_once_are_drawn_for_three_places,
 );
+
+/// A move confirms the new time by message, whether the booking held a place or was
+/// waiting for one (it takes a place at the new time).
+async fn a_reschedule_confirms_the_new_time_by_message(test: TestDb) {
+    let sinks = common::Sinks::start();
+    let clock = Clock::fixed(NOW);
+    let served = serve_with(&test, |c| {
+        c.clock = clock.clone();
+        c.notify = sinks.notify("/ok");
+    })
+    .await;
+    let db = served.server.state.db.clone();
+    let clinic = fixture_with(
+        db.clone(),
+        clock.clone(),
+        night_clinic(3, 2),
+        vec![saturday_night(3)],
+    )
+    .await;
+    no_reminders(&db, clinic.service).await;
+    let first = clinic.slot_at(SATURDAY_NIGHT).await;
+    let next = clinic.slot_at(SATURDAY_NIGHT + 7 * 86_400).await;
+    let mut booked = Vec::new();
+    for n in 1..=4 {
+        let body = with(api_booking(first, n, true), json!({"messages": true}));
+        let (status, answer) = api(&served, body, "", None).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+        booked.push(answer);
+    }
+    assert_eq!(booked[3]["status"], "waitlisted");
+    sinks
+        .wait_until("three confirmations", |r| {
+            delivered(r, "booking.confirmed").len() == 3
+        })
+        .await;
+    // The one waiting moves (to a time with places), then one who has a place.
+    for who in [&booked[3], &booked[0]] {
+        let key = BookingKey::Token(who["manage_token"].as_str().unwrap().to_string());
+        let moved = booking::reschedule(
+            &clinic.public("198.51.100.7"),
+            &served.server.state.booking,
+            &key,
+            next,
+        )
+        .await
+        .unwrap();
+        assert_eq!(moved.status, BookingStatus::Confirmed);
+    }
+    let received = sinks
+        .wait_until("two more confirmations", |r| {
+            delivered(r, "booking.confirmed").len() == 5
+        })
+        .await;
+    let moved: Vec<(&str, &str)> = delivered(&received, "booking.confirmed")[3..]
+        .iter()
+        .map(|e| {
+            let data = &e["body"]["data"];
+            (
+                data["phone"].as_str().unwrap(),
+                data["start"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let (one, four) = (phone(1), phone(4));
+    for expected in [one.as_str(), four.as_str()] {
+        assert!(
+            moved.contains(&(expected, "2026-12-12T18:00:00+08:00")),
+            "{moved:?}"
+        );
+    }
+    served.stop().await;
+}
+
+per_backend!(a_reschedule_confirms_the_new_time_by_message);
