@@ -14,7 +14,7 @@ use crate::ids::{
     BookingId, CategoryId, CounsellorId, ExceptionId, OrgId, ScheduleId, ServiceId, SlotId, StaffId,
 };
 use chrono::NaiveDate;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
 // ---------------------------------------------------------------------------------
@@ -178,6 +178,68 @@ pub async fn services(
     services_from(query.fetch_all(conn).await?)
 }
 
+/// The columns a service's set-up form fills in, in the order [`bind_draft`] binds them.
+const DRAFT_COLUMNS: [&str; 25] = [
+    "name_zh",
+    "name_en",
+    "description_zh",
+    "description_en",
+    "audience",
+    "stage_from",
+    "stage_to",
+    "duration_minutes",
+    "mode",
+    "place_zh",
+    "place_en",
+    "contact_phone",
+    "places",
+    "waitlist_places",
+    "matches_category",
+    "release_kind",
+    "release_days",
+    "release_weekday",
+    "release_minute",
+    "book_cutoff_minutes",
+    "cancel_cutoff_minutes",
+    "max_active_per_phone",
+    "active",
+    "remind_hours",
+    "draw_minutes",
+];
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a draft's values, in [`DRAFT_COLUMNS`] order, after what `query` has bound.
+fn bind_draft<'q>(query: AnyQuery<'q>, draft: &'q ServiceDraft) -> AnyQuery<'q> {
+    let (kind, days, weekday, minute) = release_columns(draft.release);
+    query
+        .bind(&draft.name_zh)
+        .bind(&draft.name_en)
+        .bind(&draft.description_zh)
+        .bind(&draft.description_en)
+        .bind(draft.audience.as_str())
+        .bind(draft.stage_from.as_str())
+        .bind(draft.stage_to.as_str())
+        .bind(draft.duration_minutes)
+        .bind(draft.mode.as_str())
+        .bind(&draft.place_zh)
+        .bind(&draft.place_en)
+        .bind(&draft.contact_phone)
+        .bind(draft.places)
+        .bind(draft.waitlist_places)
+        .bind(i64::from(draft.matches_category))
+        .bind(kind)
+        .bind(days)
+        .bind(weekday)
+        .bind(minute)
+        .bind(draft.cutoffs.book_minutes)
+        .bind(draft.cutoffs.cancel_minutes)
+        .bind(draft.max_active_per_phone)
+        .bind(i64::from(draft.active))
+        .bind(&draft.remind_hours)
+        .bind(draft.draw_minutes)
+}
+
 pub async fn insert_service(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -185,47 +247,22 @@ pub async fn insert_service(
     sample: bool,
     now: i64,
 ) -> Result<ServiceId, DbError> {
-    let (kind, days, weekday, minute) = release_columns(draft.release);
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO services (org_id, name_zh, name_en, description_zh, description_en, audience, \
-         stage_from, stage_to, duration_minutes, mode, place_zh, place_en, contact_phone, places, \
-         waitlist_places, matches_category, release_kind, release_days, release_weekday, \
-         release_minute, book_cutoff_minutes, cancel_cutoff_minutes, max_active_per_phone, active, \
-         sample, created_at, updated_at, remind_hours, draw_minutes) VALUES ($1, $2, $3, $4, $5, \
-         $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-         $24, $25, $26, $26, $27, $28) RETURNING id",
-    )
-    .bind(org)
-    .bind(&draft.name_zh)
-    .bind(&draft.name_en)
-    .bind(&draft.description_zh)
-    .bind(&draft.description_en)
-    .bind(draft.audience.as_str())
-    .bind(draft.stage_from.as_str())
-    .bind(draft.stage_to.as_str())
-    .bind(draft.duration_minutes)
-    .bind(draft.mode.as_str())
-    .bind(&draft.place_zh)
-    .bind(&draft.place_en)
-    .bind(&draft.contact_phone)
-    .bind(draft.places)
-    .bind(draft.waitlist_places)
-    .bind(i64::from(draft.matches_category))
-    .bind(kind)
-    .bind(days)
-    .bind(weekday)
-    .bind(minute)
-    .bind(draft.cutoffs.book_minutes)
-    .bind(draft.cutoffs.cancel_minutes)
-    .bind(draft.max_active_per_phone)
-    .bind(i64::from(draft.active))
-    .bind(i64::from(sample))
-    .bind(now)
-    .bind(&draft.remind_hours)
-    .bind(draft.draw_minutes)
-    .fetch_one(conn)
-    .await?;
-    Ok(ServiceId(id))
+    // $1 the organisation, then the draft's columns, then sample and the times.
+    let after = DRAFT_COLUMNS.len() + 2;
+    let sql = format!(
+        "INSERT INTO services (org_id, {}, sample, created_at, updated_at) \
+         VALUES ($1, {}, ${after}, ${}, ${}) RETURNING id",
+        DRAFT_COLUMNS.join(", "),
+        placeholders(2, DRAFT_COLUMNS.len()),
+        after + 1,
+        after + 1,
+    );
+    let row = bind_draft(sqlx::query(&sql).bind(org), draft)
+        .bind(i64::from(sample))
+        .bind(now)
+        .fetch_one(conn)
+        .await?;
+    Ok(ServiceId(row.try_get("id")?))
 }
 
 pub async fn update_service(
@@ -234,45 +271,21 @@ pub async fn update_service(
     draft: &ServiceDraft,
     now: i64,
 ) -> Result<(), DbError> {
-    let (kind, days, weekday, minute) = release_columns(draft.release);
-    sqlx::query(
-        "UPDATE services SET name_zh = $2, name_en = $3, description_zh = $4, description_en = $5, \
-         audience = $6, stage_from = $7, stage_to = $8, duration_minutes = $9, mode = $10, \
-         place_zh = $11, place_en = $12, contact_phone = $13, places = $14, waitlist_places = $15, \
-         matches_category = $16, release_kind = $17, release_days = $18, release_weekday = $19, \
-         release_minute = $20, book_cutoff_minutes = $21, cancel_cutoff_minutes = $22, \
-         max_active_per_phone = $23, active = $24, updated_at = $25, remind_hours = $26, \
-         draw_minutes = $27 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(&draft.name_zh)
-    .bind(&draft.name_en)
-    .bind(&draft.description_zh)
-    .bind(&draft.description_en)
-    .bind(draft.audience.as_str())
-    .bind(draft.stage_from.as_str())
-    .bind(draft.stage_to.as_str())
-    .bind(draft.duration_minutes)
-    .bind(draft.mode.as_str())
-    .bind(&draft.place_zh)
-    .bind(&draft.place_en)
-    .bind(&draft.contact_phone)
-    .bind(draft.places)
-    .bind(draft.waitlist_places)
-    .bind(i64::from(draft.matches_category))
-    .bind(kind)
-    .bind(days)
-    .bind(weekday)
-    .bind(minute)
-    .bind(draft.cutoffs.book_minutes)
-    .bind(draft.cutoffs.cancel_minutes)
-    .bind(draft.max_active_per_phone)
-    .bind(i64::from(draft.active))
-    .bind(now)
-    .bind(&draft.remind_hours)
-    .bind(draft.draw_minutes)
-    .execute(conn)
-    .await?;
+    // $1 the service, then the draft's columns, then the time.
+    let set: Vec<String> = DRAFT_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, column)| format!("{column} = ${}", i + 2))
+        .collect();
+    let sql = format!(
+        "UPDATE services SET {}, updated_at = ${} WHERE id = $1",
+        set.join(", "),
+        DRAFT_COLUMNS.len() + 2
+    );
+    bind_draft(sqlx::query(&sql).bind(id), draft)
+        .bind(now)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
