@@ -12,7 +12,7 @@
 
 use super::data::{self, BookingBy};
 use super::model::BookingStatus;
-use super::service::BookingEnv;
+use super::service::{BookingEnv, BookingError};
 use crate::db::{Db, DbError};
 use crate::i18n::{Locale, t, t_args};
 use crate::ids::{BookingId, SlotId};
@@ -238,17 +238,19 @@ async fn compose(
     if booking.anonymised_at.is_some() || booking.messages_agreed == 0 {
         return Ok(Err("the contact details were erased"));
     }
-    let (Some(service), Some(slot)) = (
-        data::service(&mut conn, booking.service_id).await?,
-        data::slot(&mut conn, booking.slot_id).await?,
-    ) else {
-        return Ok(Err("the booking's service is gone"));
+    // The booking as its owner sees it: the service, the slot, the place on a waitlist,
+    // and what the calendar file is made from.
+    let view = match super::service::owner_view(&mut conn, booking.clone(), now).await {
+        Ok(view) => view,
+        Err(BookingError::Unavailable(error)) => return Err(error),
+        Err(_) => return Ok(Err("the booking's service is gone")),
     };
+    let (service, slot) = (&view.service, &view.slot);
     let still_confirmed =
         booking.status == BookingStatus::Confirmed && booking.slot_id == payload.slot;
     match payload.event {
         Event::Reminder if !still_confirmed => return Ok(Err("no longer booked for that time")),
-        Event::Reminder if slot.start_at <= now => return Ok(Err("the appointment has begun")),
+        Event::Reminder if slot.start <= now => return Ok(Err("the appointment has begun")),
         Event::Confirmed | Event::Rescheduled | Event::Promoted | Event::DrawWon
             if !still_confirmed =>
         {
@@ -265,16 +267,11 @@ async fn compose(
         (Event::DrawLost, BookingStatus::Waitlisted) => "message-draw-waitlisted",
         (event, _) => event.text_key(),
     };
-    let ahead = match booking.status {
-        BookingStatus::Waitlisted => {
-            data::waiting_ahead(&mut conn, booking.slot_id, booking.id).await? + 1
-        }
-        _ => 0,
-    };
+    // Their number on the waitlist: one more than those ahead.
+    let position = view.ahead.map_or(0, |ahead| ahead + 1);
     let locale = Locale::from_tag(&booking.lang).unwrap_or_default();
     let zone = service.zone();
-    let open = slot.open_slot();
-    let when = super::pages::when(locale, &open, zone);
+    let when = super::pages::when(locale, slot, zone);
     let place = match service.place().get(locale) {
         "" => service.org_name.get(locale).to_string(),
         place => place.to_string(),
@@ -283,7 +280,7 @@ async fn compose(
         locale,
         text_key,
         &[
-            ("position", ahead.into()),
+            ("position", position.into()),
             ("service", service.name().get(locale).to_string().into()),
             ("time", when.clone().into()),
             ("place", place.clone().into()),
@@ -315,8 +312,8 @@ async fn compose(
                 "data": {
                     "phone": phone,
                     "code": booking.code,
-                    "start": at(slot.start_at),
-                    "end": at(slot.end_at),
+                    "start": at(slot.start),
+                    "end": at(slot.end),
                     "place": place,
                     "lang": locale.tag(),
                     "text": text,
@@ -337,16 +334,10 @@ async fn compose(
                 ));
             }
             body.push(t(locale, "booking-ics-help"));
-            let attachment = if payload.event.confirms() {
-                let view = super::service::view_by_id(db, id, now).await;
-                match (view, &find_link) {
-                    (Ok(view), Some(link)) => Some(super::calendar::ics(&view, locale, link)),
-                    (Ok(view), None) => Some(super::calendar::ics(&view, locale, "")),
-                    (Err(_), _) => None,
-                }
-            } else {
-                None
-            };
+            let attachment = payload
+                .event
+                .confirms()
+                .then(|| super::calendar::ics(&view, locale, find_link.as_deref().unwrap_or("")));
             Ok(Ok(Compose::Email(Box::new(Email {
                 to,
                 subject: t_args(

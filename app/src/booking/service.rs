@@ -817,27 +817,20 @@ pub async fn view(
 ) -> Result<BookingView, BookingError> {
     let mut conn = connection(ctx).await?;
     let row = resolve(ctx, env, &mut conn, key).await?;
-    owner_view(ctx, &mut conn, row).await
+    owner_view(&mut conn, row, ctx.now()).await
 }
 
-/// A booking as its owner sees it, by id (for the messages sent about it).
+/// A booking as its owner sees it, by id (after a change).
 pub async fn view_by_id(db: &Db, id: BookingId, now: i64) -> Result<BookingView, BookingError> {
     let mut conn = db.pool().acquire().await.map_err(DbError::Sqlx)?;
     let row = data::booking(&mut conn, BookingBy::Id(id))
         .await?
         .ok_or(BookingError::NotFound)?;
-    owner_view_at(&mut conn, row, now).await
+    owner_view(&mut conn, row, now).await
 }
 
-async fn owner_view(
-    ctx: &Ctx,
-    conn: &mut sqlx::AnyConnection,
-    row: BookingRow,
-) -> Result<BookingView, BookingError> {
-    owner_view_at(conn, row, ctx.now()).await
-}
-
-async fn owner_view_at(
+/// A booking row as its owner sees it at `now`.
+pub(super) async fn owner_view(
     conn: &mut sqlx::AnyConnection,
     row: BookingRow,
     now: i64,
@@ -1149,11 +1142,7 @@ pub async fn cancel(
     .await?;
     record_promotion(&mut tx, ctx, env, service.org_id, promoted).await?;
     tx.commit().await?;
-    let mut conn = connection(ctx).await?;
-    let row = data::booking(&mut conn, BookingBy::Id(row.id))
-        .await?
-        .ok_or(BookingError::NotFound)?;
-    owner_view(ctx, &mut conn, row).await
+    view_by_id(&ctx.db, row.id, ctx.now()).await
 }
 
 /// The person moves their booking to another slot of the same service. The new place
@@ -1256,11 +1245,7 @@ pub async fn reschedule(
     .await?;
     record_promotion(&mut tx, ctx, env, service.org_id, promoted).await?;
     tx.commit().await?;
-    let mut conn = connection(ctx).await?;
-    let row = data::booking(&mut conn, BookingBy::Id(row.id))
-        .await?
-        .ok_or(BookingError::NotFound)?;
-    owner_view(ctx, &mut conn, row).await
+    view_by_id(&ctx.db, row.id, ctx.now()).await
 }
 
 // ---------------------------------------------------------------------------------
