@@ -118,31 +118,35 @@ pub async fn claim(
     lease: i64,
 ) -> Result<Option<Claimed>, DbError> {
     let mut tx = db.begin_write().await?;
-    // A dead worker's job that has had all its attempts is given up, not run again.
-    sqlx::query(
-        "UPDATE jobs SET state = 'failed', finished_at = $1, locked_by = NULL, \
-         last_error = 'the worker stopped during the last attempt' \
-         WHERE state = 'running' AND locked_until <= $1 AND attempts >= max_attempts",
-    )
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
     let skip_locked = match db.backend() {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
+    // A dead worker's job comes back while it has attempts left.
     let claimed: Option<Claimed> = sqlx::query_as(&format!(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, \
          locked_until = $2 WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND \
-         run_at <= $3) OR (state = 'running' AND locked_until <= $3) ORDER BY run_at, id \
-         LIMIT 1{skip_locked}) RETURNING id, kind, payload, attempts, max_attempts, org_id, \
-         booking_id"
+         run_at <= $3) OR (state = 'running' AND locked_until <= $3 AND \
+         attempts < max_attempts) ORDER BY run_at, id LIMIT 1{skip_locked}) \
+         RETURNING id, kind, payload, attempts, max_attempts, org_id, booking_id"
     ))
     .bind(worker)
     .bind(now + lease)
     .bind(now)
     .fetch_optional(&mut *tx)
     .await?;
+    if claimed.is_none() {
+        // Nothing to do: give up the dead workers' jobs that had all their attempts
+        // (here rather than before every claim, off the busy path).
+        sqlx::query(
+            "UPDATE jobs SET state = 'failed', finished_at = $1, locked_by = NULL, \
+             last_error = 'the worker stopped during the last attempt' \
+             WHERE state = 'running' AND locked_until <= $1 AND attempts >= max_attempts",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
     tx.commit().await?;
     Ok(claimed)
 }
