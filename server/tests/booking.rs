@@ -907,9 +907,21 @@ async fn served_night(
     waitlist: i64,
     proxy: bool,
 ) -> (common::Served, Fixture) {
+    served_night_with(test, clock, places, waitlist, |c| c.trust_proxy = proxy).await
+}
+
+/// [`served_night`] with the server's configuration changed by `adjust` (its message
+/// channels, say).
+async fn served_night_with(
+    test: &TestDb,
+    clock: Clock,
+    places: i64,
+    waitlist: i64,
+    adjust: impl FnOnce(&mut anxin_server::Config),
+) -> (common::Served, Fixture) {
     let served = serve_with(test, |c| {
         c.clock = clock.clone();
-        c.trust_proxy = proxy;
+        adjust(c);
     })
     .await;
     let db = served.server.state.db.clone();
@@ -1793,20 +1805,12 @@ async fn settled(db: &Db, clock: &Clock) {
 async fn messages_go_out_only_on_the_channels_given_and_agreed(test: TestDb) {
     let sinks = common::Sinks::start();
     let clock = Clock::fixed(NOW);
-    let served = serve_with(&test, |c| {
-        c.clock = clock.clone();
+    let (served, clinic) = served_night_with(&test, clock.clone(), 3, 2, |c| {
         c.notify = sinks.notify("/ok");
         c.public_url = Some("https://anxin.example.org".into());
     })
     .await;
-    let db = served.server.state.db.clone();
-    let clinic = fixture_with(
-        db.clone(),
-        clock.clone(),
-        night_clinic(3, 2),
-        vec![saturday_night(3)],
-    )
-    .await;
+    let db = clinic.db.clone();
     let slot = clinic.slot_at(SATURDAY_NIGHT).await;
     let book = |n: usize, extra: Value| {
         let body = with(api_booking(slot, n, true), extra);
@@ -1987,19 +1991,11 @@ async fn messages_go_out_only_on_the_channels_given_and_agreed(test: TestDb) {
 async fn a_gateway_that_is_down_gets_the_message_later(test: TestDb) {
     let sinks = common::Sinks::start();
     let clock = Clock::fixed(NOW);
-    let served = serve_with(&test, |c| {
-        c.clock = clock.clone();
-        c.notify = sinks.notify("/fail/2");
+    let (served, clinic) = served_night_with(&test, clock.clone(), 3, 0, |c| {
+        c.notify = sinks.notify("/fail/2")
     })
     .await;
-    let db = served.server.state.db.clone();
-    let clinic = fixture_with(
-        db.clone(),
-        clock.clone(),
-        night_clinic(3, 0),
-        vec![saturday_night(3)],
-    )
-    .await;
+    let db = clinic.db.clone();
     no_reminders(&db, clinic.service).await;
     let slot = clinic.slot_at(SATURDAY_NIGHT).await;
     let mut body = api_booking(slot, 1, false);
@@ -2433,19 +2429,11 @@ per_backend!(
 async fn a_reschedule_confirms_the_new_time_by_message(test: TestDb) {
     let sinks = common::Sinks::start();
     let clock = Clock::fixed(NOW);
-    let served = serve_with(&test, |c| {
-        c.clock = clock.clone();
-        c.notify = sinks.notify("/ok");
+    let (served, clinic) = served_night_with(&test, clock.clone(), 3, 2, |c| {
+        c.notify = sinks.notify("/ok")
     })
     .await;
-    let db = served.server.state.db.clone();
-    let clinic = fixture_with(
-        db.clone(),
-        clock.clone(),
-        night_clinic(3, 2),
-        vec![saturday_night(3)],
-    )
-    .await;
+    let db = clinic.db.clone();
     no_reminders(&db, clinic.service).await;
     let first = clinic.slot_at(SATURDAY_NIGHT).await;
     let next = clinic.slot_at(SATURDAY_NIGHT + 7 * 86_400).await;
