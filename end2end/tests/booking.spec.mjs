@@ -129,6 +129,9 @@ test('a parent books the night clinic, cancels, and the person waiting gets the 
   await page.getByRole('link', { name: '消息记录' }).first().click();
   await expect(page.getByText('还没有发给预约人的消息')).toBeVisible();
   await accessible(page);
+  await page.goto(page.url().replace('/zh/', '/en/'));
+  await expect(page.getByText('No messages to people who booked yet')).toBeVisible();
+  await accessible(page);
 });
 
 });

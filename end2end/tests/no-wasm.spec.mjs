@@ -24,3 +24,12 @@ test('the questionnaire says plainly why it cannot run, and help stays one tap a
   await notice.getByRole('link').click();
   await expect(page).toHaveURL(/\/zh\/help$/);
 });
+
+test('in English too', async ({ page }) => {
+  await page.addInitScript(() => { delete globalThis.WebAssembly; });
+  await page.goto('/en/self-check/gad7');
+  await expect(page.getByRole('alert').filter({ hasText: 'no WebAssembly' })).toBeVisible();
+  await expect(page.locator('.questionnaire')).toBeHidden();
+  await expectNoAxeViolations(page);
+  await expectFitsWidth(page);
+});

@@ -85,6 +85,10 @@ test('an editor writes a lesson with an image, a reviewer publishes it, a visito
   await expect(reader.locator('.poster-url')).toHaveText(lessonPage);
   await expectNoAxeViolations(reader);
   await expectFitsWidth(reader);
+  await reader.goto(reader.url().replace('/zh/', '/en/'));
+  await expect(reader.getByRole('img', { name: /QR code/ })).toBeVisible();
+  await expectNoAxeViolations(reader);
+  await expectFitsWidth(reader);
   await visitor.close();
 });
 
