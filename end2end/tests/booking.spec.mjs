@@ -132,6 +132,16 @@ test('a parent books the night clinic, cancels, and the person waiting gets the 
   await page.goto(page.url().replace('/zh/', '/en/'));
   await expect(page.getByText('No messages to people who booked yet')).toBeVisible();
   await accessible(page);
+
+  // A new service's form, with its reminders and fair-draw fields, in both languages.
+  const org = new URL(page.url()).searchParams.get('org');
+  await page.goto(`/zh/staff/booking/services/new?org=${org}`);
+  await expect(page.getByLabel(/公平抽签/)).toHaveValue('0');
+  await expect(page.getByLabel(/提醒（就诊前几小时/)).toHaveValue('24,2');
+  await accessible(page);
+  await page.goto(`/en/staff/booking/services/new?org=${org}`);
+  await expect(page.getByLabel(/Fair draw/)).toBeVisible();
+  await accessible(page);
 });
 
 });
