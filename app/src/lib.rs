@@ -141,6 +141,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("lessons"), ParamSegment("id"), StaticSegment("poster")) view=content::pages::LessonPosterPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("articles"), ParamSegment("id"), StaticSegment("poster")) view=content::pages::ArticlePosterPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("parent-school") view=content::pages::ParentSchoolPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("search") view=content::pages::SearchPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("login")) view=staff::pages::LoginPage/>
                     <Route path=StaticSegment("staff") view=content::editor::DashboardPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("account")) view=staff::pages::AccountPage ssr=SsrMode::Async/>
@@ -187,6 +188,11 @@ mod dynamic_keys {
                 .map(|p| p.key()))
             .chain(DraftProblem::ALL.iter().map(|p| p.key()))
             .chain(crate::orgs::OrgProblem::ALL.iter().map(|p| p.key()))
+            .chain(
+                crate::content::search::QueryProblem::ALL
+                    .iter()
+                    .map(|p| p.key()),
+            )
             .map(String::from),
         );
         {

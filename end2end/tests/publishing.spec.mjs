@@ -105,6 +105,21 @@ test('the catalogue filters by audience and works on a phone', async ({ page }) 
   await expectNoAxeViolations(page);
 });
 
+test('search finds lessons in Chinese and English, marks the words, and works on a phone', async ({ page }) => {
+  await page.goto('/zh/parent-school');
+  await page.getByRole('searchbox', { name: '搜索课程、微课和文章' }).fill('睡眠');
+  await page.getByRole('button', { name: '搜索', exact: true }).click();
+  await expect(page).toHaveURL(/\/zh\/search\?q=/);
+  const hit = page.getByRole('link', { name: /睡个好觉/ });
+  await expect(hit).toBeVisible();
+  await expect(hit.locator('mark').first()).toHaveText(/睡眠|睡/);
+  await expectNoAxeViolations(page);
+  await expectFitsWidth(page);
+  await page.goto('/en/search?q=' + encodeURIComponent('no such words here'));
+  await expect(page.getByRole('status')).toContainText('Nothing found');
+  await expectNoAxeViolations(page);
+});
+
 test('a school embeds its centre\'s content; only the embed may be framed', async ({ page, browser, baseURL }) => {
   // The embed on its own: readable and accessible on a phone.
   await page.goto('/zh/embed/sample-family-centre');

@@ -347,6 +347,13 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         tracing::warn!(%error, "could not bring booking slots in line with their schedules");
     }
     state.hotlines.refresh(&state.db, &state.clock).await;
+    // The search index: what was published before it existed (or by another version).
+    content::search::terms::warm_up();
+    match content::search::data::catch_up(&state.db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(items = n, "brought the search index up to date"),
+        Err(error) => tracing::warn!(%error, "could not bring the search index up to date"),
+    }
     if let Err(error) = anxin_app::jobs::work::schedule_housekeeping(&state).await {
         tracing::warn!(%error, "could not queue the housekeeping round");
     }

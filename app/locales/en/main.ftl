@@ -810,3 +810,15 @@ content-poster-link = Print a poster with a QR code (for a school notice board o
 content-poster-scan = Scan with a phone to read
 content-poster-qr = QR code: opens “{ $title }”
 content-poster-back = Back to the page
+
+# Search
+search-title = Search courses and articles
+search-label = Search courses, lessons and articles
+search-button = Search
+search-count = { $count ->
+    [one] 1 result
+   *[other] { $count } results
+}
+search-empty = Nothing found. Try another word, such as "emotions", "sleep" or "talking with your child".
+search-query-empty = Type something to search for.
+search-query-too-long = That is too long to search for: please use fewer than 100 characters.

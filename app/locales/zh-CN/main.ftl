@@ -806,3 +806,12 @@ content-poster-link = 打印带二维码的海报（贴在学校公告栏，或�
 content-poster-scan = 用手机扫码阅读
 content-poster-qr = 二维码：打开《{ $title }》
 content-poster-back = 返回内容页
+
+# Search
+search-title = 搜索课程和文章
+search-label = 搜索课程、微课和文章
+search-button = 搜索
+search-count = 找到 { $count } 项
+search-empty = 没有找到相关内容。可以换一个词，比如“情绪”“睡眠”“亲子沟通”。
+search-query-empty = 请输入要搜索的词。
+search-query-too-long = 搜索词太长了，请少于 100 个字。

@@ -33,6 +33,19 @@ pub async fn published(id: ItemId, kind: Kind) -> Result<Document, Failure> {
         .map_err(web::fail)
 }
 
+/// A page of search results among what is published (through organisation `org`).
+#[server(prefix = "/fn", endpoint = "search")]
+pub async fn search(
+    query: String,
+    page: i64,
+    org: Option<String>,
+) -> Result<super::search::Results, Failure> {
+    let ctx = web::ctx().await.map_err(web::fail)?;
+    super::service::search(&ctx, &query, page, org.as_deref())
+        .await
+        .map_err(web::fail)
+}
+
 /// The latest revision of an item (or revision `number`), as the public will see it.
 #[server(prefix = "/staff/fn", endpoint = "preview")]
 pub async fn preview(id: ItemId, number: Option<i64>) -> Result<Document, Failure> {

@@ -28,7 +28,14 @@ use utoipa::{IntoParams, OpenApi};
         version = "1.0.0",
         description = "Published psychoeducation courses, lessons and articles (read-only, paginated: `page` from 1, `per_page` up to 100; unpublished content is never returned), and booking free places at clinics, guidance centres and lectures (no account: a booking is managed with the token it returns, sent as `Authorization: Bearer`). No cookies are read. Errors are JSON objects with a stable `error` code and, where useful, a `message` in the language of `Accept-Language` and the `field` at fault."
     ),
-    paths(list_courses, get_course, get_lesson, list_articles, get_article),
+    paths(
+        list_courses,
+        get_course,
+        get_lesson,
+        list_articles,
+        get_article,
+        search
+    ),
     components(schemas(
         Audience,
         Topic,
@@ -37,6 +44,9 @@ use utoipa::{IntoParams, OpenApi};
         super::Summary,
         super::Attachment,
         super::Media,
+        super::search::Results,
+        super::search::Hit,
+        super::search::Fragment,
         ApiError
     ))
 )]
@@ -71,10 +81,12 @@ pub fn locale_of(headers: &HeaderMap) -> Locale {
 
 /// A parameter that is not what the document allows: 400, with the field named.
 pub fn bad_request(headers: &HeaderMap, field: &str) -> Response {
-    let mut response = api_failure(
-        &Failure::invalid(field, "error-bad-input"),
-        locale_of(headers),
-    );
+    bad_request_because(headers, field, "error-bad-input")
+}
+
+/// As [`bad_request`], saying why (an i18n key).
+pub fn bad_request_because(headers: &HeaderMap, field: &str, key: &str) -> Response {
+    let mut response = api_failure(&Failure::invalid(field, key), locale_of(headers));
     *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     response
 }
@@ -207,6 +219,40 @@ async fn get_article(
     one(&state, &headers, id, Kind::Article).await
 }
 
+/// What to search for, and which page of results.
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Words in Chinese or English, 1 to 100 characters.
+    #[param(min_length = 1, max_length = 100)]
+    pub q: String,
+    /// From 1; default 1. Pages have 20 results.
+    #[param(minimum = 1, maximum = 10000)]
+    pub page: Option<i64>,
+}
+
+/// Published courses, lessons and articles matching `q`, best first, each with the
+/// passage that matches (marked fragments are where the words were found).
+#[utoipa::path(get, path = "/api/v1/search", params(SearchQuery),
+    responses((status = 200, body = super::search::Results), (status = 400, body = ApiError), (status = 503, body = ApiError)))]
+async fn search(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<SearchQuery>, QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return bad_request(&headers, "query");
+    };
+    let page = query.page.unwrap_or(1);
+    match super::service::search(&ctx(&state), &query.q, page, None).await {
+        Ok(results) => Json(results).into_response(),
+        Err(super::service::ContentError::Invalid { field, key }) => {
+            bad_request_because(&headers, field, key)
+        }
+        Err(error) => api_failure(&error.into(), locale_of(&headers)),
+    }
+}
+
 /// The API's OpenAPI document: the content API's paths, and those the other
 /// capabilities add (`documents`).
 pub fn document(others: Vec<utoipa::openapi::OpenApi>) -> utoipa::openapi::OpenApi {
@@ -262,4 +308,5 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/lessons/{id}", get(get_lesson))
         .route("/api/v1/articles", get(list_articles))
         .route("/api/v1/articles/{id}", get(get_article))
+        .route("/api/v1/search", get(search))
 }

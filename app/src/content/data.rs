@@ -799,6 +799,30 @@ pub async fn public_summary(
     Ok(summaries(conn, rows).await?.pop())
 }
 
+/// These published items (those the public may see at `at`), in the order given.
+pub async fn public_summaries(
+    conn: &mut AnyConnection,
+    ids: &[ItemId],
+    at: i64,
+) -> Result<Vec<Summary>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (0..ids.len()).map(|k| format!("${}", k + 2)).collect();
+    let sql = format!(
+        "SELECT {PUBLIC_COLUMNS} {PUBLIC_FROM} WHERE i.live_from <= $1 AND i.id IN ({})",
+        list.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, SummaryRow>(&sql).bind(at);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let mut found = summaries(conn, rows).await?;
+    found.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
+    Ok(found)
+}
+
 /// A course's published lessons, in order.
 async fn public_lessons(
     conn: &mut AnyConnection,

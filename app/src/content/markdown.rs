@@ -44,6 +44,30 @@ pub fn render(markdown: &str) -> String {
     sanitiser().clean(&unsafe_html).to_string()
 }
 
+/// The words of a body without its markup, for search and its matching passages:
+/// text and code as written, a space where a block or line ends, no link targets.
+pub fn plain_text(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut plain = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Text(text) | Event::Code(text) => plain.push_str(&text),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock,
+            ) if !plain.ends_with(' ') && !plain.is_empty() => plain.push(' '),
+            _ => {}
+        }
+    }
+    plain.trim_end().to_string()
+}
+
 fn sanitiser() -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
     builder
@@ -63,7 +87,15 @@ fn sanitiser() -> ammonia::Builder<'static> {
 
 #[cfg(test)]
 mod tests {
-    use super::render;
+
+    #[test]
+    fn plain_text_keeps_words_not_markup() {
+        let plain = plain_text(
+            "## 睡眠\n\n睡前**一小时**放下[手机](https://example.com)。\n\n- 规律作息\n- `早睡`",
+        );
+        assert_eq!(plain, "睡眠 睡前一小时放下手机。 规律作息 早睡");
+    }
+    use super::{plain_text, render};
 
     #[test]
     fn renders_markdown() {

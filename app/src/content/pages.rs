@@ -2,7 +2,7 @@
 //! topic), the parent school (the same, for parents by their child's grade), and the
 //! course, lesson and article pages. Server-rendered HTML with no WebAssembly.
 
-use super::actions::{catalogue, published};
+use super::actions::{catalogue, published, search};
 use super::model::{Audience, Kind, Topic};
 use super::{Document, Filter, Listing, Summary};
 use crate::i18n::{Locale, t, t_args, tr, use_locale};
@@ -153,6 +153,7 @@ fn Catalogue(parents: bool) -> impl IntoView {
         <h1>{tr(title)}</h1>
         <p class="lead">{tr(intro)}</p>
         {via_org.clone().map(|(_, name)| view! { <p class="via-org">{t_args(locale, "content-via-org", &[("org", name.into())])}</p> })}
+        <SearchBox query=String::new()/>
         <form class="filters" method="get" action=locale.href(path)>
             {via_org.map(|(slug, _)| view! { <input type="hidden" name="org" value=slug/> })}
             <FilterSelect name="audience" label="filter-audience" options=audiences selected=audience.map(|a| a.as_str().to_string())/>
@@ -211,6 +212,117 @@ pub fn CataloguePage() -> impl IntoView {
 #[component]
 pub fn ParentSchoolPage() -> impl IntoView {
     view! { <Catalogue parents=true/> }
+}
+
+/// The search form (a plain GET form: it works with no script), keeping the
+/// organisation the visitor came through.
+#[component]
+fn SearchBox(query: String) -> impl IntoView {
+    let locale = use_locale();
+    let via = use_site().via.as_ref().map(|o| o.slug.clone());
+    view! {
+        <form class="search" role="search" method="get" action=locale.href("search")>
+            {via.map(|slug| view! { <input type="hidden" name="org" value=slug/> })}
+            <label for="search-q">{tr("search-label")}</label>
+            <div class="search-row">
+                <input id="search-q" type="search" name="q" value=query required
+                    maxlength=super::search::QUERY_MAX.to_string() enterkeyhint="search"/>
+                <button type="submit" class="button">{tr("search-button")}</button>
+            </div>
+        </form>
+    }
+}
+
+/// Search results: ranked, each with the passage that matched marked.
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let site = use_site();
+    let query = query_value("q").unwrap_or_default();
+    let page = query_value("page")
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, super::PAGE_MAX);
+    let org = site.via.as_ref().map(|o| o.slug.clone());
+    let results = (!query.trim().is_empty()).then(|| {
+        awaited(
+            search(query.clone(), page, org.clone()),
+            move |results| match results {
+                Ok(results) => view! { <SearchResults results/> }.into_any(),
+                Err(crate::service::Failure::Invalid { key, .. }) => {
+                    view! { <p class="notice" role="alert">{tr(&key)}</p> }.into_any()
+                }
+                Err(_) => view! { <p class="notice" role="alert">{tr("error-unavailable")}</p> }
+                    .into_any(),
+            },
+        )
+    });
+    view! {
+        <crate::site::PageTitle key="search-title"/>
+        <h1>{tr("search-title")}</h1>
+        <SearchBox query=query/>
+        {results}
+    }
+}
+
+#[component]
+fn SearchResults(results: super::search::Results) -> impl IntoView {
+    let locale = use_locale();
+    let via = use_site().via_query();
+    if results.hits.is_empty() {
+        return view! { <p class="notice" role="status">{tr("search-empty")}</p> }.into_any();
+    }
+    let pages = (results.total + results.per_page - 1) / results.per_page;
+    let page_link = {
+        let query = results.query.clone();
+        move |page: i64| {
+            let q =
+                percent_encoding::utf8_percent_encode(&query, percent_encoding::NON_ALPHANUMERIC);
+            let org = use_site()
+                .via
+                .as_ref()
+                .map(|o| format!("&org={}", o.slug))
+                .unwrap_or_default();
+            format!("{}?q={q}{org}&page={page}", locale.href("search"))
+        }
+    };
+    let previous = (results.page > 1).then(|| page_link(results.page - 1));
+    let next = (results.page < pages).then(|| page_link(results.page + 1));
+    let count = t_args(locale, "search-count", &[("count", results.total.into())]);
+    let hits = results
+        .hits
+        .into_iter()
+        .map(|hit| {
+            let item = hit.item;
+            let href = item_href(locale, item.kind, item.id, &via);
+            let lang = content_lang(locale, &item.language);
+            let marked = |fragments: Vec<super::search::Fragment>| {
+                fragments
+                    .into_iter()
+                    .map(|f| if f.mark { view! { <mark>{f.text}</mark> }.into_any() } else { f.text.into_any() })
+                    .collect_view()
+            };
+            let title = marked(hit.title);
+            let passage = marked(hit.passage);
+            view! {
+                <li class="card content-card search-hit">
+                    <a href=href>
+                        <span class="card-kicker">{tr(&item.kind.label_key())}" · "{minutes_text(item.minutes)}</span>
+                        <span class="card-title" lang=lang.clone()>{title}</span>
+                        <span class="card-text" lang=lang>{passage}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="catalogue-count" role="status">{count}</p>
+        <ol class="cards search-results">{hits}</ol>
+        <nav class="pager" aria-label=tr("pager-label")>
+            {previous.map(|href| view! { <a href=href rel="prev">{tr("pager-previous")}</a> })}
+            {next.map(|href| view! { <a href=href rel="next">{tr("pager-next")}</a> })}
+        </nav>
+    }
+    .into_any()
 }
 
 fn id_param() -> Option<ItemId> {

@@ -5,6 +5,7 @@
 
 use super::data::{self, ItemMeta, Transition};
 use super::model::{COMMENT_MAX, Draft, DraftProblem, Kind, Status, Step, next_status};
+use super::search::Results as SearchResults;
 use super::{Document, Filter, FilterProblem, ItemEditor, Listing, StaffItem};
 use crate::audit::{self, AuditAction, Record, Target};
 use crate::db::DbError;
@@ -365,6 +366,9 @@ pub async fn step(ctx: &Ctx, id: ItemId, request: StepRequest) -> Result<Status,
     if !data::transition(&mut tx, id, meta.status, &transition, now).await? {
         return Err(ContentError::WrongState);
     }
+    if transition.live_revision != meta.live_revision_id {
+        super::search::data::index_item(&mut tx, id).await?;
+    }
     audit::record(
         &mut tx,
         ctx,
@@ -465,17 +469,95 @@ pub async fn preview(ctx: &Ctx, id: ItemId, number: Option<i64>) -> Result<Docum
 pub async fn catalogue(ctx: &Ctx, filter: Filter) -> Result<Listing, ContentError> {
     let filter = filter.checked()?;
     let mut conn = ctx.db.pool().acquire().await?;
-    let orgs = match filter.org.as_deref() {
+    let orgs = org_scope(&mut conn, filter.org.as_deref()).await?;
+    Ok(data::public_list(&mut conn, &filter, orgs.as_deref(), ctx.now()).await?)
+}
+
+/// The organisations a public view through `slug` covers: its subtree (none for an
+/// unknown slug), or every organisation without one.
+async fn org_scope(
+    conn: &mut sqlx::AnyConnection,
+    slug: Option<&str>,
+) -> Result<Option<Vec<OrgId>>, ContentError> {
+    Ok(match slug {
         None | Some("") => None,
         Some(slug) => {
-            let all = crate::orgs::data::list(&mut conn).await?;
+            let all = crate::orgs::data::list(conn).await?;
             Some(match all.iter().find(|o| o.slug == slug) {
                 Some(org) => subtree(&all, org.id),
                 None => Vec::new(),
             })
         }
+    })
+}
+
+/// A page of search results for `query` among what the public may see now (through
+/// the organisation `org`, if named), best first, each with its matching passage.
+pub async fn search(
+    ctx: &Ctx,
+    query: &str,
+    page: i64,
+    org: Option<&str>,
+) -> Result<SearchResults, ContentError> {
+    use super::search::{self as find, data as index, terms};
+    let query = find::checked_query(query).map_err(|problem| ContentError::Invalid {
+        field: "q",
+        key: problem.key(),
+    })?;
+    if !(1..=super::PAGE_MAX).contains(&page) {
+        return Err(FilterProblem::Page.into());
+    }
+    let mut conn = ctx.db.pool().acquire().await?;
+    let orgs = org_scope(&mut conn, org).await?;
+    let orgs = orgs.as_deref();
+    let at = ctx.now();
+    let mut marks = terms::of_query(&query);
+    let postings = index::postings(&mut conn, &marks, at, orgs).await?;
+    let mut ranked = if postings.is_empty() {
+        Vec::new()
+    } else {
+        find::rank(&postings, index::collection(&mut conn, at, orgs).await?)
     };
-    Ok(data::public_list(&mut conn, &filter, orgs.as_deref(), ctx.now()).await?)
+    if find::needs_scan(&query, !ranked.is_empty()) {
+        let needle: String = query.split_whitespace().collect();
+        let found = index::scan(&mut conn, &needle, at, orgs, find::RANKED_MAX).await?;
+        ranked = find::rank_scanned(&found, &needle);
+        marks = vec![needle];
+    }
+    ranked.truncate(find::RANKED_MAX);
+    let per_page = find::PER_PAGE;
+    let ids: Vec<ItemId> = ranked
+        .iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .map(|(id, _)| *id)
+        .collect();
+    let items = data::public_summaries(&mut conn, &ids, at).await?;
+    let mut plain = index::plain_of(&mut conn, &ids).await?;
+    let hits = items
+        .into_iter()
+        .map(|item| {
+            let text = plain
+                .iter_mut()
+                .find(|(id, _)| *id == item.id)
+                .map(|(_, text)| std::mem::take(text))
+                .unwrap_or_default();
+            // The title is shown whole; the passage comes from the summary and body.
+            let rest = text.split_once('\n').map_or("", |(_, rest)| rest);
+            super::search::Hit {
+                title: find::passage(&item.title, &marks),
+                passage: find::passage(rest, &marks),
+                item,
+            }
+        })
+        .collect();
+    Ok(SearchResults {
+        query,
+        hits,
+        page,
+        per_page,
+        total: ranked.len() as i64,
+    })
 }
 
 /// A published course, lesson or article; not found for anything the public may not

@@ -137,6 +137,10 @@ async fn housekeeping(state: &AppState, now: i64) -> Result<(), String> {
         Ok(n) => tracing::info!(entries = n, "pruned the audit log"),
         Err(error) => problems.push(format!("audit log: {error}")),
     }
+    // Normally a no-op: publication indexes in its own transaction.
+    if let Err(error) = crate::content::search::data::catch_up(&state.db).await {
+        problems.push(format!("search index: {error}"));
+    }
     if let Err(error) = super::service::prune(&state.db, now - KEEP_FINISHED_DAYS * 86_400).await {
         problems.push(format!("finished jobs: {error}"));
     }
