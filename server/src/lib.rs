@@ -217,6 +217,8 @@ pub fn router(state: AppState) -> Router {
             options.hash_files,
         ))
         .merge(api)
+        // Short links, the sitemap and robots.txt: no language in their paths.
+        .merge(content::share::routes().layer(CompressionLayer::new()))
         .merge(uploads)
         .merge(content::uploads::file_routes())
         .merge(anxin_app::booking::forms::file_routes())

@@ -1866,20 +1866,12 @@ per_backend!(
     search_finds_what_parents_look_for,
 );
 
-/// An Atom feed as a real parser (Python's feedparser) reads it: whether it was
-/// well-formed, its title, and each entry's title and link.
-fn parse_feed(xml: &str) -> serde_json::Value {
+/// Runs a Python script (in the test tools' environment) on `input`; its JSON output.
+fn python_json(script: &str, input: &str) -> serde_json::Value {
     use std::io::Write;
     let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/venv/bin/python");
     let mut child = std::process::Command::new(python)
-        .args([
-            "-c",
-            "import feedparser, json, sys\n\
-             d = feedparser.parse(sys.stdin.buffer.read())\n\
-             print(json.dumps({'bozo': bool(d.bozo), 'title': d.feed.get('title'), \
-             'entries': [{'title': e.title, 'link': e.link, 'published': e.get('published')} \
-             for e in d.entries]}))",
-        ])
+        .args(["-c", script])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -1888,10 +1880,54 @@ fn parse_feed(xml: &str) -> serde_json::Value {
         .stdin
         .take()
         .unwrap()
-        .write_all(xml.as_bytes())
+        .write_all(input.as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// An Atom feed as a real parser (Python's feedparser) reads it: whether it was
+/// well-formed, its title, and each entry's title and link.
+fn parse_feed(xml: &str) -> serde_json::Value {
+    python_json(
+        "import feedparser, json, sys\n\
+         d = feedparser.parse(sys.stdin.buffer.read())\n\
+         print(json.dumps({'bozo': bool(d.bozo), 'title': d.feed.get('title'), \
+         'entries': [{'title': e.title, 'link': e.link, 'published': e.get('published')} \
+         for e in d.entries]}))",
+        xml,
+    )
+}
+
+/// A sitemap as Python's XML parser reads it: each `<loc>` in the sitemaps.org
+/// namespace (an error if it is not well-formed or not in that namespace).
+fn parse_sitemap(xml: &str) -> serde_json::Value {
+    python_json(
+        "import json, sys, xml.etree.ElementTree as ET\n\
+         root = ET.fromstring(sys.stdin.buffer.read())\n\
+         ns = '{http://www.sitemaps.org/schemas/sitemap/0.9}'\n\
+         assert root.tag == ns + 'urlset', root.tag\n\
+         print(json.dumps([u.find(ns + 'loc').text for u in root.findall(ns + 'url')]))",
+        xml,
+    )
+}
+
+/// oEmbed discovery as a consumer does it (Python's HTML parser): the `href` of the
+/// page's `<link rel="alternate" type="application/json+oembed">`, HTML-unescaped.
+fn discover_oembed(html: &str) -> serde_json::Value {
+    python_json(
+        "import json, sys\n\
+         from html.parser import HTMLParser\n\
+         found = []\n\
+         class P(HTMLParser):\n\
+         \x20   def handle_starttag(self, tag, attrs):\n\
+         \x20       a = dict(attrs)\n\
+         \x20       if tag == 'link' and a.get('rel') == 'alternate' and a.get('type') == 'application/json+oembed':\n\
+         \x20           found.append(a['href'])\n\
+         P().feed(sys.stdin.read())\n\
+         print(json.dumps(found))",
+        html,
+    )
 }
 
 /// Feeds per organisation (and audience) list its published items and nothing else;
@@ -1967,7 +2003,101 @@ async fn feeds_and_link_previews_show_what_is_published(test: TestDb) {
         .text(&format!("/zh/articles/{published}/poster"))
         .await;
     assert!(poster.contains("<svg"), "{poster}");
-    assert!(poster.contains(&format!("{}/zh/articles/{published}<", site.served.base)));
+    // A short link to type, on the poster and the page; it leads to the page in the
+    // reader's language, and only while the item is published.
+    let short = anxin_app::content::share::short_path(Kind::Article, published);
+    assert!(
+        poster.contains(&format!("{}{short}<", site.served.base)),
+        "{poster}"
+    );
+    assert!(page.contains(&format!("{}{short}<", site.served.base)));
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (language, page) in [("zh-CN,zh;q=0.9", "zh"), ("en-GB,en;q=0.8", "en")] {
+        let response = no_redirects
+            .get(site.served.url(&short))
+            .header(header::ACCEPT_LANGUAGE, language)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
+        assert_eq!(
+            response.headers()[header::LOCATION],
+            format!("/{page}/articles/{published}").as_str()
+        );
+    }
+    for path in [
+        anxin_app::content::share::short_path(Kind::Article, in_review),
+        anxin_app::content::share::short_path(Kind::Lesson, published),
+        "/s/zz".to_string(),
+    ] {
+        let status = no_redirects
+            .get(site.served.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // The sitemap lists the sections and what is published, and nothing else.
+    let robots = site.served.text("/robots.txt").await;
+    assert!(
+        robots.contains(&format!("Sitemap: {}/sitemap.xml", site.served.base)),
+        "{robots}"
+    );
+    let urls = parse_sitemap(&site.served.text("/sitemap.xml").await);
+    let urls: Vec<&str> = urls
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap())
+        .collect();
+    assert!(
+        urls.contains(&format!("{}/zh/articles/{published}", site.served.base).as_str()),
+        "{urls:?}"
+    );
+    assert!(urls.contains(&format!("{}/en/parent-school", site.served.base).as_str()));
+    assert!(
+        !urls
+            .iter()
+            .any(|u| u.ends_with(&format!("/articles/{in_review}")))
+    );
+    // oEmbed: a consumer discovers the endpoint from an embed page and gets the frame.
+    let embed = site
+        .served
+        .text("/zh/embed/sample-district?for=parents")
+        .await;
+    let endpoints = discover_oembed(&embed);
+    let endpoint = endpoints[0].as_str().unwrap_or_else(|| panic!("{embed}"));
+    let endpoint = endpoint.strip_prefix(site.served.base.as_str()).unwrap();
+    let oembed = site.served.json(&format!("{endpoint}&maxwidth=320")).await;
+    assert_eq!(oembed["version"], "1.0");
+    assert_eq!(oembed["type"], "rich");
+    assert_eq!(oembed["width"], 320);
+    let html = oembed["html"].as_str().unwrap();
+    assert!(
+        html.contains(&format!(
+            "src=\"{}/zh/embed/sample-district?for=parents\"",
+            site.served.base
+        )),
+        "{html}"
+    );
+    for (query, status) in [
+        (
+            "url=https%3A%2F%2Fevil.example%2Fzh%2Fembed%2Fsample-district",
+            404,
+        ),
+        ("url=x&format=xml", 501),
+    ] {
+        let response = client()
+            .get(site.served.url(&format!("/api/v1/oembed?{query}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status, "{query}");
+    }
     let unpublished = client()
         .get(site.served.url(&format!("/zh/articles/{in_review}/poster")))
         .send()

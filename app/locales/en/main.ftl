@@ -822,3 +822,5 @@ search-count = { $count ->
 search-empty = Nothing found. Try another word, such as "emotions", "sleep" or "talking with your child".
 search-query-empty = Type something to search for.
 search-query-too-long = That is too long to search for: please use fewer than 100 characters.
+content-short-link = Short link:
+content-poster-type = or type this address:

@@ -815,3 +815,5 @@ search-count = 找到 { $count } 项
 search-empty = 没有找到相关内容。可以换一个词，比如“情绪”“睡眠”“亲子沟通”。
 search-query-empty = 请输入要搜索的词。
 search-query-too-long = 搜索词太长了，请少于 100 个字。
+content-short-link = 短链接：
+content-poster-type = 或在浏览器中输入：

@@ -47,6 +47,7 @@ use utoipa::{IntoParams, OpenApi};
         super::search::Results,
         super::search::Hit,
         super::search::Fragment,
+        OEmbed,
         ApiError
     ))
 )]
@@ -253,6 +254,109 @@ async fn search(
     }
 }
 
+/// Which embed page to describe, per the oEmbed specification.
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct OEmbedQuery {
+    /// An embed page of this site: `{origin}/zh/embed/{organisation}` (optionally
+    /// `?for=parents`).
+    #[param(max_length = 500)]
+    pub url: String,
+    /// Only `json` is offered.
+    pub format: Option<String>,
+    /// The widest frame the consumer can show, in pixels.
+    #[param(minimum = 1, maximum = 100000)]
+    pub maxwidth: Option<u32>,
+    /// The tallest frame the consumer can show, in pixels.
+    #[param(minimum = 1, maximum = 100000)]
+    pub maxheight: Option<u32>,
+}
+
+/// An oEmbed "rich" response: the frame's code and size.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct OEmbed {
+    /// Always `1.0`.
+    pub version: String,
+    /// Always `rich`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub provider_name: String,
+    pub provider_url: String,
+    /// The `<iframe>` to insert.
+    pub html: String,
+    pub width: u32,
+    pub height: u32,
+    /// How long the answer may be cached, in seconds.
+    pub cache_age: u32,
+}
+
+/// The width an embed suggests, and the narrowest that still shows it.
+const OEMBED_WIDTH: u32 = 480;
+const OEMBED_MIN: u32 = 200;
+
+/// oEmbed for the embed pages, so a school's site or CMS can insert an organisation's
+/// list by its URL alone (<https://oembed.com>).
+#[utoipa::path(get, path = "/api/v1/oembed", params(OEmbedQuery),
+    responses((status = 200, body = OEmbed), (status = 400, body = ApiError), (status = 404, body = ApiError), (status = 501, body = ApiError)))]
+async fn oembed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    parts: axum::http::request::Parts,
+    query: Result<Query<OEmbedQuery>, QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return bad_request(&headers, "query");
+    };
+    if query.format.as_deref().is_some_and(|f| f != "json") {
+        let mut response = bad_request(&headers, "format");
+        *response.status_mut() = axum::http::StatusCode::NOT_IMPLEMENTED;
+        return response;
+    }
+    let origin = crate::web::origin(&state.settings, Some(&parts));
+    let directory = state.hotlines.snapshot();
+    let target = super::embed::embed_target(&query.url, &origin);
+    let Some((locale, org, parents)) =
+        target.and_then(|(l, slug, p)| Some((l, directory.org_by_slug(&slug)?.clone(), p)))
+    else {
+        return api_failure(&Failure::NotFound, locale_of(&headers));
+    };
+    let section = if parents {
+        "parent-school-title"
+    } else {
+        "courses-title"
+    };
+    let title = crate::i18n::t_args(
+        locale,
+        "embed-title",
+        &[
+            ("org", org.name(locale).to_string().into()),
+            ("section", crate::i18n::t(locale, section).into()),
+        ],
+    );
+    let width = query
+        .maxwidth
+        .unwrap_or(OEMBED_WIDTH)
+        .clamp(OEMBED_MIN, OEMBED_WIDTH);
+    let height = query
+        .maxheight
+        .unwrap_or(super::embed::EMBED_HEIGHT)
+        .clamp(OEMBED_MIN, super::embed::EMBED_HEIGHT);
+    let html = super::embed::iframe_code(&query.url, &title, &width.to_string(), height);
+    Json(OEmbed {
+        version: "1.0".into(),
+        kind: "rich".into(),
+        title,
+        provider_name: crate::i18n::t(locale, "app-name"),
+        provider_url: origin,
+        html,
+        width,
+        height,
+        cache_age: 3600,
+    })
+    .into_response()
+}
+
 /// The API's OpenAPI document: the content API's paths, and those the other
 /// capabilities add (`documents`).
 pub fn document(others: Vec<utoipa::openapi::OpenApi>) -> utoipa::openapi::OpenApi {
@@ -309,4 +413,5 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/articles", get(list_articles))
         .route("/api/v1/articles/{id}", get(get_article))
         .route("/api/v1/search", get(search))
+        .route("/api/v1/oembed", get(oembed))
 }

@@ -823,6 +823,37 @@ pub async fn public_summaries(
     Ok(found)
 }
 
+#[derive(sqlx::FromRow)]
+struct IndexRow {
+    #[sqlx(try_from = "String")]
+    kind: Kind,
+    id: ItemId,
+    language: String,
+    live_from: i64,
+}
+
+/// Every item the public may see at `at` (a lesson only while its course is live
+/// too): kind, id, language and since when, newest first, at most `limit`.
+pub async fn public_index(
+    conn: &mut AnyConnection,
+    at: i64,
+    limit: i64,
+) -> Result<Vec<(Kind, ItemId, String, i64)>, DbError> {
+    let rows: Vec<IndexRow> = sqlx::query_as(&format!(
+        "SELECT i.kind, i.id, r.language, i.live_from {PUBLIC_FROM} WHERE i.live_from <= $1 \
+         AND (i.course_id IS NULL OR EXISTS (SELECT 1 FROM content_items c WHERE c.id = i.course_id AND c.live_from <= $1)) \
+         ORDER BY i.live_from DESC, i.id DESC LIMIT $2"
+    ))
+    .bind(at)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.kind, r.id, r.language, r.live_from))
+        .collect())
+}
+
 /// A course's published lessons, in order.
 async fn public_lessons(
     conn: &mut AnyConnection,

@@ -15,7 +15,7 @@ use crate::help::PageHelpLines;
 use crate::i18n::{Locale, t_args, tr, use_locale};
 use crate::site::{NotFound, SiteContext, awaited, use_site};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Link, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 use std::sync::Arc;
 
@@ -34,6 +34,44 @@ pub fn is_embed_path(path: &str) -> bool {
 /// Where an organisation's embed lives, for the code its admins copy.
 pub fn embed_href(locale: Locale, slug: &str) -> String {
     locale.href(&format!("{SEGMENT}/{slug}"))
+}
+
+/// The frame's height the code suggests, in CSS pixels.
+pub const EMBED_HEIGHT: u32 = 640;
+
+/// The `<iframe>` a school pastes into its site (or an oEmbed consumer inserts).
+pub fn iframe_code(src: &str, title: &str, width: &str, height: u32) -> String {
+    // Attribute values in HTML someone else's page holds: escape what would end them.
+    let attr = |v: &str| {
+        v.replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;")
+    };
+    format!(
+        "<iframe src=\"{}\" title=\"{}\" width=\"{}\" height=\"{height}\" loading=\"lazy\"></iframe>",
+        attr(src),
+        attr(title),
+        attr(width)
+    )
+}
+
+/// What an embed URL of this site (`{origin}/<lang>/embed/<slug>`, optionally
+/// `?for=parents`) names: its language, organisation slug and whether it is the parent
+/// school's. `None` for any other URL.
+pub fn embed_target(url: &str, origin: &str) -> Option<(Locale, String, bool)> {
+    let rest = url.strip_prefix(origin)?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut parts = path.strip_prefix('/')?.split('/');
+    let locale = Locale::from_segment(parts.next()?)?;
+    if parts.next()? != SEGMENT {
+        return None;
+    }
+    let slug = parts.next().filter(|s| !s.is_empty())?.to_string();
+    if parts.next().is_some() {
+        return None;
+    }
+    let parents = query.split('&').any(|kv| kv == "for=parents");
+    Some((locale, slug, parents))
 }
 
 /// This site's origin for links other sites copy: the configured public URL, or the
@@ -62,14 +100,7 @@ pub fn ShareCode(org: crate::orgs::Org) -> impl IntoView {
     );
     let iframe = |query: &str| {
         let src = format!("{origin}{}{query}", embed_href(locale, &org.slug));
-        // An attribute value in the HTML the school pastes: escape what would end it.
-        let title = label
-            .replace('&', "&amp;")
-            .replace('"', "&quot;")
-            .replace('<', "&lt;");
-        format!(
-            "<iframe src=\"{src}\" title=\"{title}\" width=\"100%\" height=\"640\" loading=\"lazy\"></iframe>"
-        )
+        iframe_code(&src, &label, "100%", EMBED_HEIGHT)
     };
     let snippet = |key: &'static str, id: String, text: String| {
         view! {
@@ -131,10 +162,23 @@ pub fn EmbedPage() -> impl IntoView {
         "embed-title",
         &[("org", org_name.into()), ("section", tr(title_key).into())],
     );
+    // oEmbed discovery: a CMS given this page's address finds how to insert it.
+    let own = format!(
+        "{}{}{}",
+        site_origin(),
+        embed_href(locale, &org.slug),
+        if parents { "?for=parents" } else { "" }
+    );
+    let oembed = format!(
+        "{}/api/v1/oembed?format=json&url={}",
+        site_origin(),
+        percent_encoding::utf8_percent_encode(&own, percent_encoding::NON_ALPHANUMERIC)
+    );
     let more = format!("{}?org={}", locale.href(section), org.slug);
     let help = format!("{}?org={}", locale.href("help"), org.slug);
     view! {
         <Title text=title.clone()/>
+        <Link rel="alternate" type_="application/json+oembed" href=oembed title=title.clone()/>
         <main id="main" class="embed">
             <h1>{title}</h1>
             <p class="hint">{tr("embed-new-tab")}</p>
@@ -188,5 +232,33 @@ mod tests {
             assert!(!is_embed_path(path), "{path}");
         }
         assert_eq!(embed_href(Locale::En, "s"), "/en/embed/s");
+    }
+
+    #[test]
+    fn embed_urls_of_this_site_only() {
+        let origin = "https://anxin.example";
+        assert_eq!(
+            embed_target(
+                "https://anxin.example/zh/embed/school-1?for=parents",
+                origin
+            ),
+            Some((Locale::Zh, "school-1".into(), true))
+        );
+        assert_eq!(
+            embed_target("https://anxin.example/en/embed/x", origin),
+            Some((Locale::En, "x".into(), false))
+        );
+        for other in [
+            "https://evil.example/zh/embed/x",
+            "https://anxin.example/zh/courses",
+            "https://anxin.example/zh/embed/",
+            "https://anxin.example/zh/embed/x/y",
+            "https://anxin.example.evil/zh/embed/x",
+        ] {
+            assert_eq!(embed_target(other, origin), None, "{other}");
+        }
+        let code = iframe_code("https://a/b?x=1&y=2", "T \"q\" <", "480", 640);
+        assert!(code.contains("src=\"https://a/b?x=1&amp;y=2\""), "{code}");
+        assert!(code.contains("title=\"T &quot;q&quot; &lt;\""), "{code}");
     }
 }

@@ -10,6 +10,7 @@ pub mod embed;
 pub mod model;
 pub mod pages;
 pub mod search;
+pub mod share;
 
 #[cfg(feature = "ssr")]
 pub mod api;

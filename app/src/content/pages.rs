@@ -373,6 +373,7 @@ fn Poster(kind: Kind) -> impl IntoView {
         let item = doc.item;
         let url = format!("{}{}", site.origin, item_href(locale, kind, item.id, &site.via_query()));
         let qr = crate::qr::svg(&url).unwrap_or_default();
+        let short = format!("{}{}", site.origin, super::share::short_path(kind, item.id));
         let org = org_name(item.org_id);
         view! {
             <Title text=format!("{} · {}", item.title, tr("content-poster"))/>
@@ -382,7 +383,10 @@ fn Poster(kind: Kind) -> impl IntoView {
                 <p class="lead">{item.summary}</p>
                 <figure class="poster-qr">
                     <div role="img" aria-label=t_args(locale, "content-poster-qr", &[("title", item.title.into())]) inner_html=qr></div>
-                    <figcaption>{tr("content-poster-scan")}<br/><span class="poster-url">{url.clone()}</span></figcaption>
+                    <figcaption>
+                        {tr("content-poster-scan")}<br/>
+                        {tr("content-poster-type")}<br/><span class="poster-url">{short}</span>
+                    </figcaption>
                 </figure>
                 {org.map(|name| view! { <p class="document-org">{t_args(locale, "content-published-by", &[("org", name.into())])}</p> })}
             </article>
@@ -509,6 +513,11 @@ pub fn DocumentView(doc: Document) -> impl IntoView {
         }
     });
     let poster_href = format!("{}/poster", item_href(locale, item.kind, item.id, ""));
+    let short_link = format!(
+        "{}{}",
+        site.origin,
+        super::share::short_path(item.kind, item.id)
+    );
     let share = Share {
         url: format!(
             "{}{}",
@@ -541,7 +550,10 @@ pub fn DocumentView(doc: Document) -> impl IntoView {
             <ul class="tags" aria-label=tr("content-tags")>{tags}</ul>
         </article>
         {org_help}
-        <p class="document-share no-print"><a href=poster_href>{tr("content-poster-link")}</a></p>
+        <p class="document-share no-print">
+            <a href=poster_href>{tr("content-poster-link")}</a><br/>
+            {tr("content-short-link")}" "<span class="short-link">{short_link}</span>
+        </p>
         <p class="document-help">{tr("content-help-note")}" "<a href=locale.href("help")>{tr("footer-help")}</a></p>
     }
 }

@@ -569,6 +569,12 @@ pub async fn published(ctx: &Ctx, id: ItemId, kind: Kind) -> Result<Document, Co
         .ok_or(ContentError::NotFound)
 }
 
+/// What the sitemap lists: every published item (kind, id, language, since when).
+pub async fn sitemap(ctx: &Ctx) -> Result<Vec<(Kind, ItemId, String, i64)>, ContentError> {
+    let mut conn = ctx.db.pool().acquire().await?;
+    Ok(data::public_index(&mut conn, ctx.now(), 50_000).await?)
+}
+
 /// Records a stored file as one of an item's uploads (the file is already in place).
 pub async fn add_upload(
     ctx: &Ctx,
