@@ -142,6 +142,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("articles"), ParamSegment("id"), StaticSegment("poster")) view=content::pages::ArticlePosterPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("parent-school") view=content::pages::ParentSchoolPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("search") view=content::pages::SearchPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("my") view=content::progress::MyPage/>
                     <Route path=(StaticSegment("staff"), StaticSegment("login")) view=staff::pages::LoginPage/>
                     <Route path=StaticSegment("staff") view=content::editor::DashboardPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("account")) view=staff::pages::AccountPage ssr=SsrMode::Async/>

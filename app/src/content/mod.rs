@@ -9,6 +9,7 @@ pub mod editor;
 pub mod embed;
 pub mod model;
 pub mod pages;
+pub mod progress;
 pub mod search;
 pub mod share;
 

@@ -160,6 +160,7 @@ fn Catalogue(parents: bool) -> impl IntoView {
             <FilterSelect name="topic" label="filter-topic" options=topics selected=topic.map(|t| t.as_str().to_string())/>
             <button type="submit" class="button">{tr("filter-apply")}</button>
         </form>
+        {parents.then(|| view! { <p><a href=locale.href("my")>{tr("progress-my")}</a></p> })}
         {awaited(catalogue(filter), move |listing| match listing {
             Ok(listing) => view! { <CatalogueResults listing path=path/> }.into_any(),
             Err(_) => view! { <p class="notice" role="alert">{tr("error-unavailable")}</p> }.into_any(),
@@ -335,8 +336,18 @@ fn PublishedPage(kind: Kind) -> impl IntoView {
     let Some(id) = id_param() else {
         return view! { <NotFound/> }.into_any();
     };
-    awaited(published(id, kind), |doc| match doc {
-        Ok(doc) => view! { <DocumentView doc/> }.into_any(),
+    awaited(published(id, kind), move |doc| match doc {
+        Ok(doc) => {
+            let title = doc.item.title.clone();
+            let course = doc.course.as_ref().map(|c| c.id);
+            let lessons = doc.lessons.len();
+            let kind = doc.item.kind;
+            view! {
+                <DocumentView doc/>
+                <super::progress::ProgressPanel kind id title course lessons/>
+            }
+            .into_any()
+        }
         Err(_) => view! { <NotFound/> }.into_any(),
     })
     .into_any()
@@ -467,7 +478,12 @@ pub fn DocumentView(doc: Document) -> impl IntoView {
             .into_iter()
             .map(|l| {
                 let href = item_href(locale, Kind::Lesson, l.id, &via);
-                view! { <li><a href=href>{l.title}</a>" "<span class="muted">{minutes_text(l.minutes)}</span></li> }
+                view! {
+                    <li data-lesson=super::progress::lesson_key(l.id)>
+                        <a href=href>{l.title}</a>" "<span class="muted">{minutes_text(l.minutes)}</span>
+                        " "<super::progress::DoneMark/>
+                    </li>
+                }
             })
             .collect_view();
         view! {
