@@ -16,6 +16,7 @@ pub mod ids;
 pub mod jobs;
 pub mod orgs;
 pub mod qr;
+pub mod reports;
 pub mod self_check;
 pub mod service;
 pub mod site;
@@ -149,6 +150,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("staff"), StaticSegment("people")) view=staff::pages::PeoplePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("organisations")) view=staff::pages::OrganisationsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("audit")) view=staff::pages::AuditPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("reports")) view=reports::pages::ReportsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("booking")) view=booking::staff::DeskHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("day")) view=booking::staff::DayPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("week")) view=booking::staff::WeekPage ssr=SsrMode::Async/>

@@ -46,4 +46,6 @@ pub struct AppState {
     pub booking: Arc<crate::booking::service::BookingEnv>,
     /// When this instance's job workers last looked for work.
     pub jobs: crate::jobs::work::Heartbeat,
+    /// Page views counted since they were last written (reports).
+    pub views: Arc<crate::reports::views::ViewCounter>,
 }

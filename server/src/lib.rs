@@ -222,6 +222,7 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads)
         .merge(content::uploads::file_routes())
         .merge(anxin_app::booking::forms::file_routes())
+        .merge(anxin_app::reports::pages::routes())
         .merge(pages)
         .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT))
         .layer(middleware::from_fn(csrf::same_origin_only))
@@ -301,6 +302,21 @@ fn spawn_housekeeping(state: AppState) -> JoinHandle<()> {
     })
 }
 
+/// Writes the page views counted in memory every few seconds (see
+/// `anxin_app::reports::views`).
+fn spawn_view_writer(state: AppState) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let every = std::time::Duration::from_secs(anxin_app::reports::views::FLUSH_SECS);
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Err(error) = state.views.flush(&state.db).await {
+                tracing::warn!(%error, "could not write page views; keeping them for the next try");
+            }
+        }
+    })
+}
+
 /// Opens the database, prepares the static files, binds `config.addr` (port 0 picks
 /// a free one) and serves in the background until [`Running::stop`] or SIGINT/SIGTERM.
 pub async fn start(config: Config) -> anyhow::Result<Running> {
@@ -343,6 +359,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         clock: config.clock.clone(),
         booking: Arc::new(anxin_app::booking::service::BookingEnv::new(keys, channels)),
         jobs: Default::default(),
+        views: Default::default(),
     };
     // Slots first, so the booking link shows from the first page served.
     if let Err(error) = anxin_app::booking::service::sync_all(&state.db, state.clock.unix()).await {
@@ -359,7 +376,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     if let Err(error) = anxin_app::jobs::work::schedule_housekeeping(&state).await {
         tracing::warn!(%error, "could not queue the housekeeping round");
     }
-    let mut background = vec![spawn_housekeeping(state.clone())];
+    let mut background = vec![
+        spawn_housekeeping(state.clone()),
+        spawn_view_writer(state.clone()),
+    ];
     if config.job_workers > 0 {
         // Alive from the start (the workers' own first beat may come a moment later).
         state.jobs.beat(state.clock.unix());
@@ -376,6 +396,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = router(state.clone());
+    let state_at_exit = state.clone();
     let task = tokio::spawn(async move {
         serve(listener, app, async move {
             tokio::select! {
@@ -386,6 +407,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         .await;
         for task in background {
             task.abort();
+        }
+        // The last views counted, so a restart loses none.
+        if let Err(error) = state_at_exit.views.flush(&db).await {
+            tracing::warn!(%error, "could not write the last page views");
         }
         db.close().await;
         Ok(())

@@ -399,6 +399,11 @@ async fn matrix(test: TestDb, operation: &str) {
                     "preview" => ("/staff/fn/preview", vec![("id", &published)], &Role::ALL),
                     "editor_view" => ("/staff/fn/item", vec![("id", &published)], &Role::ALL),
                     "list_items" => ("/staff/fn/items", vec![], &Role::ALL),
+                    "report" => (
+                        "/staff/fn/report",
+                        vec![("org", &district), ("from", ""), ("to", "")],
+                        &Role::ALL,
+                    ),
                     "create_account" => (
                         "/staff/fn/create-account",
                         vec![
@@ -687,6 +692,7 @@ matrix_cases!(
     booking_schedule,
     booking_closed_day,
     booking_export,
+    report,
 );
 
 /// Roles do not reach sideways, and do reach down.
@@ -1864,6 +1870,7 @@ per_backend!(
     organisations_embed_their_content_in_other_sites,
     feeds_and_link_previews_show_what_is_published,
     search_finds_what_parents_look_for,
+    reports_count_readers_and_bookings_for_the_subtree,
 );
 
 /// Runs a Python script (in the test tools' environment) on `input`; its JSON output.
@@ -2461,4 +2468,138 @@ async fn search_finds_what_parents_look_for(test: TestDb) {
 
 fn percent_encode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// A CSV file as Python's csv module reads it: its rows.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    serde_json::from_value(python_json(
+        "import csv, json, sys\nprint(json.dumps(list(csv.reader(sys.stdin))))",
+        text,
+    ))
+    .unwrap()
+}
+
+/// Reports: page views are counted from readers' page requests (not crawlers', not
+/// the API's), kept as a count per item and month only, and shown with bookings to
+/// anyone with a role on the organisation or above it, as charts, tables and CSV.
+async fn reports_count_readers_and_bookings_for_the_subtree(test: TestDb) {
+    let site = site(&test).await;
+    let org = site.district;
+    let article = site
+        .written(
+            NewItem::Article { org },
+            (
+                "和孩子谈谈考试",
+                "考试前后，家长可以怎样陪伴。",
+                "先听孩子说。",
+            ),
+            "zh-CN",
+            true,
+            None,
+        )
+        .await;
+    let page = format!("/zh/articles/{article}");
+    let phone = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.47";
+    for agent in [
+        phone,
+        phone,
+        phone,
+        "Mozilla/5.0 (compatible; Baiduspider/2.0)",
+    ] {
+        let status = client()
+            .get(site.served.url(&page))
+            .header(header::USER_AGENT, agent)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, StatusCode::OK);
+    }
+    let _ = site
+        .served
+        .json(&format!("/api/v1/articles/{article}"))
+        .await;
+    site.served
+        .server
+        .state
+        .views
+        .flush(&site.db)
+        .await
+        .unwrap();
+    let stored: Vec<(i64, i64, i64)> =
+        sqlx::query_as("SELECT item_id, month, views FROM content_views")
+            .fetch_all(site.db.pool())
+            .await
+            .unwrap();
+    let month = anxin_app::reports::month_of(site.clock.unix());
+    assert_eq!(
+        stored,
+        vec![(article.0, month, 3)],
+        "three readers, no crawler, no API call"
+    );
+    site.booking(1).await;
+    let this = anxin_app::reports::month_label(month);
+    let until = anxin_app::reports::month_label(anxin_app::reports::month_of(
+        site.clock.unix() + 40 * 86_400,
+    ));
+    let query = format!("org={org}&from={this}&to={until}");
+    let viewer = login(&site, "viewer", PASSWORD).await.unwrap();
+    let report = site
+        .served
+        .text_with(&viewer, &format!("/zh/staff/reports?{query}"))
+        .await;
+    assert!(report.contains("<svg"), "charts are drawn");
+    assert!(report.contains("和孩子谈谈考试"), "{report}");
+    let csv = site
+        .served
+        .text_with(&viewer, &format!("/staff/reports.csv?{query}&lang=zh"))
+        .await;
+    let rows = parse_csv(&csv);
+    assert_eq!(rows[0][0], "月份");
+    let row = rows
+        .iter()
+        .find(|r| r[0] == this)
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    // Month, course, lesson, article, total, the parents' bands, booked, attended, no-show.
+    assert_eq!(row[3..5], ["3", "3"], "{row:?}");
+    assert_eq!(row[6], "3", "the article is for parents of junior students");
+    let booked: i64 = rows[1..]
+        .iter()
+        .take_while(|r| r.len() > 1)
+        .map(|r| r[8].parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(booked, 1, "{rows:?}");
+    assert!(
+        rows.iter()
+            .any(|r| r.first().map(String::as_str) == Some("和孩子谈谈考试") && r[2] == "3")
+    );
+    // The city (above) sees it too; a clinic beside the district does not; nobody
+    // signed in gets nothing.
+    let city = format!(
+        "/staff/reports.csv?org={}&from={this}&to={until}&lang=en",
+        site.city
+    );
+    create_staff(&site.db, "city-viewer", site.city, Role::Viewer).await;
+    let city_cookie = login(&site, "city-viewer", PASSWORD).await.unwrap();
+    let rows = parse_csv(&site.served.text_with(&city_cookie, &city).await);
+    assert_eq!(rows[0][0], "Month");
+    assert!(rows.iter().any(|r| r[0] == this && r[3] == "3"), "{rows:?}");
+    let outsider = login(&site, "outsider", PASSWORD).await.unwrap();
+    for (cookie, status) in [(Some(outsider), 404), (None, 401)] {
+        let mut request = client().get(site.served.url(&format!("/staff/reports.csv?{query}")));
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        assert_eq!(request.send().await.unwrap().status().as_u16(), status);
+    }
+    let bad = client()
+        .get(site.served.url(&format!(
+            "/staff/reports.csv?org={org}&from=2026-05&to=2024-01"
+        )))
+        .header(header::COOKIE, &viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    site.served.stop().await;
 }

@@ -2260,7 +2260,7 @@ pub async fn export_csv(
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, return) gets
 /// a leading apostrophe: visitors type names and notes.
-fn spreadsheet_safe(text: &str) -> String {
+pub fn spreadsheet_safe(text: &str) -> String {
     match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
         _ => text.to_string(),

@@ -28,9 +28,19 @@ pub async fn catalogue(filter: Filter) -> Result<Listing, Failure> {
 #[server(prefix = "/fn", endpoint = "document")]
 pub async fn published(id: ItemId, kind: Kind) -> Result<Document, Failure> {
     let ctx = web::ctx().await.map_err(web::fail)?;
-    super::service::published(&ctx, id, kind)
+    let doc = super::service::published(&ctx, id, kind)
         .await
-        .map_err(web::fail)
+        .map_err(web::fail)?;
+    // A reader's view, for the centres' reports: only the count is kept.
+    let agent = web::parts()
+        .and_then(|p| p.headers.get(axum::http::header::USER_AGENT).cloned())
+        .and_then(|v| v.to_str().ok().map(str::to_string))
+        .unwrap_or_default();
+    if crate::reports::views::is_reader(&agent) {
+        let state = web::state()?;
+        state.views.count(id, crate::reports::month_of(ctx.now()));
+    }
+    Ok(doc)
 }
 
 /// A page of search results among what is published (through organisation `org`).
