@@ -82,13 +82,17 @@ test('an editor writes a lesson with an image, a reviewer publishes it, a visito
   await reader.getByRole('link', { name: /打印带二维码的海报/ }).click();
   await expect(reader.getByRole('heading', { level: 1, name: title })).toBeVisible();
   await expect(reader.getByRole('img', { name: /二维码/ })).toBeVisible();
-  await expect(reader.locator('.poster-url')).toHaveText(lessonPage);
+  // Its short link, to type from the notice board, leads to the same page.
+  await expect(reader.locator('.poster-url')).toHaveText(/\/s\/l[0-9a-z]+$/);
+  const short = await reader.locator('.poster-url').textContent();
   await expectNoAxeViolations(reader);
   await expectFitsWidth(reader);
   await reader.goto(reader.url().replace('/zh/', '/en/'));
   await expect(reader.getByRole('img', { name: /QR code/ })).toBeVisible();
   await expectNoAxeViolations(reader);
   await expectFitsWidth(reader);
+  await reader.goto(short);
+  expect(reader.url()).toBe(lessonPage);
   await visitor.close();
 });
 

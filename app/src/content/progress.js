@@ -7,6 +7,8 @@
   var panel = d.querySelector("[data-progress]");
   if (!panel || !window.JSON || !d.querySelectorAll) return;
   try { s = JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { return; }
+  var needs = d.querySelector("[data-needs-script]");
+  if (needs) needs.hidden = true;
   var PAGE = /^\/(zh|en)\/(courses|lessons|articles)\/\d+$/;
   function all(q, root) { return Array.prototype.slice.call((root || d).querySelectorAll(q)); }
   function one(q) { return panel.querySelector(q); }

@@ -100,7 +100,9 @@ pub fn MyPage() -> impl IntoView {
         <crate::site::PageTitle key="my-title"/>
         <h1>{tr("my-title")}</h1>
         <p class="lead">{tr("my-intro")}</p>
-        <noscript><p class="notice">{tr("my-needs-script")}</p></noscript>
+        // Shown until the script runs (a `<noscript>` is not enough: browsers that
+        // block scripts by site setting still parse it as text).
+        <p class="notice" data-needs-script>{tr("my-needs-script")}</p>
         <section class="progress-panel" data-progress hidden aria-labelledby="my-list-title">
             <Ask/>
             <div data-on-only hidden>
