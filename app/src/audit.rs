@@ -48,6 +48,7 @@ pub enum AuditAction {
     BookingsExported,
     MessageResent,
     DrawHeld,
+    ParentSchoolChanged,
 }
 
 named!(AuditAction, "audit-action" {
@@ -89,6 +90,7 @@ named!(AuditAction, "audit-action" {
     BookingsExported => "bookings-exported",
     MessageResent => "message-resent",
     DrawHeld => "draw-held",
+    ParentSchoolChanged => "parent-school-changed",
 });
 
 /// The thing an entry is about.

@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod ids;
 pub mod jobs;
 pub mod orgs;
+pub mod parent_school;
 pub mod qr;
 pub mod reports;
 pub mod self_check;
@@ -142,6 +143,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("lessons"), ParamSegment("id"), StaticSegment("poster")) view=content::pages::LessonPosterPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("articles"), ParamSegment("id"), StaticSegment("poster")) view=content::pages::ArticlePosterPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("parent-school") view=content::pages::ParentSchoolPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("parent-school"), ParamSegment("band")) view=parent_school::pages::BandPageView ssr=SsrMode::Async/>
                     <Route path=StaticSegment("search") view=content::pages::SearchPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("my") view=content::progress::MyPage/>
                     <Route path=(StaticSegment("staff"), StaticSegment("login")) view=staff::pages::LoginPage/>
@@ -151,6 +153,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("staff"), StaticSegment("organisations")) view=staff::pages::OrganisationsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("audit")) view=staff::pages::AuditPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("reports")) view=reports::pages::ReportsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("staff"), StaticSegment("parent-school")) view=parent_school::pages::SetupPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("booking")) view=booking::staff::DeskHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("day")) view=booking::staff::DayPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("staff"), StaticSegment("booking"), StaticSegment("week")) view=booking::staff::WeekPage ssr=SsrMode::Async/>
@@ -250,6 +253,11 @@ mod dynamic_keys {
             );
             keys.extend(crate::jobs::JobState::ALL.iter().map(|s| s.label_key()));
             keys.extend(crate::jobs::JobKind::ALL.iter().map(|k| k.label_key()));
+            keys.extend(
+                crate::parent_school::Band::ALL
+                    .iter()
+                    .flat_map(|b| [b.label_key(), format!("{}-text", b.label_key())]),
+            );
             keys.extend(["text", "email"].map(|c| format!("booking-outbox-channel-{c}")));
             keys.extend(
                 [

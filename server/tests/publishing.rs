@@ -399,6 +399,11 @@ async fn matrix(test: TestDb, operation: &str) {
                     "preview" => ("/staff/fn/preview", vec![("id", &published)], &Role::ALL),
                     "editor_view" => ("/staff/fn/item", vec![("id", &published)], &Role::ALL),
                     "list_items" => ("/staff/fn/items", vec![], &Role::ALL),
+                    "parent_school" => (
+                        "/staff/fn/parent-school-assign",
+                        vec![("lang", "zh"), ("org", &district)],
+                        &[Role::Editor],
+                    ),
                     "report" => (
                         "/staff/fn/report",
                         vec![("org", &district), ("from", ""), ("to", "")],
@@ -693,6 +698,7 @@ matrix_cases!(
     booking_closed_day,
     booking_export,
     report,
+    parent_school,
 );
 
 /// Roles do not reach sideways, and do reach down.
@@ -1871,6 +1877,7 @@ per_backend!(
     feeds_and_link_previews_show_what_is_published,
     search_finds_what_parents_look_for,
     reports_count_readers_and_bookings_for_the_subtree,
+    parent_school_by_grade_band,
 );
 
 /// Runs a Python script (in the test tools' environment) on `input`; its JSON output.
@@ -2601,5 +2608,174 @@ async fn reports_count_readers_and_bookings_for_the_subtree(test: TestDb) {
         .await
         .unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    site.served.stop().await;
+}
+
+/// The parent school by grade band: a programme's current lesson, a featured lesson
+/// for a date range, and a school's chosen series first on its own view; set by
+/// editors of the organisation (or above it), and nobody else.
+async fn parent_school_by_grade_band(test: TestDb) {
+    let site = site_at(&test, Clock::fixed(chrono::Utc::now().timestamp())).await;
+    let org = site.district;
+    let zh = "zh-CN";
+    let course = site
+        .written(
+            NewItem::Course { org },
+            ("青春期亲子二十四课", "每周一课。", ""),
+            zh,
+            true,
+            None,
+        )
+        .await;
+    let mut lessons = Vec::new();
+    for n in 1..=3 {
+        let title = format!("第{n}课：倾听");
+        let lesson = site
+            .written(
+                NewItem::Lesson { course },
+                (&title, "倾听孩子。", "先听完。"),
+                zh,
+                true,
+                None,
+            )
+            .await;
+        lessons.push(lesson);
+    }
+    let school: i64 =
+        sqlx::query_scalar("SELECT id FROM organisations WHERE slug = 'sample-school'")
+            .fetch_one(site.db.pool())
+            .await
+            .unwrap();
+    let editor = login(&site, "editor", PASSWORD).await.unwrap();
+    let day = |offset: i64| {
+        let at = site.clock.unix() + offset * 86_400;
+        anxin_app::time::in_zone(at, anxin_app::time::CHINA)
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let (school, district, course_id) = (school.to_string(), org.to_string(), course.to_string());
+    let lesson3 = lessons[2].to_string();
+    let (started, today, in_a_month) = (day(-8), day(0), day(30));
+    for (path, form) in [
+        (
+            "/staff/fn/parent-school-programme",
+            vec![
+                ("lang", "zh"),
+                ("org", &district),
+                ("course", &course_id),
+                ("starts", &started),
+                ("every_days", "7"),
+            ],
+        ),
+        (
+            "/staff/fn/parent-school-feature",
+            vec![
+                ("lang", "zh"),
+                ("org", &district),
+                ("lesson", &lesson3),
+                ("from", &today),
+                ("until", &in_a_month),
+            ],
+        ),
+        (
+            "/staff/fn/parent-school-assign",
+            vec![("lang", "zh"), ("org", &school), ("courses[]", &course_id)],
+        ),
+    ] {
+        let response = post(&site, Some(&editor), path, &form).await;
+        let to = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        assert!(
+            to.as_deref()
+                .is_some_and(|t| t.contains("done=parent-school-saved")),
+            "{path}: {to:?}"
+        );
+    }
+    // The school's own view: its series first, this week's lesson (2 of 3), the
+    // district's featured lesson.
+    let page = site
+        .served
+        .text("/zh/parent-school/junior?org=sample-school")
+        .await;
+    let assigned = page
+        .find("学校为家长安排的课程")
+        .expect("the school's series section");
+    let title_at = page.find("青春期亲子二十四课").unwrap();
+    assert!(
+        title_at > assigned,
+        "the series is listed under the school's section"
+    );
+    assert!(page.contains("本期第 2 课（共 3 课）"), "{page}");
+    assert!(page.contains("第2课：倾听"));
+    let featured = page.find("本学期推荐").expect("featured");
+    assert!(page[featured..].contains("第3课：倾听"));
+    // Without the school, the same series among the rest; other bands do not list it.
+    let everyone = site.served.text("/zh/parent-school/junior").await;
+    assert!(!everyone.contains("学校为家长安排的课程"));
+    assert!(everyone.contains("青春期亲子二十四课"));
+    assert!(
+        !site
+            .served
+            .text("/zh/parent-school/primary")
+            .await
+            .contains("青春期亲子二十四课")
+    );
+    assert!(
+        site.served
+            .text("/zh/parent-school")
+            .await
+            .contains("/zh/parent-school/senior")
+    );
+    let unknown = client()
+        .get(site.served.url("/zh/parent-school/bogus"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    // Refused: an editor of a clinic beside the district, and dates that run backwards.
+    let outsider = login(&site, "outsider", PASSWORD).await.unwrap();
+    let response = post(
+        &site,
+        Some(&outsider),
+        "/staff/fn/parent-school-assign",
+        &[("lang", "zh"), ("org", &school), ("courses[]", &course_id)],
+    )
+    .await;
+    let to = response.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(!to.contains("done="), "{to}");
+    let assigned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM org_series")
+        .fetch_one(site.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(assigned, 1);
+    let backwards = post(
+        &site,
+        Some(&editor),
+        "/staff/fn/parent-school-feature",
+        &[
+            ("lang", "zh"),
+            ("org", &district),
+            ("lesson", &lesson3),
+            ("from", &in_a_month),
+            ("until", &today),
+        ],
+    )
+    .await;
+    let to = backwards.headers()[header::LOCATION].to_str().unwrap();
+    assert!(to.contains("error=parent-school-dates-invalid"), "{to}");
+    // Once the programme has run its course, no lesson is "this week's".
+    site.clock.set(site.clock.unix() + 30 * 86_400);
+    assert!(
+        !site
+            .served
+            .text("/zh/parent-school/junior")
+            .await
+            .contains("本期第")
+    );
     site.served.stop().await;
 }

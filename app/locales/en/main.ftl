@@ -877,3 +877,43 @@ report-bookings-caption = Booked, attended and missed, by need category
 report-bookings-months = Booked, attended and missed, per month
 report-no-category = No category
 report-csv = Download CSV
+
+# Parent school by grade band
+band-choose = Choose your child's grade
+band-primary = Parents of primary pupils
+band-primary-text = Your child is at primary school: habits, feelings and talking together.
+band-junior = Parents of junior secondary students
+band-junior-text = Your child is at junior secondary school: puberty, study pressure and phones.
+band-senior = Parents of senior secondary students
+band-senior-text = Your child is at senior secondary school: exams, feelings and choices ahead.
+band-featured = This term's lesson
+band-assigned = From the school
+band-assigned-title = Series the school chose for its parents
+band-series = Series
+band-articles = Articles
+band-lessons = { $count ->
+    [one] 1 lesson
+   *[other] { $count } lessons
+}
+band-this-week = Now: lesson { $number } of { $total }:
+parent-school-everything = All courses for parents
+parent-school-setup = Courses for parents: settings
+parent-school-no-org = You cannot edit content for any organisation.
+parent-school-assign = Series for your organisation's parents
+parent-school-assign-hint = The ticked series come first on your organisation's pages for parents (when parents arrive through your link or QR code).
+parent-school-feature = Feature a lesson
+parent-school-feature-hint = Between these dates, the lesson shows as "This term's lesson" on its grade band's page.
+parent-school-lesson = Lesson
+parent-school-add-feature = Feature it
+parent-school-unfeature = Stop featuring
+parent-school-programmes = Series released lesson by lesson
+parent-school-programmes-hint = Make one of your series a programme: from its start date, one lesson at a time shows as the current one. Leave the date empty to stop.
+parent-school-starts = Date of lesson 1
+parent-school-starts-hint = Empty: not a programme.
+parent-school-every = How often
+parent-school-weekly = One lesson a week
+parent-school-fortnightly = One lesson every two weeks
+parent-school-save = Save
+parent-school-dates-invalid = Those dates do not work: the end cannot be before the start or today, and a feature lasts a year at most.
+done-parent-school-saved = Saved.
+audit-action-parent-school-changed = Courses for parents changed

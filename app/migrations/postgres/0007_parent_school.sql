@@ -7,7 +7,7 @@ CREATE TABLE course_programmes (
     course_id BIGINT PRIMARY KEY REFERENCES content_items (id),
     starts_on BIGINT NOT NULL,
     every_days BIGINT NOT NULL,
-    CHECK (every_days BETWEEN 1 AND 31)
+    CHECK (every_days >= 1 AND every_days <= 31)
 );
 CREATE TABLE featured_lessons (
     id BIGSERIAL PRIMARY KEY,

@@ -311,7 +311,7 @@ async fn served_categories(
 }
 
 /// The local day `from` (`YYYY-MM-DD`) at midnight in `zone`, as Unix seconds.
-fn day_start(day: NaiveDate, zone: Tz) -> i64 {
+pub fn day_start(day: NaiveDate, zone: Tz) -> i64 {
     slots::instant(day, 0, zone)
         .or_else(|| slots::instant(day, 60, zone))
         .unwrap_or_default()

@@ -855,7 +855,7 @@ pub async fn public_index(
 }
 
 /// A course's published lessons, in order.
-async fn public_lessons(
+pub async fn public_lessons(
     conn: &mut AnyConnection,
     course: ItemId,
     at: i64,

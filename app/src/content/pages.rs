@@ -48,7 +48,7 @@ fn minutes_text(minutes: i64) -> String {
 
 /// A catalogue card. `new_tab` for cards inside another site's frame (embeds).
 #[component]
-pub(super) fn ItemCard(item: Summary, #[prop(optional)] new_tab: bool) -> impl IntoView {
+pub fn ItemCard(item: Summary, #[prop(optional)] new_tab: bool) -> impl IntoView {
     let locale = use_locale();
     let via = use_site().via_query();
     let href = item_href(locale, item.kind, item.id, &via);
@@ -160,7 +160,11 @@ fn Catalogue(parents: bool) -> impl IntoView {
             <FilterSelect name="topic" label="filter-topic" options=topics selected=topic.map(|t| t.as_str().to_string())/>
             <button type="submit" class="button">{tr("filter-apply")}</button>
         </form>
-        {parents.then(|| view! { <p><a href=locale.href("my")>{tr("progress-my")}</a></p> })}
+        {parents.then(|| view! {
+            <crate::parent_school::pages::BandLinks/>
+            <p><a href=locale.href("my")>{tr("progress-my")}</a></p>
+            <h2>{tr("parent-school-everything")}</h2>
+        })}
         {awaited(catalogue(filter), move |listing| match listing {
             Ok(listing) => view! { <CatalogueResults listing path=path/> }.into_any(),
             Err(_) => view! { <p class="notice" role="alert">{tr("error-unavailable")}</p> }.into_any(),

@@ -129,6 +129,7 @@ fn StaffNav(me: StaffContext) -> impl IntoView {
                 {(!me.can_manage_people.is_empty()).then(|| link("people", "staff-people"))}
                 {(!me.can_manage_orgs.is_empty()).then(|| link("organisations", "staff-organisations"))}
                 {(!me.can_manage_bookings.is_empty()).then(|| link("booking", "booking-desk"))}
+                {(!me.can_write.is_empty()).then(|| link("parent-school", "parent-school-setup"))}
                 {link("reports", "report-title")}
                 {(!me.can_read_audit.is_empty()).then(|| link("audit", "staff-audit"))}
                 {link("account", "staff-account")}
