@@ -188,3 +188,43 @@ test('an admin sets up two-factor sign-in; staff pages stay accessible on a phon
   await expect(page.getByRole('cell', { name: '登录', exact: true }).first()).toBeVisible();
   await expectNoAxeViolations(page);
 });
+
+test('an editor sets up the parent school by grade band; parents see it; reports read on a phone', async ({ page, browser }) => {
+  test.setTimeout(60_000);
+  const suffix = Date.now().toString(36);
+  createAccount(`ps-editor-${suffix}`, 'editor');
+  await signIn(page, `ps-editor-${suffix}`);
+  await page.getByRole('link', { name: '家长学校设置' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: '家长学校设置' })).toBeVisible();
+  await expectNoAxeViolations(page);
+  await expectFitsWidth(page);
+  await page.getByLabel('和青春期的孩子好好说话').check();
+  await page.getByRole('button', { name: '保存', exact: true }).first().click();
+  await expect(page.getByRole('status')).toHaveText('已保存。');
+  const chinaDay = (offset) => new Date(Date.now() + 8 * 3600e3 + offset * 86400e3).toISOString().slice(0, 10);
+  await page.getByLabel('课', { exact: true }).selectOption({ label: '先听完，再说话' });
+  await page.getByLabel('从', { exact: true }).fill(chinaDay(0));
+  await page.getByLabel('到', { exact: true }).fill(chinaDay(30));
+  await page.getByRole('button', { name: '添加推荐' }).click();
+  await expect(page.getByRole('status')).toHaveText('已保存。');
+  await expect(page.getByRole('button', { name: '取消推荐' })).toBeVisible();
+
+  // A parent arriving through the district's link: its series first, this term's lesson.
+  const parent = await browser.newPage();
+  await parent.goto('/zh/parent-school?org=sample-district');
+  await parent.getByRole('link', { name: /初中家长/ }).click();
+  await expect(parent.getByRole('heading', { level: 1, name: '初中家长' })).toBeVisible();
+  const assigned = parent.getByRole('region', { name: '学校为家长安排的课程' });
+  await expect(assigned.getByRole('link', { name: /和青春期的孩子好好说话/ })).toBeVisible();
+  await expect(parent.getByRole('region', { name: '本学期推荐' }).getByRole('link', { name: '先听完，再说话' })).toBeVisible();
+  await expectNoAxeViolations(parent);
+  await expectFitsWidth(parent);
+  await parent.close();
+
+  await page.getByRole('link', { name: '统计报告' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: '统计报告' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: '每月阅读人次' })).toBeVisible();
+  await expect(page.getByRole('link', { name: '下载 CSV' })).toBeVisible();
+  await expectNoAxeViolations(page);
+  await expectFitsWidth(page);
+});
