@@ -1878,6 +1878,7 @@ per_backend!(
     search_finds_what_parents_look_for,
     reports_count_readers_and_bookings_for_the_subtree,
     parent_school_by_grade_band,
+    pictures_and_captions_for_slow_networks,
 );
 
 /// Runs a Python script (in the test tools' environment) on `input`; its JSON output.
@@ -2776,6 +2777,120 @@ async fn parent_school_by_grade_band(test: TestDb) {
             .text("/zh/parent-school/junior")
             .await
             .contains("本期第")
+    );
+    site.served.stop().await;
+}
+
+/// A 1200×800 PNG (a gradient, like a photo's smooth areas).
+fn big_png() -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(1200, 800, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    picture
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .unwrap();
+    bytes.into_inner()
+}
+
+/// Media for slow networks: a picture gets WebP variants in the widths a phone needs
+/// (offered by `srcset`, public exactly while the picture is), a video waits for play
+/// and says its weight, and a WebVTT file becomes its captions and transcript.
+async fn pictures_and_captions_for_slow_networks(test: TestDb) {
+    let site = site(&test).await;
+    let editor = login(&site, "editor", PASSWORD).await.unwrap();
+    let item = site.item(Kind::Article, None, &[]).await;
+    let mut video = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec();
+    video.resize(2048, 0);
+    let vtt = "WEBVTT\n\n00:00:00.000 --> 00:00:03.000\n今天聊聊睡眠。\n\n00:00:03.000 --> 00:00:06.000\n<v 老师>睡前一小时放下手机。\n";
+    for (bytes, name) in [
+        (big_png(), "photo.png"),
+        (video, "talk.mp4"),
+        (vtt.as_bytes().to_vec(), "talk.vtt"),
+    ] {
+        let response = upload(&site, Some(&editor), item, bytes, name).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{name}");
+    }
+    let mut conn = site.db.pool().acquire().await.unwrap();
+    let uploads = content::uploads_of(&mut conn, item).await.unwrap();
+    drop(conn);
+    let (photo, talk, captions) = (&uploads[0], &uploads[1], &uploads[2]);
+    assert_eq!((photo.width, photo.height), (Some(1200), Some(800)));
+    assert_eq!(captions.content_type, "text/vtt");
+    let name = photo.url.trim_start_matches("/media/").to_string();
+    let digest = name.split('.').next().unwrap().to_string();
+    let system = site.system();
+    let mut with_media = draft("睡眠与手机");
+    with_media.body = format!("看图：\n\n![卧室里没有手机]({})", photo.url);
+    with_media.cover_upload_id = Some(photo.id);
+    with_media.media_upload_id = Some(talk.id);
+    with_media.attachment_ids = vec![captions.id];
+    let number = content_service::save(&system, item, with_media, None, true)
+        .await
+        .unwrap();
+    let variant = format!("/media/{digest}.w360.webp");
+    let get = async |path: &str| client().get(site.served.url(path)).send().await.unwrap();
+    assert_eq!(
+        get(&variant).await.status(),
+        StatusCode::NOT_FOUND,
+        "not yet published"
+    );
+    let approve = StepRequest::Approve {
+        revision: number,
+        from: None,
+    };
+    content_service::step(&system, item, approve).await.unwrap();
+
+    let page = site.served.text(&format!("/zh/articles/{item}")).await;
+    let srcset = format!(
+        "srcset=\"/media/{digest}.w360.webp 360w, /media/{digest}.w720.webp 720w, /media/{digest}.w1080.webp 1080w\""
+    );
+    assert_eq!(
+        page.matches(&srcset).count(),
+        2,
+        "the cover and the body picture: {page}"
+    );
+    assert!(page.contains(r#"width="1200" height="800""#));
+    assert!(
+        page.contains(r#"preload="none""#) && page.contains(&format!(r#"poster="{}""#, photo.url))
+    );
+    assert!(page.contains(r#"<track kind="captions""#), "{page}");
+    assert!(
+        page.contains("今天聊聊睡眠。") && page.contains("睡前一小时放下手机。"),
+        "the transcript"
+    );
+    assert!(
+        !page.contains("talk.vtt"),
+        "captions are not offered as a download"
+    );
+    assert!(
+        page.contains("视频约 0.0 MB"),
+        "its weight, before it plays"
+    );
+    let small = get(&variant).await;
+    assert_eq!(small.status(), StatusCode::OK);
+    assert_eq!(small.headers()[header::CONTENT_TYPE], "image/webp");
+    let bytes = small.bytes().await.unwrap();
+    let decoded = image::load_from_memory_with_format(&bytes, image::ImageFormat::WebP).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (360, 240));
+    let original = get(&photo.url).await.bytes().await.unwrap();
+    assert!(
+        bytes.len() * 10 < original.len(),
+        "{} vs {} bytes",
+        bytes.len(),
+        original.len()
+    );
+    assert_eq!(
+        get(&format!("/media/{digest}.w500.webp")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    content_service::step(&system, item, StepRequest::Archive)
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&variant).await.status(),
+        StatusCode::NOT_FOUND,
+        "private again"
     );
     site.served.stop().await;
 }

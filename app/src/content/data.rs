@@ -538,6 +538,9 @@ struct UploadRow {
     original_name: String,
     content_type: String,
     size: i64,
+    width: Option<i64>,
+    height: Option<i64>,
+    transcript: String,
 }
 
 impl From<UploadRow> for Upload {
@@ -548,13 +551,17 @@ impl From<UploadRow> for Upload {
             original_name: r.original_name,
             content_type: r.content_type,
             size: r.size,
+            width: r.width,
+            height: r.height,
+            transcript: r.transcript,
         }
     }
 }
 
 pub async fn uploads_of(conn: &mut AnyConnection, item: ItemId) -> Result<Vec<Upload>, DbError> {
     let rows: Vec<UploadRow> = sqlx::query_as(
-        "SELECT id, stored_name, original_name, content_type, size FROM uploads WHERE item_id = $1 ORDER BY id",
+        "SELECT id, stored_name, original_name, content_type, size, width, height, transcript \
+         FROM uploads WHERE item_id = $1 ORDER BY id",
     )
     .bind(item)
     .fetch_all(conn)
@@ -572,6 +579,10 @@ pub struct NewUpload<'a> {
     pub content_type: &'a str,
     pub size: i64,
     pub staff: Option<StaffId>,
+    /// A picture's size in pixels.
+    pub dims: Option<(i64, i64)>,
+    /// A captions file's text.
+    pub transcript: &'a str,
 }
 
 pub async fn insert_upload(
@@ -580,8 +591,8 @@ pub async fn insert_upload(
     at: i64,
 ) -> Result<UploadId, DbError> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO uploads (org_id, item_id, stored_name, original_name, content_type, size, uploaded_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO uploads (org_id, item_id, stored_name, original_name, content_type, size, uploaded_by, created_at, \
+         width, height, transcript) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(upload.org)
     .bind(upload.item)
@@ -591,7 +602,23 @@ pub async fn insert_upload(
     .bind(upload.size)
     .bind(upload.staff)
     .bind(at)
+    .bind(upload.dims.map(|d| d.0))
+    .bind(upload.dims.map(|d| d.1))
+    .bind(upload.transcript)
     .fetch_one(conn)
+    .await?)
+}
+
+/// The stored picture whose name starts with `digest` (its variants are named from it).
+pub async fn stored_by_digest(
+    conn: &mut AnyConnection,
+    digest: &str,
+) -> Result<Option<String>, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT stored_name FROM uploads WHERE stored_name LIKE $1 AND width IS NOT NULL LIMIT 1",
+    )
+    .bind(format!("{digest}.%"))
+    .fetch_optional(conn)
     .await?)
 }
 
@@ -633,7 +660,8 @@ pub async fn orgs_of_file(
 const PUBLIC_FROM: &str = "FROM content_items i JOIN content_revisions r ON r.id = i.live_revision_id \
     LEFT JOIN uploads c ON c.id = r.cover_upload_id";
 const PUBLIC_COLUMNS: &str = "i.id, i.kind, i.org_id, i.course_id, i.live_from, r.id AS revision_id, \
-    r.title, r.summary, r.language, r.minutes, c.stored_name AS cover";
+    r.title, r.summary, r.language, r.minutes, c.stored_name AS cover, \
+    c.width AS cover_width, c.height AS cover_height";
 
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
@@ -649,6 +677,8 @@ struct SummaryRow {
     language: String,
     minutes: i64,
     cover: Option<String>,
+    cover_width: Option<i64>,
+    cover_height: Option<i64>,
 }
 
 async fn summaries(
@@ -672,6 +702,8 @@ async fn summaries(
                 topics: lists.topics,
                 minutes: r.minutes,
                 cover: r.cover.map(|c| media_url(&c)),
+                cover_width: r.cover_width,
+                cover_height: r.cover_height,
                 published_at: r.live_from.unwrap_or_default(),
                 course_id: r.course_id,
             }
@@ -919,6 +951,8 @@ pub async fn preview_document(
         topics: draft.topics.clone(),
         minutes: draft.minutes,
         cover: None,
+        cover_width: None,
+        cover_height: None,
         published_at: meta.live_from.unwrap_or(meta.updated_at),
         course_id: meta.course_id,
     };
@@ -947,18 +981,41 @@ async fn document(
             upload.url = preview;
         }
     }
+    let pictures: Vec<(String, i64, i64)> = uploads
+        .iter()
+        .filter_map(|u| Some((u.url.clone(), u.width?, u.height?)))
+        .collect();
+    body_html = super::images::responsive_body(&body_html, &pictures);
     let find = |id: Option<UploadId>| id.and_then(|id| uploads.iter().find(|u| u.id == id));
     if public_at.is_none() {
-        item.cover = find(draft.cover_upload_id).map(|u| u.url.clone());
+        let cover = find(draft.cover_upload_id);
+        item.cover = cover.map(|u| u.url.clone());
+        item.cover_width = cover.and_then(|u| u.width);
+        item.cover_height = cover.and_then(|u| u.height);
     }
+    // An attached WebVTT file is the media's captions (and its text the transcript),
+    // not a download.
+    let captions = draft
+        .attachment_ids
+        .iter()
+        .filter_map(|id| uploads.iter().find(|u| u.id == *id))
+        .find(|u| u.content_type == "text/vtt");
     let media = match find(draft.media_upload_id) {
         Some(upload) if upload.is_playable() => Some(Media {
             url: upload.url.clone(),
             content_type: upload.content_type.clone(),
+            size: upload.size,
+            captions: captions.map(|c| c.url.clone()),
+            transcript: captions
+                .map(|c| c.transcript.lines().map(str::to_string).collect())
+                .unwrap_or_default(),
         }),
         _ if !draft.media_url.trim().is_empty() => Some(Media {
             url: draft.media_url.trim().to_string(),
             content_type: String::new(),
+            size: 0,
+            captions: None,
+            transcript: Vec::new(),
         }),
         _ => None,
     };
@@ -966,6 +1023,7 @@ async fn document(
         .attachment_ids
         .iter()
         .filter_map(|id| uploads.iter().find(|u| u.id == *id))
+        .filter(|u| media.is_none() || u.content_type != "text/vtt")
         .map(|u| Attachment {
             url: u.url.clone(),
             name: u.original_name.clone(),

@@ -430,7 +430,7 @@ fn Editor(editor: ItemEditor, orgs: Vec<crate::orgs::Org>) -> impl IntoView {
                     <div class="field">
                         <label for="file">{tr("item-upload-file")}</label>
                         <input id="file" name="file" type="file" required aria-describedby="upload-hint"
-                            accept="image/png,image/jpeg,image/webp,image/gif,application/pdf,audio/mpeg,audio/mp4,audio/ogg,video/mp4,video/webm"/>
+                            accept="image/png,image/jpeg,image/webp,image/gif,application/pdf,audio/mpeg,audio/mp4,audio/ogg,video/mp4,video/webm,text/vtt,.vtt"/>
                         <p class="hint" id="upload-hint">{tr("item-upload-hint")}</p>
                     </div>
                     <button type="submit" class="button secondary">{tr("item-upload")}</button>

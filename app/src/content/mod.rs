@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod editor;
 pub mod embed;
+pub mod images;
 pub mod model;
 pub mod pages;
 pub mod progress;
@@ -51,6 +52,11 @@ pub struct Summary {
     pub minutes: i64,
     /// The cover image's URL (same site), if any.
     pub cover: Option<String>,
+    /// The cover's size in pixels, when known (its WebP variants follow from it).
+    #[serde(default)]
+    pub cover_width: Option<i64>,
+    #[serde(default)]
+    pub cover_height: Option<i64>,
     /// Unix seconds.
     pub published_at: i64,
     /// For a lesson: its course.
@@ -76,6 +82,15 @@ pub struct Media {
     pub url: String,
     /// `video/mp4`, `audio/mpeg`, …; empty for a link to another site.
     pub content_type: String,
+    /// Bytes, for an uploaded file (shown before it is played); 0 otherwise.
+    #[serde(default)]
+    pub size: i64,
+    /// A WebVTT captions file, if the item has one.
+    #[serde(default)]
+    pub captions: Option<String>,
+    /// The captions' text, cue by cue: the transcript.
+    #[serde(default)]
+    pub transcript: Vec<String>,
 }
 
 impl Media {
@@ -188,6 +203,11 @@ pub struct Upload {
     pub original_name: String,
     pub content_type: String,
     pub size: i64,
+    /// A picture's size in pixels.
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    /// A captions file's text.
+    pub transcript: String,
 }
 
 impl Upload {

@@ -462,19 +462,47 @@ pub fn DocumentView(doc: Document) -> impl IntoView {
         let href = item_href(locale, Kind::Course, c.id, &via);
         view! { <p class="breadcrumb"><a href=href>{c.title.clone()}</a></p> }
     });
+    let poster = item.cover.clone();
     let media = doc.media.map(|m| {
         if m.is_external() {
-            view! {
+            return view! {
                 <p class="media-link">
                     <a href=m.url rel="noopener noreferrer nofollow">{tr("content-external-media")}</a>
                 </p>
             }
-            .into_any()
-        } else if m.content_type.starts_with("audio/") {
-            view! { <audio class="media" controls preload="none" src=m.url></audio> }.into_any()
-        } else {
-            view! { <video class="media" controls preload="metadata" src=m.url></video> }.into_any()
+            .into_any();
         }
+        // Nothing is fetched until the reader presses play, and they know its weight
+        // first (a phone's data plan is theirs).
+        let audio = m.content_type.starts_with("audio/");
+        let weight = t_args(
+            locale,
+            if audio { "content-audio-weight" } else { "content-video-weight" },
+            &[("size", format!("{:.1}", m.size as f64 / 1_048_576.0).into())],
+        );
+        let track = m.captions.clone().map(|src| {
+            view! { <track kind="captions" src=src srclang=item.language.clone() label=tr("content-captions") default/> }
+        });
+        let player = if audio {
+            view! { <audio class="media" controls preload="none" src=m.url>{track}</audio> }.into_any()
+        } else {
+            view! { <video class="media" controls preload="none" poster=poster.clone() src=m.url>{track}</video> }.into_any()
+        };
+        let transcript = (!m.transcript.is_empty()).then(|| {
+            let lines = m.transcript.into_iter().map(|line| view! { <p>{line}</p> }).collect_view();
+            view! {
+                <details class="transcript">
+                    <summary>{tr("content-transcript")}</summary>
+                    {lines}
+                </details>
+            }
+        });
+        view! {
+            <p class="media-weight">{weight}</p>
+            {player}
+            {transcript}
+        }
+        .into_any()
     });
     let lessons = (!doc.lessons.is_empty()).then(|| {
         let items = doc
@@ -560,7 +588,16 @@ pub fn DocumentView(doc: Document) -> impl IntoView {
             <h1>{item.title}</h1>
             <p class="document-meta">{meta}</p>
             {org.map(|name| view! { <p class="document-org">{t_args(locale, "content-published-by", &[("org", name.into())])}</p> })}
-            {item.cover.map(|src| view! { <img class="cover" src=src alt="" loading="lazy"/> })}
+            {item.cover.map(|src| {
+                // The cover in the width the screen needs (WebP), the original otherwise.
+                let set = item.cover_width.and_then(|w| super::images::srcset(&src, w));
+                view! {
+                    <picture>
+                        {set.map(|set| view! { <source type="image/webp" srcset=set sizes=super::images::SIZES/> })}
+                        <img class="cover" src=src alt="" width=item.cover_width height=item.cover_height/>
+                    </picture>
+                }
+            })}
             <p class="lead">{item.summary}</p>
             {media}
             <div class="prose" inner_html=doc.body_html></div>

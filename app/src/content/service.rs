@@ -575,15 +575,24 @@ pub async fn sitemap(ctx: &Ctx) -> Result<Vec<(Kind, ItemId, String, i64)>, Cont
     Ok(data::public_index(&mut conn, ctx.now(), 50_000).await?)
 }
 
+/// A file received and stored: its name in the uploads directory, the name it came
+/// with, its type and size, a picture's size in pixels, a captions file's text.
+pub struct StoredFile<'a> {
+    pub stored_name: &'a str,
+    pub original_name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub dims: Option<(i64, i64)>,
+    pub transcript: &'a str,
+}
+
 /// Records a stored file as one of an item's uploads (the file is already in place).
 pub async fn add_upload(
     ctx: &Ctx,
     item: ItemId,
-    stored_name: &str,
-    original_name: &str,
-    content_type: &str,
-    size: i64,
+    file: &StoredFile<'_>,
 ) -> Result<UploadId, ContentError> {
+    let stored_name = file.stored_name;
     let mut tx = ctx.db.begin_write().await?;
     let meta = item_for(ctx, &mut tx, Action::WriteContent, item).await?;
     let id = data::insert_upload(
@@ -592,10 +601,12 @@ pub async fn add_upload(
             org: meta.org_id,
             item,
             stored_name,
-            original_name,
-            content_type,
-            size,
+            original_name: file.original_name,
+            content_type: file.content_type,
+            size: file.size,
             staff: acting(ctx),
+            dims: file.dims,
+            transcript: file.transcript,
         },
         ctx.now(),
     )
@@ -626,6 +637,17 @@ pub async fn may_upload(ctx: &Ctx, item: ItemId) -> Result<(), ContentError> {
 /// only staff who may read content of an organisation that holds it.
 pub async fn file_access(ctx: &Ctx, stored_name: &str) -> Result<FileAccess, ContentError> {
     let mut conn = ctx.db.pool().acquire().await?;
+    // A picture's smaller copy may be seen by whoever may see the picture.
+    let original;
+    let stored_name = match super::images::parse_variant(stored_name) {
+        Some((digest, _)) => {
+            original = data::stored_by_digest(&mut conn, digest)
+                .await?
+                .ok_or(ContentError::NotFound)?;
+            original.as_str()
+        }
+        None => stored_name,
+    };
     if data::is_public_file(&mut conn, stored_name, ctx.now()).await? {
         return Ok(FileAccess::Public);
     }

@@ -38,12 +38,20 @@ pub fn accepted(mime: &str) -> Option<(&'static str, &'static str, usize)> {
         "audio/ogg" => ("audio/ogg", "ogg", 30 * MB),
         "video/mp4" => ("video/mp4", "mp4", MAX_UPLOAD),
         "video/webm" => ("video/webm", "webm", MAX_UPLOAD),
+        "text/vtt" => ("text/vtt", "vtt", MB),
         _ => return None,
     })
 }
 
 /// The accepted type of a file, judged from its first bytes.
 pub fn sniff(head: &[u8]) -> Option<(&'static str, &'static str, usize)> {
+    // WebVTT captions are text, which `infer` does not judge: their header says so.
+    let text = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(head);
+    if text.starts_with(b"WEBVTT")
+        && matches!(text.get(6), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        return accepted("text/vtt");
+    }
     infer::get(head).and_then(|kind| accepted(kind.mime_type()))
 }
 
@@ -187,8 +195,16 @@ async fn upload(State(state): State<AppState>, request: Request) -> Response {
                         .await
                         .map_err(|_| Failure::Unavailable)?;
                     temp.keep();
-                    super::service::add_upload(&ctx, item_id, &name, &original, mime, size as i64)
-                        .await?;
+                    let (dims, transcript) = describe(mime, dir.join(&name), name.clone()).await;
+                    let file = super::service::StoredFile {
+                        stored_name: &name,
+                        original_name: &original,
+                        content_type: mime,
+                        size: size as i64,
+                        dims,
+                        transcript: &transcript,
+                    };
+                    super::service::add_upload(&ctx, item_id, &file).await?;
                     return Ok(());
                 }
                 _ => {}
@@ -278,6 +294,29 @@ async fn receive(
     Ok((mime, ext, size))
 }
 
+/// What a stored file tells about itself: a picture's size (after its WebP variants
+/// are made beside it), a captions file's text (a cue per line). Nothing for other
+/// files, or for a picture it cannot read (it is still served as it is).
+async fn describe(
+    mime: &'static str,
+    path: std::path::PathBuf,
+    name: String,
+) -> (Option<(i64, i64)>, String) {
+    tokio::task::spawn_blocking(move || {
+        if mime.starts_with("image/") {
+            (super::images::make_variants(&path, &name), String::new())
+        } else if mime == "text/vtt" {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let cues = super::images::vtt_text(&text).unwrap_or_default();
+            (None, cues.join("\n"))
+        } else {
+            (None, String::new())
+        }
+    })
+    .await
+    .unwrap_or_default()
+}
+
 /// Strips a photo's metadata in place, makes the file durable, and returns the SHA-256
 /// (hex) of what is stored.
 async fn finish_file(mime: &'static str, path: &std::path::Path) -> Result<String, Failure> {
@@ -345,7 +384,7 @@ async fn public_file(
     Path(name): Path<String>,
     request: Request,
 ) -> Response {
-    if !stored_name(&name) {
+    if !stored_name(&name) && super::images::parse_variant(&name).is_none() {
         return StatusCode::NOT_FOUND.into_response();
     }
     let ctx = crate::service::Ctx::new(
@@ -368,7 +407,7 @@ async fn staff_file(
     Path(name): Path<String>,
     request: Request,
 ) -> Response {
-    if !stored_name(&name) {
+    if !stored_name(&name) && super::images::parse_variant(&name).is_none() {
         return StatusCode::NOT_FOUND.into_response();
     }
     let (parts, body) = request.into_parts();
