@@ -210,7 +210,8 @@ test('an editor sets up the parent school by grade band; parents see it; reports
   await expect(page.getByRole('button', { name: '取消推荐' })).toBeVisible();
 
   // A parent arriving through the district's link: its series first, this term's lesson.
-  const parent = await browser.newPage();
+  const parentContext = await browser.newContext();
+  const parent = await parentContext.newPage();
   await parent.goto('/zh/parent-school?org=sample-district');
   await parent.getByRole('link', { name: /初中家长/ }).click();
   await expect(parent.getByRole('heading', { level: 1, name: '初中家长' })).toBeVisible();
@@ -219,7 +220,7 @@ test('an editor sets up the parent school by grade band; parents see it; reports
   await expect(parent.getByRole('region', { name: '本学期推荐' }).getByRole('link', { name: '先听完，再说话' })).toBeVisible();
   await expectNoAxeViolations(parent);
   await expectFitsWidth(parent);
-  await parent.close();
+  await parentContext.close();
 
   await page.getByRole('link', { name: '统计报告' }).click();
   await expect(page.getByRole('heading', { level: 1, name: '统计报告' })).toBeVisible();
