@@ -5,7 +5,7 @@
 import { chromium } from '../end2end/node_modules/playwright/index.mjs';
 
 const [base, ...paths] = process.argv.slice(2);
-const browser = await chromium.launch();
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium' });
 console.log('| page | device pixel ratio | requests | KB on the wire |');
 console.log('|---|---|---|---|');
 for (const path of paths) {

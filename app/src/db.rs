@@ -83,6 +83,8 @@ pub struct Db {
     /// more while others get in. Writers of this process queue here instead, first
     /// come first served; the busy timeout remains for other processes (the CLI).
     writers: Arc<tokio::sync::Mutex<()>>,
+    /// Which pool this is in this process (for caches kept per database).
+    id: u64,
 }
 
 /// The SQLite URL for the database file inside `data_dir`.
@@ -131,10 +133,12 @@ impl Db {
                 })
             });
         let pool = options.connect(url).await?;
+        static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(Db {
             pool,
             backend,
             writers: Arc::default(),
+            id: OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 
@@ -152,6 +156,11 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Tells this pool apart from others this process opened (tests open many).
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// A transaction for read-then-write work. On SQLite it takes the write lock at

@@ -13,26 +13,60 @@ use anxin_app::content::model::{Audience, Draft, Topic};
 use anxin_app::content::service::{self as content, NewItem, StepRequest};
 use anxin_app::service::Ctx;
 
-/// Phrases the texts are made of: the topics parents read about, and filler.
-const PHRASES: &[&str] = &[
-    "孩子的情绪需要被看见",
-    "规律作息保证充足的睡眠",
-    "睡前一小时放下手机",
-    "和孩子一起约定使用手机的时间",
-    "青春期的身体和心理变化",
-    "亲子沟通从倾听开始",
-    "考试前的焦虑是正常的",
-    "适度运动能缓解压力",
-    "学会表达自己的感受",
-    "同伴关系对初中生很重要",
+/// Phrases the texts are made of: a few per topic (a lesson is mostly about its own
+/// topic, as real ones are), and some every text may use.
+const TOPIC_PHRASES: [&[&str]; 9] = [
+    &[
+        "考试前的焦虑是正常的",
+        "合理安排复习时间",
+        "学习压力大时先停下来深呼吸",
+    ],
+    &[
+        "孩子的情绪需要被看见",
+        "学会表达自己的感受",
+        "先接住情绪再讨论办法",
+    ],
+    &[
+        "规律作息保证充足的睡眠",
+        "睡前一小时放下手机",
+        "Sleep helps children learn",
+    ],
+    &[
+        "同伴关系对初中生很重要",
+        "被孤立时可以告诉老师",
+        "学会说不也是一种能力",
+    ],
+    &[
+        "和孩子一起约定使用手机的时间",
+        "游戏和短视频不是敌人",
+        "家长也要放下手机",
+    ],
+    &[
+        "青春期的身体和心理变化",
+        "青春期的孩子更在意自尊",
+        "和孩子聊聊身体的变化",
+    ],
+    &[
+        "亲子沟通从倾听开始",
+        "每天留出十分钟聊聊天",
+        "Talk with your child every day",
+    ],
+    &[
+        "鼓励孩子尝试新的事情",
+        "找到自己喜欢做的事",
+        "生活的意义慢慢会清楚",
+    ],
+    &[
+        "遇到危险先保护自己",
+        "发现孩子持续低落要及时寻求帮助",
+        "记住心理援助热线",
+    ],
+];
+const COMMON_PHRASES: &[&str] = &[
     "家长也要照顾好自己",
-    "遇到困难可以向学校心理老师求助",
-    "每天留出十分钟聊聊天",
     "不要拿孩子和别人比较",
-    "鼓励孩子尝试新的事情",
-    "发现孩子持续低落要及时寻求帮助",
-    "Sleep helps children learn",
-    "Talk with your child every day",
+    "遇到困难可以向学校心理老师求助",
+    "适度运动能缓解压力",
 ];
 
 /// A small deterministic generator (xorshift), so every run makes the same corpus.
@@ -46,9 +80,17 @@ impl Words {
         self.0 as usize
     }
 
-    fn sentences(&mut self, n: usize) -> String {
+    /// `n` sentences about topic `t`: seven in ten from its own phrases.
+    fn sentences(&mut self, t: usize, n: usize) -> String {
         (0..n)
-            .map(|_| PHRASES[self.next() % PHRASES.len()])
+            .map(|_| {
+                let own = TOPIC_PHRASES[t % TOPIC_PHRASES.len()];
+                if self.next() % 10 < 7 {
+                    own[self.next() % own.len()]
+                } else {
+                    COMMON_PHRASES[self.next() % COMMON_PHRASES.len()]
+                }
+            })
             .collect::<Vec<_>>()
             .join("。")
     }
@@ -76,10 +118,10 @@ async fn main() -> anyhow::Result<()> {
             _ => NewItem::Article { org },
         };
         let draft = Draft {
-            title: format!("{}（{i}）", words.sentences(1)),
-            summary: words.sentences(2),
+            title: format!("{}（{i}）", words.sentences(i, 1)),
+            summary: words.sentences(i, 2),
             body: (0..6)
-                .map(|_| words.sentences(5))
+                .map(|_| words.sentences(i, 5))
                 .collect::<Vec<_>>()
                 .join("。\n\n"),
             language: "zh-CN".into(),

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod csrf;
 pub mod health;
 pub mod offline;
+pub mod ops;
 pub mod security;
 
 use anxin_app::{

@@ -52,6 +52,32 @@ enum Command {
     /// The background job queue (messages, housekeeping).
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Copy a running deployment to DIR: the SQLite database (consistent, online), the
+    /// uploads and the data key. On PostgreSQL, uploads and key only: use pg_dump.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// A new directory for this backup.
+        to: PathBuf,
+    },
+    /// Put a backup made by `anxin backup` into the data directory (which must hold no
+    /// database: stop the server and move the old one aside first).
+    Restore {
+        /// Where the backup is.
+        from: PathBuf,
+        #[arg(long, env = "ANXIN_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+    },
+    /// Move everything from an SQLite database into a new, empty PostgreSQL database,
+    /// then compare every table's rows and checksum.
+    Copy {
+        /// `sqlite://…/anxin.db`
+        #[arg(long)]
+        from: String,
+        /// `postgres://…`
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -417,6 +443,38 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!("{}", anxin_app::booking::secret::generate_key());
         }
         Command::Jobs(command) => return jobs(command).await,
+        Command::Backup { db, to } => {
+            let database = open_database(&db.url()).await?;
+            let report = anxin_server::ops::backup(&database, &db.data_dir, &to).await?;
+            if report.database {
+                println!("database copied to {}", to.join("anxin.db").display());
+            } else {
+                println!("the database is PostgreSQL: back it up with pg_dump (see the README)");
+            }
+            println!(
+                "{} new upload files copied; data key {}",
+                report.uploads,
+                if report.key {
+                    "copied"
+                } else {
+                    "not in the data directory (from ANXIN_DATA_KEY?)"
+                }
+            );
+        }
+        Command::Restore { from, data_dir } => {
+            let database = anxin_server::ops::restore(&from, &data_dir).await?;
+            database.close().await;
+            println!("restored {} into {}", from.display(), data_dir.display());
+        }
+        Command::Copy { from, to } => {
+            let source = open_database(&from).await?;
+            let target = anxin_app::db::Db::connect(&to).await?;
+            let report = anxin_server::ops::copy(&source, &target).await?;
+            for (table, (rows, sum)) in &report.tables {
+                println!("{table}: {rows} rows, sha256 {}", &sum[..16]);
+            }
+            println!("copied and verified {} tables", report.tables.len());
+        }
         Command::Booking(BookingCommand::Rekey { db, keys }) => {
             let database = open_database(&db.url()).await?;
             let keys = anxin_app::booking::secret::Keys::load(

@@ -584,3 +584,211 @@ async fn sqlite_and_postgres_migrations_describe_the_same_schema() {
         );
     }
 }
+
+/// An SQLite deployment with the sample content in `dir/data`, an upload and a data key.
+async fn deployment(dir: &std::path::Path) -> (Db, std::path::PathBuf) {
+    let data = dir.join("data");
+    let db = anxin_server::open_database(&anxin_app::db::sqlite_url(&data))
+        .await
+        .unwrap();
+    anxin_app::demo::seed(&db, &Clock::System).await.unwrap();
+    std::fs::create_dir_all(data.join("uploads")).unwrap();
+    std::fs::write(
+        data.join("uploads")
+            .join(format!("{}.png", "ab".repeat(32))),
+        b"picture",
+    )
+    .unwrap();
+    std::fs::write(data.join("data.key"), b"a key of thirty-two bytes, hex..").unwrap();
+    (db, data)
+}
+
+/// Publishes an article through the content service (several writes and an audit entry).
+async fn publish(ctx: &Ctx, org: anxin_app::ids::OrgId, n: usize) {
+    use anxin_app::content::model::{Audience, Draft, Topic};
+    use anxin_app::content::service::{self as content_service, NewItem, StepRequest};
+    let draft = Draft {
+        title: format!("写入中的文章 {n}"),
+        summary: "摘要".into(),
+        body: "正文".into(),
+        language: "zh-CN".into(),
+        audiences: vec![Audience::ParentsJunior],
+        topics: vec![Topic::Sleep],
+        minutes: 3,
+        ..Draft::default()
+    };
+    let id = content_service::create_with(ctx, NewItem::Article { org }, &draft)
+        .await
+        .unwrap();
+    content_service::step(ctx, id, StepRequest::Submit)
+        .await
+        .unwrap();
+    let approve = StepRequest::Approve {
+        revision: 1,
+        from: None,
+    };
+    content_service::step(ctx, id, approve).await.unwrap();
+}
+
+/// `anxin backup` while writers publish: the copy is a consistent database (integrity,
+/// foreign keys, every item with its revisions); a backup restored into a new data
+/// directory is the same database, row for row, with the uploads and the key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn backups_are_consistent_under_writes_and_restore_to_the_same_database() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let (db, data) = deployment(dir.path()).await;
+    let ctx = Ctx::system(db.clone(), Clock::System);
+    let org = anxin_app::orgs::service::by_slug(&ctx, "sample-district")
+        .await
+        .unwrap()
+        .id;
+    let items = async |db: &Db| -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM content_items")
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+    };
+    let before = items(&db).await;
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let written = std::sync::Arc::new(AtomicUsize::new(0));
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            let (ctx, stop, written) = (ctx.clone(), stop.clone(), written.clone());
+            tokio::spawn(async move {
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    publish(&ctx, org, w * 10_000 + n).await;
+                    n += 1;
+                    written.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    while written.load(Ordering::Relaxed) < 5 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let under_load = dir.path().join("backup-under-load");
+    let report = anxin_server::ops::backup(&db, &data, &under_load)
+        .await
+        .unwrap();
+    assert!(
+        report.database && report.key && report.uploads == 1,
+        "{report:?}"
+    );
+    let at_backup = written.load(Ordering::Relaxed);
+    while written.load(Ordering::Relaxed) < at_backup + 5 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let copy = Db::connect(&anxin_app::db::sqlite_url(&under_load))
+        .await
+        .unwrap();
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(copy.pool())
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    let broken: Vec<sqlx::any::AnyRow> = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(copy.pool())
+        .await
+        .unwrap();
+    assert!(broken.is_empty(), "{} rows point nowhere", broken.len());
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM content_items i WHERE i.latest_revision_id IS NULL \
+         OR NOT EXISTS (SELECT 1 FROM content_revisions r WHERE r.id = i.latest_revision_id)",
+    )
+    .fetch_one(copy.pool())
+    .await
+    .unwrap();
+    assert_eq!(orphans, 0, "every item came with its revision");
+    let in_copy = items(&copy).await;
+    let after = items(&db).await;
+    assert!(
+        before < in_copy && in_copy < after,
+        "{before} < {in_copy} < {after}: a moment mid-way"
+    );
+    copy.close().await;
+
+    // Quiet now: a backup restored elsewhere is this database, row for row.
+    let quiet = dir.path().join("backup-quiet");
+    anxin_server::ops::backup(&db, &data, &quiet).await.unwrap();
+    assert!(
+        anxin_server::ops::backup(&db, &data, &quiet).await.is_err(),
+        "a backup is never overwritten"
+    );
+    let elsewhere = dir.path().join("restored");
+    let restored = anxin_server::ops::restore(&quiet, &elsewhere)
+        .await
+        .unwrap();
+    let tables = anxin_server::ops::tables(&db).await.unwrap();
+    assert!(tables.len() > 30, "{tables:?}");
+    assert_eq!(
+        anxin_server::ops::checksums(&restored, &tables)
+            .await
+            .unwrap(),
+        anxin_server::ops::checksums(&db, &tables).await.unwrap()
+    );
+    assert!(
+        elsewhere
+            .join("uploads")
+            .join(format!("{}.png", "ab".repeat(32)))
+            .exists()
+    );
+    assert_eq!(
+        std::fs::read(elsewhere.join("data.key")).unwrap(),
+        std::fs::read(data.join("data.key")).unwrap()
+    );
+    restored.close().await;
+    assert!(
+        anxin_server::ops::restore(&quiet, &elsewhere)
+            .await
+            .is_err(),
+        "restore never overwrites a database"
+    );
+}
+
+/// `anxin copy`: an SQLite deployment (sample content, published items, bookings)
+/// moves into an empty PostgreSQL database with every row, id and checksum; a second
+/// copy into it is refused, and new rows there continue after the copied ids.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_moves_to_postgres_with_every_row() {
+    let Some(target) = TestDb::postgres().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = deployment(dir.path()).await;
+    let ctx = Ctx::system(db.clone(), Clock::System);
+    let org = anxin_app::orgs::service::by_slug(&ctx, "sample-district")
+        .await
+        .unwrap()
+        .id;
+    for n in 0..5 {
+        publish(&ctx, org, n).await;
+    }
+    let booked = common::book_sample(&db, 12).await;
+    assert_eq!(booked, 12);
+    let pg = Db::connect(&target.url).await.unwrap();
+    let report = anxin_server::ops::copy(&db, &pg).await.unwrap();
+    assert_eq!(report.tables["bookings"].0, 12);
+    assert!(report.tables["search_terms"].0 > 0);
+    assert!(report.tables["audit_log"].0 > 0);
+    let again = anxin_server::ops::copy(&db, &pg).await.unwrap_err();
+    assert!(again.to_string().contains("not empty"), "{again}");
+    // The copy serves: new rows on PostgreSQL take ids after the copied ones.
+    let most: i64 = sqlx::query_scalar("SELECT MAX(id) FROM content_items")
+        .fetch_one(pg.pool())
+        .await
+        .unwrap();
+    let pg_ctx = Ctx::system(pg.clone(), Clock::System);
+    publish(&pg_ctx, org, 99).await;
+    let newest: i64 = sqlx::query_scalar("SELECT MAX(id) FROM content_items")
+        .fetch_one(pg.pool())
+        .await
+        .unwrap();
+    assert_eq!(newest, most + 1);
+    pg.close().await;
+}

@@ -516,7 +516,10 @@ pub async fn search(
     let mut ranked = if postings.is_empty() {
         Vec::new()
     } else {
-        find::rank(&postings, index::collection(&mut conn, at, orgs).await?)
+        find::rank(
+            &postings,
+            index::collection(ctx.db.id(), &mut conn, at, orgs).await?,
+        )
     };
     if find::needs_scan(&query, !ranked.is_empty()) {
         let needle: String = query.split_whitespace().collect();

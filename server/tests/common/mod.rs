@@ -361,3 +361,68 @@ impl Drop for Sinks {
         let _ = self.child.wait();
     }
 }
+
+/// Books `n` places of the sample district's matched service (one phone number each),
+/// straight through the booking service; returns how many were confirmed.
+pub async fn book_sample(db: &anxin_app::db::Db, n: usize) -> usize {
+    use anxin_app::booking::model::{Attendee, BookingForm, Stage};
+    use anxin_app::booking::service::{self as booking, BookRequest, BookingEnv, Via};
+    let clock = anxin_app::clock::Clock::System;
+    let system = anxin_app::service::Ctx::system(db.clone(), clock.clone());
+    let keys_dir = tempfile::tempdir().unwrap();
+    let keys =
+        anxin_app::booking::secret::Keys::load(Some(TEST_DATA_KEY), None, keys_dir.path(), false)
+            .unwrap();
+    let env = BookingEnv::new(
+        keys,
+        anxin_app::notify::Channels::new(&anxin_app::notify::Settings::default()).unwrap(),
+    );
+    let district = anxin_app::orgs::service::by_slug(&system, "sample-district")
+        .await
+        .unwrap()
+        .id;
+    booking::sync_all(db, clock.unix()).await.unwrap();
+    let service = booking::setup(&system, district).await.unwrap().services[0].id;
+    let page = booking::service_page(&system, service, None, None)
+        .await
+        .unwrap();
+    let category = page.categories[0].id;
+    let today = anxin_app::booking::slots::local_day(clock.unix(), anxin_app::time::CHINA);
+    let (_, slots) = booking::open_slots(
+        &system,
+        service,
+        today,
+        today + chrono::Days::new(13),
+        Some(category),
+    )
+    .await
+    .unwrap();
+    let mut confirmed = 0;
+    for (k, slot) in slots
+        .iter()
+        .filter(|s| s.left > 0)
+        .cycle()
+        .take(n)
+        .enumerate()
+    {
+        let form = BookingForm {
+            name: "家长".into(),
+            phone: format!("137{k:08}"),
+            attendee: Some(Attendee::Parent),
+            stage: Some(Stage::Junior),
+            category: Some(category.0),
+            ..Default::default()
+        };
+        let request = BookRequest {
+            slot: slot.id,
+            form,
+            idempotency_key: None,
+            via: Via::Api,
+            lang: anxin_app::i18n::Locale::Zh,
+        };
+        if booking::book(&system, &env, request).await.is_ok() {
+            confirmed += 1;
+        }
+    }
+    confirmed
+}

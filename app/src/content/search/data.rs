@@ -103,8 +103,39 @@ pub async fn catch_up(db: &Db) -> Result<usize, DbError> {
     Ok(stale.len())
 }
 
-/// How many items the public may see at `at`, and their total weighted length.
+/// How long the collection's figures are reused: they only weigh terms against each
+/// other, and a minute's drift in them changes no ranking that matters.
+const STATS_SECONDS: i64 = 60;
+
+type StatsKey = (u64, Option<Vec<OrgId>>, i64);
+
+/// The collection's figures per organisation scope and minute, so a burst of searches
+/// does not count every visible item each time.
+static STATS: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<StatsKey, Collection>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// [`collection_now`] of database `db`, reused for up to a minute.
 pub async fn collection(
+    db: u64,
+    conn: &mut AnyConnection,
+    at: i64,
+    orgs: Option<&[OrgId]>,
+) -> Result<Collection, DbError> {
+    let key = (db, orgs.map(<[OrgId]>::to_vec), at / STATS_SECONDS);
+    if let Some(found) = STATS.lock().ok().and_then(|s| s.get(&key).copied()) {
+        return Ok(found);
+    }
+    let fresh = collection_now(conn, at, orgs).await?;
+    if let Ok(mut stats) = STATS.lock() {
+        stats.retain(|(_, _, minute), _| *minute == key.2);
+        stats.insert(key, fresh);
+    }
+    Ok(fresh)
+}
+
+/// How many items the public may see at `at`, and their total weighted length.
+pub async fn collection_now(
     conn: &mut AnyConnection,
     at: i64,
     orgs: Option<&[OrgId]>,
