@@ -48,9 +48,10 @@ if [ ! -x tools/node_modules/.bin/wasm-opt ] || ! cmp -s tools/package-lock.json
 fi
 
 if [ "$what" = test ] || [ "$what" = bench ]; then
-  apt_install postgresql chromium chromium-driver curl
+  # systemd: systemd-analyze verifies the service file in deploy/.
+  apt_install postgresql chromium chromium-driver curl systemd
   if [ ! -x tools/venv/bin/schemathesis ] || ! cmp -s tools/requirements.txt tools/venv/.anxin-requirements; then
-    say "installing the Python test tools (Schemathesis, fhir.resources, icalendar, aiosmtpd, standardwebhooks, feedparser) into tools/venv"
+    say "installing the Python test tools (Schemathesis, fhir.resources, icalendar, aiosmtpd, standardwebhooks, feedparser, check-jsonschema) into tools/venv"
     python3 -m venv tools/venv
     tools/venv/bin/pip install -q --disable-pip-version-check -r tools/requirements.txt
     cp tools/requirements.txt tools/venv/.anxin-requirements

@@ -44,3 +44,25 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     );
     (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], body)
 }
+
+/// Asks the server at `addr` for `/healthz` (listening on all interfaces counts as
+/// this machine): true on a 200 within five seconds.
+pub async fn probe(addr: std::net::SocketAddr) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let ask = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+        let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.ok()?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).await.ok()?;
+        Some(head.starts_with(b"HTTP/1.1 200"))
+    };
+    matches!(
+        tokio::time::timeout(std::time::Duration::from_secs(5), ask).await,
+        Ok(Some(true))
+    )
+}

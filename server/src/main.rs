@@ -68,6 +68,12 @@ enum Command {
         #[arg(long, env = "ANXIN_DATA_DIR", default_value = "data")]
         data_dir: PathBuf,
     },
+    /// Exit 0 if the server at ANXIN_ADDR answers /healthz with 200 (for container
+    /// health checks, which have no curl).
+    Healthcheck {
+        #[arg(long, env = "ANXIN_ADDR", default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+    },
     /// Move everything from an SQLite database into a new, empty PostgreSQL database,
     /// then compare every table's rows and checksum.
     Copy {
@@ -460,6 +466,14 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     "not in the data directory (from ANXIN_DATA_KEY?)"
                 }
             );
+        }
+        Command::Healthcheck { addr } => {
+            let healthy = anxin_server::health::probe(addr).await;
+            return Ok(if healthy {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
         }
         Command::Restore { from, data_dir } => {
             let database = anxin_server::ops::restore(&from, &data_dir).await?;

@@ -1,4 +1,5 @@
-//! The real `anxin` binary: serves, then shuts down cleanly on SIGTERM.
+//! The real `anxin` binary: serves (and says so to a container's health check), then
+//! shuts down cleanly on SIGTERM.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -31,6 +32,19 @@ fn serve_answers_then_exits_cleanly_on_sigterm() {
         .expect("the server never said where it listens");
     let health = status_of(&format!("http://{addr}/healthz"));
     assert_eq!(health, 200);
+    // The container's health check: the same answer, from the binary itself.
+    let check = |addr: &str| {
+        Command::new(env!("CARGO_BIN_EXE_anxin"))
+            .args(["healthcheck", "--addr", addr])
+            .status()
+            .unwrap()
+            .success()
+    };
+    assert!(check(&addr));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nobody = closed.local_addr().unwrap().to_string();
+    drop(closed);
+    assert!(!check(&nobody), "nothing listens there");
     assert!(
         dir.path().join("data/anxin.db").exists(),
         "the SQLite file is created on first start"
