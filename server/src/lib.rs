@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod csrf;
 pub mod health;
+pub mod metrics;
 pub mod offline;
 pub mod ops;
 pub mod security;
@@ -88,6 +89,8 @@ pub struct Config {
     pub data_key_previous: Option<String>,
     /// E-mail and webhook channels for messages to people who booked.
     pub notify: anxin_app::notify::Settings,
+    /// Where Prometheus scrapes `/metrics` (a private address; never the public port).
+    pub metrics_addr: Option<SocketAddr>,
     /// How many background job workers this instance runs (0: none, a web-only
     /// instance).
     pub job_workers: usize,
@@ -116,6 +119,7 @@ impl Config {
             data_key: None,
             data_key_previous: None,
             notify: anxin_app::notify::Settings::default(),
+            metrics_addr: None,
             job_workers: anxin_app::jobs::work::WORKERS,
             job_lease_seconds: anxin_app::jobs::LEASE_SECS,
             clock: Clock::System,
@@ -226,6 +230,7 @@ pub fn router(state: AppState) -> Router {
         .merge(anxin_app::reports::pages::routes())
         .merge(pages)
         .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT))
+        .layer(middleware::from_fn(metrics::track))
         .layer(middleware::from_fn(csrf::same_origin_only))
         .layer(middleware::from_fn_with_state(
             state.settings.clone(),
@@ -393,6 +398,17 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         }
     }
 
+    if let Some(addr) = config.metrics_addr {
+        metrics::handle();
+        let listener = listen(addr)?;
+        tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+        let app = metrics::router(state.clone());
+        background.push(tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app).await {
+                tracing::warn!(%error, "the metrics listener stopped");
+            }
+        }));
+    }
     let listener = listen(config.addr)?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();

@@ -19,8 +19,18 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
     about = "Anxin (安心): a youth mental-health services portal"
 )]
 struct Cli {
+    /// How log lines are written: `text` for people, `json` (one object per line) for
+    /// log collectors.
+    #[arg(long, env = "ANXIN_LOG_FORMAT", default_value = "text", global = true)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -286,6 +296,10 @@ impl DbArgs {
 struct ServeArgs {
     #[command(flatten)]
     db: DbArgs,
+    /// Serve Prometheus metrics at http://ADDR/metrics (keep it private: a local or
+    /// internal address, not the public one).
+    #[arg(long, env = "ANXIN_METRICS_ADDR")]
+    metrics_addr: Option<SocketAddr>,
     /// Address to listen on.
     #[arg(long, env = "ANXIN_ADDR", default_value = "127.0.0.1:3000")]
     addr: SocketAddr,
@@ -388,13 +402,15 @@ enum HotlineCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
-    match run(Cli::parse().command).await {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
+    match run(cli.command).await {
         Ok(code) => code,
         Err(error) => {
             eprintln!("anxin: {error:#}");
@@ -420,6 +436,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 data_key_previous: args.keys.data_key_previous.filter(|k| !k.is_empty()),
                 job_lease_seconds: args.job_lease_seconds.max(1),
                 job_workers: args.job_workers.min(64),
+                metrics_addr: args.metrics_addr,
                 notify: anxin_app::notify::Settings {
                     smtp_url: args.smtp_url.filter(|u| !u.is_empty()),
                     mail_from: args.mail_from.filter(|u| !u.is_empty()),

@@ -397,3 +397,50 @@ async fn over_https_only_the_host_cookie_counts_and_hsts_is_sent() {
     );
     served.stop().await;
 }
+
+/// Metrics: on their own address only, per route pattern (no ids, no questionnaire
+/// names), with the database pool, jobs and bookings; nothing on the public port.
+#[tokio::test]
+async fn metrics_are_private_and_name_routes_not_people() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let metrics_addr = free.local_addr().unwrap();
+    drop(free);
+    let db = TestDb::sqlite().await;
+    let served = serve_with(&db, |c| {
+        c.demo_data = true;
+        c.metrics_addr = Some(metrics_addr);
+    })
+    .await;
+    for path in [
+        "/zh",
+        "/zh/self-check/phq9",
+        "/zh/self-check/gad7",
+        "/zh/courses",
+    ] {
+        client().get(served.url(path)).send().await.unwrap();
+    }
+    // The public port knows no such page (it sends a language-less path to /zh/…).
+    for path in ["/metrics", "/zh/metrics"] {
+        let public = client().get(served.url(path)).send().await.unwrap();
+        assert!(!public.status().is_success(), "never on the public port");
+    }
+    let text = client()
+        .get(format!("http://{metrics_addr}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(r#"anxin_http_requests_total{route="/{lang}/self-check/{id}",method="GET",status="2xx"}"#),
+        "{text}"
+    );
+    assert!(text.contains("anxin_http_request_duration_seconds_bucket"));
+    assert!(text.contains("anxin_db_connections"));
+    assert!(
+        !text.contains("phq9") && !text.contains("gad7"),
+        "no questionnaire is named"
+    );
+    served.stop().await;
+}

@@ -236,3 +236,35 @@ fn the_job_queue_is_listed_and_retried_from_the_command_line() {
     let (code, _) = anxin(&data, &["jobs", "retry", "999999"], None);
     assert_eq!(code, 2);
 }
+
+/// `--log-format json`: one JSON object per line, for log collectors.
+#[test]
+fn logs_are_json_lines_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anxin"))
+        .args(["--log-format", "json", "serve", "--addr", "127.0.0.1:0"])
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("--site-root")
+        .arg(dir.path().join("site"))
+        .env("RUST_LOG", "info")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let listening = lines
+        .map_while(Result::ok)
+        .find(|l| l.contains("listening on"))
+        .expect("the server logs where it listens");
+    let event: serde_json::Value = serde_json::from_str(&listening).unwrap();
+    assert_eq!(event["level"], "INFO", "{event}");
+    assert!(
+        event["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Anxin is listening on http://")
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

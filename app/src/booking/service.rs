@@ -548,6 +548,25 @@ pub async fn book(
     env: &BookingEnv,
     request: BookRequest,
 ) -> Result<Booked, BookingError> {
+    let outcome = book_once(ctx, env, request).await;
+    // For operators' metrics: how bookings went, never who made them.
+    let result = match &outcome {
+        Ok(booked) => booked.status.as_str(),
+        Err(BookingError::Full) => "full",
+        Err(BookingError::Invalid(_)) => "invalid",
+        Err(BookingError::TooMany { .. } | BookingError::PerPhoneLimit { .. }) => "limited",
+        Err(BookingError::WaitlistFull) => "waitlist-full",
+        Err(_) => "refused",
+    };
+    metrics::counter!("anxin_bookings_total", "result" => result).increment(1);
+    outcome
+}
+
+async fn book_once(
+    ctx: &Ctx,
+    env: &BookingEnv,
+    request: BookRequest,
+) -> Result<Booked, BookingError> {
     count_address(ctx, env)?;
     let keys = env.keys()?;
     let mut conn = connection(ctx).await?;

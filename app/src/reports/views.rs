@@ -29,6 +29,11 @@ pub fn is_reader(user_agent: &str) -> bool {
 }
 
 impl ViewCounter {
+    /// How many item-months wait to be written.
+    pub fn pending(&self) -> usize {
+        self.pending.lock().map(|p| p.len()).unwrap_or_default()
+    }
+
     pub fn count(&self, item: ItemId, month: Month) {
         if let Ok(mut pending) = self.pending.lock() {
             *pending.entry((item, month)).or_default() += 1;
