@@ -48,8 +48,8 @@ if [ ! -x tools/node_modules/.bin/wasm-opt ] || ! cmp -s tools/package-lock.json
 fi
 
 if [ "$what" = test ] || [ "$what" = bench ]; then
-  # systemd: systemd-analyze verifies the service file in deploy/.
-  apt_install postgresql chromium chromium-driver curl systemd
+  # systemd and caddy: systemd-analyze and caddy validate check the files in deploy/.
+  apt_install postgresql chromium chromium-driver curl systemd caddy
   if [ ! -x tools/venv/bin/schemathesis ] || ! cmp -s tools/requirements.txt tools/venv/.anxin-requirements; then
     say "installing the Python test tools (Schemathesis, fhir.resources, icalendar, aiosmtpd, standardwebhooks, feedparser, check-jsonschema) into tools/venv"
     python3 -m venv tools/venv

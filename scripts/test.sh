@@ -39,13 +39,14 @@ cargo test --workspace --exclude anxin-frontend
 step "release build"
 cargo leptos build --release
 
-step "deployment files (systemd unit, Compose file)"
+step "deployment files (systemd unit, Compose file, Caddyfile)"
 # The unit as installed, pointing at this build; verify checks every directive.
 unit_dir="$(mktemp -d)"
 sed "s|/usr/local/bin/anxin|$PWD/target/release/anxin|" deploy/anxin.service > "$unit_dir/anxin.service"
 systemd-analyze verify "$unit_dir/anxin.service"
 rm -rf "$unit_dir"
 tools/venv/bin/check-jsonschema --builtin-schema vendor.compose-spec deploy/compose.yaml
+ANXIN_DOMAIN=anxin.example.org caddy validate --adapter caddyfile --config deploy/Caddyfile 2>&1 | tail -n 1
 
 step "API conformance (Schemathesis) and FHIR export (fhir.resources)"
 api_dir="$(mktemp -d /tmp/anxin-api.XXXXXX)"
