@@ -46,7 +46,9 @@ sed "s|/usr/local/bin/anxin|$PWD/target/release/anxin|" deploy/anxin.service > "
 systemd-analyze verify "$unit_dir/anxin.service"
 rm -rf "$unit_dir"
 tools/venv/bin/check-jsonschema --builtin-schema vendor.compose-spec deploy/compose.yaml
-ANXIN_DOMAIN=anxin.example.org caddy validate --adapter caddyfile --config deploy/Caddyfile 2>&1 | tail -n 1
+caddy_out="$(ANXIN_DOMAIN=anxin.example.org caddy validate --adapter caddyfile --config deploy/Caddyfile 2>&1)" \
+  || { echo "$caddy_out"; exit 1; }
+echo "deploy/Caddyfile: valid"
 
 step "API conformance (Schemathesis) and FHIR export (fhir.resources)"
 api_dir="$(mktemp -d /tmp/anxin-api.XXXXXX)"
