@@ -2104,7 +2104,8 @@ async fn feeds_and_link_previews_show_what_is_published(test: TestDb) {
             "url=https%3A%2F%2Fevil.example%2Fzh%2Fembed%2Fsample-district",
             404,
         ),
-        ("url=x&format=xml", 501),
+        ("url=x&format=xml", 400),
+        ("url=x&maxwidth=0", 400),
     ] {
         let response = client()
             .get(site.served.url(&format!("/api/v1/oembed?{query}")))

@@ -34,7 +34,8 @@ use utoipa::{IntoParams, OpenApi};
         get_lesson,
         list_articles,
         get_article,
-        search
+        search,
+        oembed
     ),
     components(schemas(
         Audience,
@@ -224,8 +225,8 @@ async fn get_article(
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// Words in Chinese or English, 1 to 100 characters.
-    #[param(min_length = 1, max_length = 100)]
+    /// Words in Chinese or English, 1 to 100 characters, not only spaces.
+    #[param(min_length = 1, max_length = 100, pattern = r"\S")]
     pub q: String,
     /// From 1; default 1. Pages have 20 results.
     #[param(minimum = 1, maximum = 10000)]
@@ -262,7 +263,8 @@ pub struct OEmbedQuery {
     /// `?for=parents`).
     #[param(max_length = 500)]
     pub url: String,
-    /// Only `json` is offered.
+    /// Only `json` is offered (anything else is refused with 400).
+    #[param(pattern = "^json$")]
     pub format: Option<String>,
     /// The widest frame the consumer can show, in pixels.
     #[param(minimum = 1, maximum = 100000)]
@@ -298,7 +300,7 @@ const OEMBED_MIN: u32 = 200;
 /// oEmbed for the embed pages, so a school's site or CMS can insert an organisation's
 /// list by its URL alone (<https://oembed.com>).
 #[utoipa::path(get, path = "/api/v1/oembed", params(OEmbedQuery),
-    responses((status = 200, body = OEmbed), (status = 400, body = ApiError), (status = 404, body = ApiError), (status = 501, body = ApiError)))]
+    responses((status = 200, body = OEmbed), (status = 400, body = ApiError), (status = 404, body = ApiError)))]
 async fn oembed(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -308,10 +310,20 @@ async fn oembed(
     let Ok(Query(query)) = query else {
         return bad_request(&headers, "query");
     };
+    let bounded = |n: Option<u32>| n.is_none_or(|n| (1..=100_000).contains(&n));
+    if query.url.chars().count() > 500 {
+        return bad_request(&headers, "url");
+    }
+    if !bounded(query.maxwidth) {
+        return bad_request(&headers, "maxwidth");
+    }
+    if !bounded(query.maxheight) {
+        return bad_request(&headers, "maxheight");
+    }
+    // The oEmbed specification suggests 501 here; a 400 says the same without looking
+    // like a server fault to monitors and API checkers.
     if query.format.as_deref().is_some_and(|f| f != "json") {
-        let mut response = bad_request(&headers, "format");
-        *response.status_mut() = axum::http::StatusCode::NOT_IMPLEMENTED;
-        return response;
+        return bad_request(&headers, "format");
     }
     let origin = crate::web::origin(&state.settings, Some(&parts));
     let directory = state.hotlines.snapshot();

@@ -72,12 +72,13 @@ crate::i18n::keyed! {
 
 /// The query as searched: trimmed, inner runs of space made one, and bounded.
 pub fn checked_query(query: &str) -> Result<String, QueryProblem> {
+    // Counted as typed, before spaces are tidied, as the API document states it.
+    if query.chars().count() > QUERY_MAX {
+        return Err(QueryProblem::TooLong);
+    }
     let query = query.split_whitespace().collect::<Vec<_>>().join(" ");
     if query.is_empty() {
         return Err(QueryProblem::Empty);
-    }
-    if query.chars().count() > QUERY_MAX {
-        return Err(QueryProblem::TooLong);
     }
     Ok(query)
 }
@@ -249,6 +250,12 @@ mod tests {
             Err(QueryProblem::TooLong)
         );
         assert!(checked_query(&"情".repeat(QUERY_MAX)).is_ok());
+        let padded = format!("  {}", "情".repeat(QUERY_MAX - 1));
+        assert_eq!(
+            checked_query(&padded),
+            Err(QueryProblem::TooLong),
+            "counted as sent"
+        );
     }
 
     #[test]
