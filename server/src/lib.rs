@@ -386,6 +386,17 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         spawn_housekeeping(state.clone()),
         spawn_view_writer(state.clone()),
     ];
+    // Pictures uploaded before they got smaller copies: made in the background.
+    background.push({
+        let (db, uploads) = (state.db.clone(), config.data_dir.join("uploads"));
+        tokio::spawn(async move {
+            match content::images::catch_up(&db, &uploads).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(pictures = n, "made smaller copies of earlier pictures"),
+                Err(error) => tracing::warn!(%error, "could not make copies of earlier pictures"),
+            }
+        })
+    });
     if config.job_workers > 0 {
         // Alive from the start (the workers' own first beat may come a moment later).
         state.jobs.beat(state.clock.unix());

@@ -551,8 +551,9 @@ impl From<UploadRow> for Upload {
             original_name: r.original_name,
             content_type: r.content_type,
             size: r.size,
-            width: r.width,
-            height: r.height,
+            // 0: a picture that could not be read for its size (see `images::catch_up`).
+            width: r.width.filter(|w| *w > 0),
+            height: r.height.filter(|h| *h > 0),
             transcript: r.transcript,
         }
     }
@@ -607,6 +608,36 @@ pub async fn insert_upload(
     .bind(upload.transcript)
     .fetch_one(conn)
     .await?)
+}
+
+/// Pictures stored before their sizes were recorded (by an older Anxin): id and name,
+/// oldest first, at most `limit`.
+pub async fn pictures_without_size(
+    conn: &mut AnyConnection,
+    limit: i64,
+) -> Result<Vec<(UploadId, String)>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT id, stored_name FROM uploads WHERE width IS NULL \
+         AND content_type IN ('image/png', 'image/jpeg', 'image/webp') ORDER BY id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Records a picture's size; (0, 0) for one that cannot be read, so it is not tried again.
+pub async fn set_picture_size(
+    conn: &mut AnyConnection,
+    id: UploadId,
+    (width, height): (i64, i64),
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE uploads SET width = $1, height = $2 WHERE id = $3")
+        .bind(width)
+        .bind(height)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// The stored picture whose name starts with `digest` (its variants are named from it).
@@ -702,8 +733,8 @@ async fn summaries(
                 topics: lists.topics,
                 minutes: r.minutes,
                 cover: r.cover.map(|c| media_url(&c)),
-                cover_width: r.cover_width,
-                cover_height: r.cover_height,
+                cover_width: r.cover_width.filter(|w| *w > 0),
+                cover_height: r.cover_height.filter(|h| *h > 0),
                 published_at: r.live_from.unwrap_or_default(),
                 course_id: r.course_id,
             }

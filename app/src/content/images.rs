@@ -164,6 +164,36 @@ pub fn make_variants(path: &std::path::Path, stored: &str) -> Option<(i64, i64)>
     Some((width, height))
 }
 
+/// Makes the variants of pictures uploaded before this version (in batches, off the
+/// async threads); returns how many pictures it looked at.
+#[cfg(feature = "ssr")]
+pub async fn catch_up(
+    db: &crate::db::Db,
+    uploads: &std::path::Path,
+) -> Result<usize, crate::db::DbError> {
+    let mut seen = 0;
+    loop {
+        let mut conn = db.pool().acquire().await?;
+        let batch = super::data::pictures_without_size(&mut conn, 20).await?;
+        drop(conn);
+        if batch.is_empty() {
+            return Ok(seen);
+        }
+        for (id, stored) in batch {
+            let path = uploads.join(&stored);
+            let size = tokio::task::spawn_blocking(move || make_variants(&path, &stored))
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or((0, 0));
+            let mut tx = db.begin_write().await?;
+            super::data::set_picture_size(&mut tx, id, size).await?;
+            tx.commit().await?;
+            seen += 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -137,7 +137,11 @@ async fn housekeeping(state: &AppState, now: i64) -> Result<(), String> {
         Ok(n) => tracing::info!(entries = n, "pruned the audit log"),
         Err(error) => problems.push(format!("audit log: {error}")),
     }
-    // Normally a no-op: publication indexes in its own transaction.
+    // Normally no-ops: uploads make their variants, publication indexes, as they happen.
+    let uploads = state.settings.data_dir.join("uploads");
+    if let Err(error) = crate::content::images::catch_up(&state.db, &uploads).await {
+        problems.push(format!("picture variants: {error}"));
+    }
     if let Err(error) = crate::content::search::data::catch_up(&state.db).await {
         problems.push(format!("search index: {error}"));
     }
