@@ -1,7 +1,8 @@
 /* Reading progress, kept only in this browser (localStorage "anxin.progress"): never
    sent anywhere, no cookie, no request. Off until the reader turns it on; one tap
    forgets it all. ES5 and feature-detected for old in-app browsers. Texts come from
-   the page (rendered from the i18n files); this script only shows, hides and counts. */
+   the page (rendered from the i18n files); this script only shows, hides and counts.
+   The "my" page adds progress-my.js (its list, and moving progress by a code). */
 (function () {
   var KEY = "anxin.progress", ASKED = "anxin.progress.asked", d = document, s;
   var panel = d.querySelector("[data-progress]");
@@ -60,24 +61,7 @@
     }
     var next = one("[data-continue]");
     if (next && last) { next.href = last.u; next.querySelector("span").textContent = last.t; next.hidden = false; }
-    var list = one("[data-list]");
-    if (list) mine(list);
-  }
-  function mine(list) {
-    var keys = Object.keys(s.items).sort(function (a, b) { return s.items[b].at - s.items[a].at; });
-    list.textContent = "";
-    one("[data-empty]").hidden = keys.length > 0;
-    keys.forEach(function (k) {
-      var it = s.items[k], li = d.createElement("li"), a = d.createElement("a"), note = d.createElement("span");
-      a.href = it.u; a.textContent = it.t; note.className = "muted";
-      if (k.charAt(0) === "c") {
-        var n = 0;
-        for (var j in s.items) if (s.items[j].c === k && s.items[j].d) n++;
-        if (it.n) fill(note, list.getAttribute("data-count"), n, it.n);
-      } else if (it.d) note.textContent = list.getAttribute("data-done");
-      li.appendChild(a); li.appendChild(d.createTextNode(" ")); li.appendChild(note);
-      list.appendChild(li);
-    });
+    if (window.anxinProgress.list) window.anxinProgress.list(); // the "my" page's part
   }
   function on(q, type, f) { var el = one(q); if (el) el.addEventListener(type, f); }
   on("[data-on]", "click", function () { s = s || { v: 1, items: {} }; save(); render(); });
@@ -90,20 +74,12 @@
     try { localStorage.removeItem(KEY); sessionStorage.removeItem(ASKED); } catch (e) {}
     s = null; render(); one("[data-status]").textContent = one("[data-forget]").getAttribute("data-done");
   });
-  on("[data-export]", "click", function () {
-    var code = one("[data-code]");
-    code.value = "ANXIN1." + btoa(unescape(encodeURIComponent(JSON.stringify(s))));
-    code.hidden = false; code.focus(); code.select();
-  });
-  on("[data-import-go]", "click", function () {
-    var text = one("[data-import]").value.replace(/\s+/g, ""), got = null, k;
-    try { got = sane(JSON.parse(decodeURIComponent(escape(atob(text.replace(/^ANXIN1\./, "")))))); } catch (e) {}
-    var status = one("[data-status]");
-    if (!got) { status.textContent = status.getAttribute("data-bad"); return; }
-    s = s || { v: 1, items: {} };
-    for (k in got.items) if (!s.items[k] || s.items[k].at < got.items[k].at) s.items[k] = got.items[k];
-    save(); render(); status.textContent = status.getAttribute("data-good");
-  });
+  // What the "my" page's script (progress-my.js) works with.
+  window.anxinProgress = {
+    get: function () { return s; },
+    set: function (value) { s = value; save(); render(); },
+    sane: sane, one: one, fill: fill, on: on, render: render
+  };
   if (s) s = sane(s);
   render();
 })();

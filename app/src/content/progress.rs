@@ -12,11 +12,16 @@ use leptos::prelude::*;
 
 /// The script, inlined (with the page's CSP nonce) on the pages that use it.
 const SCRIPT: &str = include_str!("progress.js");
+/// The "my" page's part: its list, and moving progress by a code.
+const MY_SCRIPT: &str = include_str!("progress-my.js");
 
 /// The script element.
 #[component]
-fn ProgressScript() -> impl IntoView {
-    view! { <script nonce=leptos::nonce::use_nonce()>{SCRIPT}</script> }
+fn ProgressScript(#[prop(optional)] my_page: bool) -> impl IntoView {
+    view! {
+        <script nonce=leptos::nonce::use_nonce()>{SCRIPT}</script>
+        {my_page.then(|| view! { <script nonce=leptos::nonce::use_nonce()>{MY_SCRIPT}</script> })}
+    }
 }
 
 /// The question asked before anything is stored.
@@ -124,6 +129,6 @@ pub fn MyPage() -> impl IntoView {
             </div>
             <p role="status" data-status data-good=tr("my-import-good") data-bad=tr("my-import-bad")></p>
         </section>
-        <ProgressScript/>
+        <ProgressScript my_page=true/>
     }
 }
