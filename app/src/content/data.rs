@@ -871,10 +871,9 @@ pub async fn public_summaries(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list: Vec<String> = (0..ids.len()).map(|k| format!("${}", k + 2)).collect();
     let sql = format!(
         "SELECT {PUBLIC_COLUMNS} {PUBLIC_FROM} WHERE i.live_from <= $1 AND i.id IN ({})",
-        list.join(", ")
+        placeholders(2, ids.len())
     );
     let mut query = sqlx::query_as::<_, SummaryRow>(&sql).bind(at);
     for id in ids {

@@ -1,17 +1,10 @@
 //! The parent school's tables: programmes, featured lessons and schools' series.
 
 use super::{Feature, Programme};
-use crate::db::DbError;
+use crate::db::{DbError, placeholders};
 use crate::ids::{ItemId, OrgId};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
-
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|k| format!("${k}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// The programmes of these courses.
 pub async fn programmes(
@@ -106,7 +99,6 @@ pub async fn featured_on(
 ) -> Result<Vec<ItemId>, DbError> {
     let scope = match orgs {
         None => String::new(),
-        Some([]) => " AND org_id IS NULL".into(),
         Some(orgs) => format!(" AND org_id IN ({})", placeholders(2, orgs.len())),
     };
     let sql = format!(

@@ -4,7 +4,7 @@
 use super::{CategoryRow, Month, TopItem};
 use crate::booking::Bilingual;
 use crate::content::model::{Audience, Kind};
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbError, placeholders};
 use crate::ids::{ItemId, OrgId};
 use sqlx::AnyConnection;
 
@@ -24,14 +24,6 @@ pub async fn add_views(db: &Db, batch: &[((ItemId, Month), i64)]) -> Result<(), 
     }
     tx.commit().await?;
     Ok(())
-}
-
-/// `$first, $first+1, …` for a list of `n` values.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|k| format!("${k}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Views per month and kind of item: `(month, kind, views)`.

@@ -6,7 +6,7 @@
 
 use super::{Collection, Posting, terms};
 use crate::content::markdown::plain_text;
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbError, placeholders};
 use crate::ids::{ItemId, OrgId, RevisionId};
 use sqlx::AnyConnection;
 
@@ -19,17 +19,11 @@ const VISIBLE: &str = "JOIN content_items i ON i.id = d.item_id AND i.live_revis
     WHERE i.live_from <= $1 \
     AND (i.course_id IS NULL OR EXISTS (SELECT 1 FROM content_items c WHERE c.id = i.course_id AND c.live_from <= $1))";
 
-/// `AND i.org_id IN (…)` from placeholder `$first` on, or nothing for every
-/// organisation.
+/// `AND i.org_id IN (…)` from placeholder `$first` on (matching nothing for no
+/// organisation), or nothing for every organisation.
 fn org_condition(orgs: Option<&[OrgId]>, first: usize) -> String {
-    match orgs {
-        None => String::new(),
-        Some([]) => " AND i.org_id IS NULL".into(),
-        Some(orgs) => {
-            let list: Vec<String> = (0..orgs.len()).map(|k| format!("${}", first + k)).collect();
-            format!(" AND i.org_id IN ({})", list.join(", "))
-        }
-    }
+    orgs.map(|orgs| format!(" AND i.org_id IN ({})", placeholders(first, orgs.len())))
+        .unwrap_or_default()
 }
 
 /// Cuts the item's live revision into the index, replacing what was there; removes
@@ -165,11 +159,10 @@ pub async fn postings(
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let list: Vec<String> = (0..terms.len()).map(|k| format!("${}", k + 2)).collect();
     let sql = format!(
         "SELECT s.item_id, s.term, s.weight, d.length FROM search_terms s \
          JOIN search_documents d ON d.item_id = s.item_id {VISIBLE} AND s.term IN ({}){}",
-        list.join(", "),
+        placeholders(2, terms.len()),
         org_condition(orgs, terms.len() + 2)
     );
     let mut query = sqlx::query_as::<_, (ItemId, String, i64, i64)>(&sql).bind(at);
@@ -230,10 +223,9 @@ pub async fn plain_of(
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let list: Vec<String> = (1..=items.len()).map(|k| format!("${k}")).collect();
     let sql = format!(
         "SELECT item_id, plain FROM search_documents WHERE item_id IN ({})",
-        list.join(", ")
+        placeholders(1, items.len())
     );
     let mut query = sqlx::query_as::<_, (ItemId, String)>(&sql);
     for item in items {
