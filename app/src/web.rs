@@ -148,10 +148,45 @@ pub async fn ctx() -> Result<Ctx, Failure> {
 
 /// [`ctx`], refused unless a staff member is signed in.
 pub async fn staff_ctx() -> Result<Ctx, Failure> {
-    let ctx = ctx().await?;
+    staff_only(ctx().await?)
+}
+
+/// [`ctx_for`], refused unless a staff member is signed in (for plain axum handlers).
+pub async fn staff_ctx_for(state: &AppState, parts: &Parts) -> Result<Ctx, Failure> {
+    staff_only(ctx_for(state, parts).await?)
+}
+
+fn staff_only(ctx: Ctx) -> Result<Ctx, Failure> {
     match ctx.actor {
         Actor::Staff(_) => Ok(ctx),
         _ => Err(Failure::NotSignedIn),
+    }
+}
+
+/// A staff CSV download: the file under its name (`Ok((csv, file name))`), or the
+/// failure's status with its message in the person's language as plain text.
+pub fn csv_download(
+    outcome: Result<(String, String), Failure>,
+    locale: Locale,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match outcome {
+        Ok((csv, name)) => {
+            let mut response = csv.into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            );
+            if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+                headers.insert(header::CONTENT_DISPOSITION, value);
+            }
+            response
+        }
+        Err(failure) => {
+            let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, crate::i18n::t(locale, failure.key())).into_response()
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use super::pages::{FindEcho, FormEcho, manage_href};
 use super::service::{self, BookRequest, BookingError, BookingKey, Via};
 use crate::i18n::Locale;
 use crate::ids::{CategoryId, OrgId, SlotId};
-use crate::service::{Actor, Failure};
+use crate::service::Failure;
 use crate::state::AppState;
 use crate::web;
 use axum::{
@@ -349,10 +349,7 @@ async fn export(
 ) -> Response {
     let locale = locale(&q.lang);
     let outcome = async {
-        let ctx = web::ctx_for(&state, &parts).await?;
-        if !matches!(ctx.actor, Actor::Staff(_)) {
-            return Err(Failure::NotSignedIn);
-        }
+        let ctx = web::staff_ctx_for(&state, &parts).await?;
         let org = q
             .org
             .parse::<OrgId>()
@@ -362,27 +359,8 @@ async fn export(
         let to =
             service::parse_day(&q.to).ok_or_else(|| Failure::invalid("to", "error-bad-input"))?;
         let csv = service::export_csv(&ctx, &state.booking, org, from, to, locale).await?;
-        Ok((csv, from, to))
+        Ok((csv, format!("bookings-{from}-{to}.csv")))
     }
     .await;
-    match outcome {
-        Ok((csv, from, to)) => {
-            let mut response = csv.into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            );
-            if let Ok(value) = HeaderValue::from_str(&format!(
-                "attachment; filename=\"bookings-{from}-{to}.csv\""
-            )) {
-                headers.insert(header::CONTENT_DISPOSITION, value);
-            }
-            response
-        }
-        Err(failure) => {
-            let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            (status, crate::i18n::t(locale, failure.key())).into_response()
-        }
-    }
+    web::csv_download(outcome, locale)
 }

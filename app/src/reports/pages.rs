@@ -334,14 +334,14 @@ pub use csv_route::routes;
 mod csv_route {
     use crate::i18n::Locale;
     use crate::ids::OrgId;
-    use crate::service::{Actor, Failure};
+    use crate::service::Failure;
     use crate::state::AppState;
     use crate::web;
     use axum::{
         Router,
         extract::{Query, State},
-        http::{HeaderValue, StatusCode, header, request::Parts},
-        response::{IntoResponse, Response},
+        http::request::Parts,
+        response::Response,
         routing::get,
     };
     use serde::Deserialize;
@@ -366,41 +366,18 @@ mod csv_route {
     ) -> Response {
         let locale = Locale::from_segment(&q.lang).unwrap_or_default();
         let outcome = async {
-            let ctx = web::ctx_for(&state, &parts).await?;
-            if !matches!(ctx.actor, Actor::Staff(_)) {
-                return Err(Failure::NotSignedIn);
-            }
+            let ctx = web::staff_ctx_for(&state, &parts).await?;
             let org = q
                 .org
                 .parse::<OrgId>()
                 .map_err(|_| Failure::invalid("org", "error-bad-input"))?;
             let report = crate::reports::service::report(&ctx, org, &q.from, &q.to).await?;
+            let name = format!("report-{}-{}.csv", report.from, report.to);
             super::to_csv(&report, locale)
-                .map(|csv| (csv, report))
+                .map(|csv| (csv, name))
                 .map_err(|_| Failure::Unavailable)
         }
         .await;
-        match outcome {
-            Ok((csv, report)) => {
-                let mut response = csv.into_response();
-                let headers = response.headers_mut();
-                headers.insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/csv; charset=utf-8"),
-                );
-                if let Ok(value) = HeaderValue::from_str(&format!(
-                    "attachment; filename=\"report-{}-{}.csv\"",
-                    report.from, report.to
-                )) {
-                    headers.insert(header::CONTENT_DISPOSITION, value);
-                }
-                response
-            }
-            Err(failure) => {
-                let status =
-                    StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_REQUEST);
-                (status, crate::i18n::t(locale, failure.key())).into_response()
-            }
-        }
+        web::csv_download(outcome, locale)
     }
 }
