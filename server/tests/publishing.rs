@@ -74,42 +74,11 @@ impl Site {
 
     /// A booking of the district's matched (sample) service, made by phone number `n`.
     async fn booking(&self, n: usize) -> anxin_app::ids::BookingId {
-        use anxin_app::booking::service::{self as booking, BookRequest, Via};
-        let system = self.system();
-        let setup = booking::setup(&system, self.district).await.unwrap();
-        let service = setup.services[0].id;
-        let page = booking::service_page(&system, service, None, None)
+        let phone = format!("136{n:08}");
+        let env = &self.served.server.state.booking;
+        let booked = common::book_sample_with(&self.system(), env, self.district, &[phone])
             .await
-            .unwrap();
-        let category = page.categories[0].id;
-        let today = anxin_app::booking::slots::local_day(self.clock.unix(), anxin_app::time::CHINA);
-        let (_, slots) = booking::open_slots(
-            &system,
-            service,
-            today,
-            today + chrono::Days::new(13),
-            Some(category),
-        )
-        .await
-        .unwrap();
-        let slot = slots.iter().find(|s| s.left > 0).expect("an open slot").id;
-        let form = anxin_app::booking::model::BookingForm {
-            name: "家长".into(),
-            phone: format!("136{n:08}"),
-            attendee: Some(anxin_app::booking::model::Attendee::Parent),
-            stage: Some(anxin_app::booking::model::Stage::Junior),
-            category: Some(category.0),
-            ..Default::default()
-        };
-        let request = BookRequest {
-            slot,
-            form,
-            idempotency_key: None,
-            via: Via::Api,
-            lang: anxin_app::i18n::Locale::Zh,
-        };
-        let booked = booking::book(&system, &self.served.server.state.booking, request)
-            .await
+            .remove(0)
             .unwrap();
         let id: i64 = sqlx::query_scalar("SELECT id FROM bookings WHERE code = $1")
             .bind(&booked.code)

@@ -365,8 +365,7 @@ impl Drop for Sinks {
 /// Books `n` places of the sample district's matched service (one phone number each),
 /// straight through the booking service; returns how many were confirmed.
 pub async fn book_sample(db: &anxin_app::db::Db, n: usize) -> usize {
-    use anxin_app::booking::model::{Attendee, BookingForm, Stage};
-    use anxin_app::booking::service::{self as booking, BookRequest, BookingEnv, Via};
+    use anxin_app::booking::service::{self as booking, BookingEnv};
     let clock = anxin_app::clock::Clock::System;
     let system = anxin_app::service::Ctx::system(db.clone(), clock.clone());
     let keys_dir = tempfile::tempdir().unwrap();
@@ -382,14 +381,32 @@ pub async fn book_sample(db: &anxin_app::db::Db, n: usize) -> usize {
         .unwrap()
         .id;
     booking::sync_all(db, clock.unix()).await.unwrap();
-    let service = booking::setup(&system, district).await.unwrap().services[0].id;
-    let page = booking::service_page(&system, service, None, None)
+    let phones: Vec<String> = (0..n).map(|k| format!("137{k:08}")).collect();
+    book_sample_with(&system, &env, district, &phones)
+        .await
+        .iter()
+        .filter(|outcome| outcome.is_ok())
+        .count()
+}
+
+/// One booking per phone number of the district's matched (sample) service, in its
+/// open slots in turn over the next two weeks, with its first need category.
+pub async fn book_sample_with(
+    system: &anxin_app::service::Ctx,
+    env: &anxin_app::booking::service::BookingEnv,
+    district: anxin_app::ids::OrgId,
+    phones: &[String],
+) -> Vec<Result<anxin_app::booking::Booked, anxin_app::booking::service::BookingError>> {
+    use anxin_app::booking::model::{Attendee, BookingForm, Stage};
+    use anxin_app::booking::service::{self as booking, BookRequest, Via};
+    let service = booking::setup(system, district).await.unwrap().services[0].id;
+    let page = booking::service_page(system, service, None, None)
         .await
         .unwrap();
     let category = page.categories[0].id;
-    let today = anxin_app::booking::slots::local_day(clock.unix(), anxin_app::time::CHINA);
+    let today = anxin_app::booking::slots::local_day(system.now(), anxin_app::time::CHINA);
     let (_, slots) = booking::open_slots(
-        &system,
+        system,
         service,
         today,
         today + chrono::Days::new(13),
@@ -397,17 +414,11 @@ pub async fn book_sample(db: &anxin_app::db::Db, n: usize) -> usize {
     )
     .await
     .unwrap();
-    let mut confirmed = 0;
-    for (k, slot) in slots
-        .iter()
-        .filter(|s| s.left > 0)
-        .cycle()
-        .take(n)
-        .enumerate()
-    {
+    let mut outcomes = Vec::new();
+    for (slot, phone) in slots.iter().filter(|s| s.left > 0).cycle().zip(phones) {
         let form = BookingForm {
             name: "家长".into(),
-            phone: format!("137{k:08}"),
+            phone: phone.clone(),
             attendee: Some(Attendee::Parent),
             stage: Some(Stage::Junior),
             category: Some(category.0),
@@ -420,9 +431,7 @@ pub async fn book_sample(db: &anxin_app::db::Db, n: usize) -> usize {
             via: Via::Api,
             lang: anxin_app::i18n::Locale::Zh,
         };
-        if booking::book(&system, &env, request).await.is_ok() {
-            confirmed += 1;
-        }
+        outcomes.push(booking::book(system, env, request).await);
     }
-    confirmed
+    outcomes
 }
