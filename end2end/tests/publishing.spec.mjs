@@ -228,4 +228,17 @@ test('an editor sets up the parent school by grade band; parents see it; reports
   await expect(page.getByRole('link', { name: '下载 CSV' })).toBeVisible();
   await expectNoAxeViolations(page);
   await expectFitsWidth(page);
+
+  // The same pages in English.
+  for (const [path, heading] of [
+    ['/en/staff/reports', 'Reports'],
+    ['/en/staff/parent-school', 'Courses for parents: settings'],
+    ['/en/parent-school/junior?org=sample-district', 'Parents of junior secondary students'],
+    ['/en/my', 'My learning'],
+  ]) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+    await expectNoAxeViolations(page);
+    await expectFitsWidth(page);
+  }
 });
