@@ -71,7 +71,10 @@ test('an editor writes a lesson with an image, a reviewer publishes it, a visito
   await expect(reader.getByRole('heading', { level: 1, name: title })).toBeVisible();
   const image = reader.getByRole('img', { name: '一片平静的绿色' });
   await expect(image).toBeVisible();
-  expect(await image.evaluate((img) => img.naturalWidth)).toBe(64);
+  // The picture has its size before it has its pixels (width/height attributes, lazy, async
+  // decoding): wait for it to load, then check that what arrived is the real picture.
+  await image.scrollIntoViewIfNeeded();
+  await expect.poll(() => image.evaluate((img) => (img.complete ? img.naturalWidth : -1))).toBe(64);
   await expect(reader.getByRole('navigation', { name: '课程内翻页' })).toBeVisible();
   await expectNoAxeViolations(reader);
   await expectFitsWidth(reader);
