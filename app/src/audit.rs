@@ -93,6 +93,28 @@ named!(AuditAction, "audit-action" {
     ParentSchoolChanged => "parent-school-changed",
 });
 
+impl AuditAction {
+    /// Whether this change alters what public pages show (so every instance's render
+    /// cache must forget them): publication, hotlines and their hours, organisations,
+    /// the services that make the booking link appear, parent-school settings.
+    pub fn changes_public_pages(self) -> bool {
+        use AuditAction::*;
+        matches!(
+            self,
+            OrgCreated
+                | HotlineAdded
+                | HotlineRemoved
+                | NationalHoursSet
+                | ItemApproved
+                | ItemArchived
+                | ItemRestored
+                | ServiceSaved
+                | BookingSetupChanged
+                | ParentSchoolChanged
+        )
+    }
+}
+
 /// The thing an entry is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Target {
@@ -204,8 +226,13 @@ mod data {
         .bind(entry.target.stored())
         .bind(entry.detail)
         .bind(subject)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+        // Every change to what the public sees is audited, so this one place tells every
+        // instance's render cache, in the change's own transaction.
+        if entry.action.changes_public_pages() {
+            crate::public_version::bump(conn).await?;
+        }
         Ok(())
     }
 

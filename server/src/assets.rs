@@ -71,7 +71,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn brotli_bytes(data: &[u8]) -> std::io::Result<Vec<u8>> {
+pub(crate) fn brotli_bytes(data: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
     {
         let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, 11, 22);
@@ -80,7 +80,7 @@ fn brotli_bytes(data: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-fn gzip_bytes(data: &[u8]) -> std::io::Result<Vec<u8>> {
+pub(crate) fn gzip_bytes(data: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(data)?;
     encoder.finish()

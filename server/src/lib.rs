@@ -8,6 +8,7 @@ pub mod health;
 pub mod metrics;
 pub mod offline;
 pub mod ops;
+pub mod render_cache;
 pub mod security;
 
 use anxin_app::{
@@ -91,6 +92,8 @@ pub struct Config {
     pub notify: anxin_app::notify::Settings,
     /// Where Prometheus scrapes `/metrics` (a private address; never the public port).
     pub metrics_addr: Option<SocketAddr>,
+    /// Memory for rendered public pages (the render cache); 0 turns it off.
+    pub render_cache_bytes: u64,
     /// How many background job workers this instance runs (0: none, a web-only
     /// instance).
     pub job_workers: usize,
@@ -120,6 +123,7 @@ impl Config {
             data_key_previous: None,
             notify: anxin_app::notify::Settings::default(),
             metrics_addr: None,
+            render_cache_bytes: 64 * 1024 * 1024,
             job_workers: anxin_app::jobs::work::WORKERS,
             job_lease_seconds: anxin_app::jobs::LEASE_SECS,
             clock: Clock::System,
@@ -158,7 +162,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     content::api::document(vec![anxin_app::booking::api::document()])
 }
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, pages_kept: Arc<render_cache::RenderCache>) -> Router {
     let worker_script = offline::service_worker_script(&state);
     let options = state.leptos_options.clone();
     let site_root = PathBuf::from(options.site_root.to_string());
@@ -181,6 +185,11 @@ pub fn router(state: AppState) -> Router {
             },
         ))
         .layer(middleware::from_fn(language_redirect))
+        // Inside compression: kept pages carry their own encoding, which it leaves alone.
+        .layer(middleware::from_fn_with_state(
+            (pages_kept, state.clone()),
+            render_cache::serve,
+        ))
         .layer(CompressionLayer::new())
         // Pages are GETs; this router also carries the server functions (registered
         // by `leptos_routes_with_context`), whose forms hold lesson bodies.
@@ -323,6 +332,18 @@ fn spawn_view_writer(state: AppState) -> JoinHandle<()> {
     })
 }
 
+/// Reads the public version every few seconds, so pages kept by this instance are
+/// forgotten soon after a change made anywhere (see [`render_cache`]).
+fn spawn_version_watch(state: AppState, pages: Arc<render_cache::RenderCache>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(render_cache::VERSION_POLL);
+        loop {
+            tick.tick().await;
+            pages.check(&state).await;
+        }
+    })
+}
+
 /// Opens the database, prepares the static files, binds `config.addr` (port 0 picks
 /// a free one) and serves in the background until [`Running::stop`] or SIGINT/SIGTERM.
 pub async fn start(config: Config) -> anyhow::Result<Running> {
@@ -382,9 +403,17 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     if let Err(error) = anxin_app::jobs::work::schedule_housekeeping(&state).await {
         tracing::warn!(%error, "could not queue the housekeeping round");
     }
+    let version = anxin_app::public_version::current(&state.db)
+        .await
+        .unwrap_or_default();
+    let pages_kept = Arc::new(render_cache::RenderCache::new(
+        config.render_cache_bytes,
+        version,
+    ));
     let mut background = vec![
         spawn_housekeeping(state.clone()),
         spawn_view_writer(state.clone()),
+        spawn_version_watch(state.clone(), pages_kept.clone()),
     ];
     // Pictures uploaded before they got smaller copies: made in the background.
     background.push({
@@ -423,7 +452,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let listener = listen(config.addr)?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = router(state.clone());
+    let app = router(state.clone(), pages_kept);
     let state_at_exit = state.clone();
     let task = tokio::spawn(async move {
         serve(listener, app, async move {

@@ -300,6 +300,9 @@ struct ServeArgs {
     /// internal address, not the public one).
     #[arg(long, env = "ANXIN_METRICS_ADDR")]
     metrics_addr: Option<SocketAddr>,
+    /// Memory for public pages kept rendered (the render cache), in MiB; 0 turns it off.
+    #[arg(long, env = "ANXIN_RENDER_CACHE_MB", default_value_t = 64)]
+    render_cache_mb: u64,
     /// Address to listen on.
     #[arg(long, env = "ANXIN_ADDR", default_value = "127.0.0.1:3000")]
     addr: SocketAddr,
@@ -437,6 +440,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 job_lease_seconds: args.job_lease_seconds.max(1),
                 job_workers: args.job_workers.min(64),
                 metrics_addr: args.metrics_addr,
+                render_cache_bytes: args.render_cache_mb.saturating_mul(1024 * 1024),
                 notify: anxin_app::notify::Settings {
                     smtp_url: args.smtp_url.filter(|u| !u.is_empty()),
                     mail_from: args.mail_from.filter(|u| !u.is_empty()),

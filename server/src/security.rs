@@ -34,14 +34,17 @@ pub fn is_private_path(path: &str) -> bool {
         || path.starts_with("/api/v1/bookings")
 }
 
-/// The policy for a page whose inline scripts carry `nonce`. Nothing may be sent to or
-/// loaded from another origin, and no other site may frame the page unless it is
-/// `frameable` (embeds, which schools' sites frame); `'wasm-unsafe-eval'` lets the
-/// islands' WebAssembly compile.
-pub fn content_security_policy(nonce: &str, frameable: bool) -> String {
+/// The policy for a page whose inline scripts are allowed by `inline_scripts` (this
+/// response's `'nonce-…'`, or the `'sha256-…'` hashes of a page from the render cache).
+/// Nothing may be sent to or loaded from another origin, and no other site may frame
+/// the page unless it is `frameable` (embeds, which schools' sites frame);
+/// `'wasm-unsafe-eval'` lets the islands' WebAssembly compile.
+pub fn content_security_policy(inline_scripts: &str, frameable: bool) -> String {
     let frame_ancestors = if frameable { "*" } else { "'none'" };
+    let scripts = format!("'self' {inline_scripts}");
+    let scripts = scripts.trim_end();
     format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+        "default-src 'self'; script-src {scripts} 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; media-src 'self'; \
          connect-src 'self'; worker-src 'self'; manifest-src 'self'; form-action 'self'; \
          object-src 'none'; base-uri 'none'; frame-ancestors {frame_ancestors}"
@@ -61,7 +64,7 @@ pub async fn headers(
     let path = request.uri().path().to_string();
     let frameable = anxin_app::content::embed::is_embed_path(&path);
     let https = anxin_app::web::is_https(&settings, request.headers());
-    let policy = content_security_policy(&nonce.to_string(), frameable);
+    let policy = content_security_policy(&format!("'nonce-{nonce}'"), frameable);
     request.extensions_mut().insert(nonce);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -110,7 +113,7 @@ mod tests {
 
     #[test]
     fn policy_forbids_other_origins_and_names_the_nonce() {
-        let p = content_security_policy("abc123", false);
+        let p = content_security_policy("'nonce-abc123'", false);
         for directive in [
             "script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'",
             "object-src 'none'",
@@ -158,7 +161,7 @@ mod tests {
 
     #[test]
     fn embeds_may_be_framed_by_any_site() {
-        let p = content_security_policy("abc123", true);
+        let p = content_security_policy("'nonce-abc123'", true);
         assert!(p.contains("frame-ancestors *"), "{p}");
         assert!(p.contains("script-src 'self' 'nonce-abc123'"), "{p}");
     }

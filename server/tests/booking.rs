@@ -1431,7 +1431,7 @@ async fn concurrent_cancellations_and_reschedules_never_promote_two_into_one_pla
                 },
             )
             .await
-            .unwrap()
+            .unwrap_or_else(|error| panic!("booking {n}: {error:?}"))
         }
     };
     for round in 0..3 {

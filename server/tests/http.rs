@@ -4,6 +4,7 @@ mod common;
 
 use common::{TestDb, client, per_backend, serve, serve_with};
 use reqwest::{StatusCode, header};
+use sha2::Digest;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -58,19 +59,25 @@ async fn health_pages_and_headers(db: TestDb) {
             html.contains(r#"href="https://example.org/""#),
             "{which}: quick exit goes to the configured page"
         );
-        // Every inline script carries this response's nonce, and only that one.
-        let nonce = csp
-            .split("'nonce-")
-            .nth(1)
-            .unwrap()
-            .split('\'')
-            .next()
-            .unwrap();
-        assert_eq!(
-            html.matches("<script").count(),
-            html.matches(&format!("nonce=\"{nonce}\"")).count(),
-            "{which}"
+        // A public page comes from the render cache: no nonce, and each inline script
+        // allowed by its hash, no more and no fewer.
+        assert!(
+            !csp.contains("'nonce-") && !html.contains("nonce="),
+            "{which}: {csp}"
         );
+        let scripts = inline_scripts(&html);
+        assert!(!scripts.is_empty(), "{which}");
+        for script in &scripts {
+            let hash = base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                sha2::Sha256::digest(script.as_bytes()),
+            );
+            assert!(
+                csp.contains(&format!("'sha256-{hash}'")),
+                "{which}: {script}"
+            );
+        }
+        assert_eq!(csp.matches("'sha256-").count(), scripts.len(), "{which}");
 
         let en = served.text("/en/help").await;
         assert!(
@@ -89,12 +96,42 @@ async fn health_pages_and_headers(db: TestDb) {
             "no-store",
             "{which}"
         );
+        // A staff page is never kept: every inline script carries this response's
+        // nonce, and only that one.
+        let csp = login.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .unwrap()
+            .split('\'')
+            .next()
+            .unwrap();
+        let html = login.text().await.unwrap();
+        assert_eq!(
+            html.matches("<script").count(),
+            html.matches(&format!("nonce=\"{nonce}\"")).count(),
+            "{which}"
+        );
 
         served.stop().await;
     }
 }
 
 per_backend!(health_pages_and_headers);
+
+/// The text of each inline `<script>` in `html`.
+fn inline_scripts(html: &str) -> Vec<String> {
+    html.split("<script")
+        .skip(1)
+        .filter_map(|rest| {
+            let (tag, after) = rest.split_once('>')?;
+            (!tag.contains("src=")).then(|| after.split("</script>").next().unwrap().to_string())
+        })
+        .collect()
+}
 
 #[tokio::test]
 async fn language_redirects_and_not_found() {

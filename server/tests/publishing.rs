@@ -1848,6 +1848,7 @@ per_backend!(
     reports_count_readers_and_bookings_for_the_subtree,
     parent_school_by_grade_band,
     pictures_and_captions_for_slow_networks,
+    public_pages_are_kept_until_what_they_show_changes,
 );
 
 /// Runs a Python script (in the test tools' environment) on `input`; its JSON output.
@@ -2912,5 +2913,91 @@ async fn pictures_and_captions_for_slow_networks(test: TestDb) {
             .unwrap(),
         0
     );
+    site.served.stop().await;
+}
+
+/// Two instances on one database, each with its render cache: a kept page is the same
+/// page each time (a 304 for a phone that has it), a change shows at once on the
+/// instance that made it and within seconds on the other, and staff never get a kept
+/// page.
+async fn public_pages_are_kept_until_what_they_show_changes(test: TestDb) {
+    let site = site(&test).await;
+    let other = serve_with(&test, |_| {}).await;
+    let help = "/zh/help?org=sample-district";
+    let get = async |served: &Served, headers: &[(header::HeaderName, &str)]| {
+        let mut request = client().get(served.url(help));
+        for (name, value) in headers {
+            request = request.header(name, *value);
+        }
+        request.send().await.unwrap()
+    };
+    let first = get(&site.served, &[]).await;
+    let etag = first.headers()[header::ETAG].to_str().unwrap().to_string();
+    let first = first.text().await.unwrap();
+    let again = get(&site.served, &[]).await;
+    assert_eq!(again.headers()[header::ETAG], etag.as_str());
+    assert_eq!(again.text().await.unwrap(), first, "{}", test.name);
+    let revisit = get(&site.served, &[(header::IF_NONE_MATCH, &etag)]).await;
+    assert_eq!(revisit.status(), StatusCode::NOT_MODIFIED);
+    let brotli = get(&site.served, &[(header::ACCEPT_ENCODING, "gzip, br")]).await;
+    assert_eq!(brotli.headers()[header::CONTENT_ENCODING], "br");
+    let name = "区未成年人心理热线（新）";
+    assert!(!first.contains(name));
+    assert!(!other.text(help).await.contains(name));
+
+    // An admin adds a line through this instance.
+    let admin = login(&site, "admin", PASSWORD).await.unwrap();
+    let district = site.district.0.to_string();
+    let added = post(
+        &site,
+        Some(&admin),
+        "/staff/fn/add-org-hotline",
+        &[
+            ("lang", "zh"),
+            ("org_id", &district),
+            ("name_zh", name),
+            ("name_en", "District youth line (new)"),
+            ("number", "025-86661234"),
+            ("hours_zh", "全天"),
+            ("hours_en", "All day"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let here = get(&site.served, &[]).await;
+    assert_ne!(here.headers()[header::ETAG], etag.as_str());
+    assert!(
+        here.text().await.unwrap().contains(name),
+        "at once where it was made"
+    );
+    // The other instance notices within its next look at the database.
+    let mut seen = false;
+    for _ in 0..100 {
+        if other.text(help).await.contains(name) {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        seen,
+        "{}: the other instance still shows the old page",
+        test.name
+    );
+    // Signed-in staff get the page rendered for them, never one kept for the public.
+    let staff = client()
+        .get(site.served.url(help))
+        .header(header::COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
+    assert!(staff.headers().get(header::ETAG).is_none());
+    assert!(
+        staff.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("'nonce-")
+    );
+    other.stop().await;
     site.served.stop().await;
 }

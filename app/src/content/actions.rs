@@ -31,14 +31,14 @@ pub async fn published(id: ItemId, kind: Kind) -> Result<Document, Failure> {
     let doc = super::service::published(&ctx, id, kind)
         .await
         .map_err(web::fail)?;
-    // A reader's view, for the centres' reports: only the count is kept.
-    let agent = web::parts()
-        .and_then(|p| p.headers.get(axum::http::header::USER_AGENT).cloned())
-        .and_then(|v| v.to_str().ok().map(str::to_string))
-        .unwrap_or_default();
-    if crate::reports::views::is_reader(&agent) {
-        let state = web::state()?;
-        state.views.count(id, crate::reports::month_of(ctx.now()));
+    // Which item this page showed, for the centres' reports: the server counts the view
+    // (a reader's only) when it answers, also when it answers from its render cache.
+    if let Some(viewed) = web::parts().and_then(|p| {
+        p.extensions
+            .get::<crate::reports::views::ViewedItem>()
+            .cloned()
+    }) {
+        viewed.set(id);
     }
     Ok(doc)
 }

@@ -28,7 +28,33 @@ pub fn is_reader(user_agent: &str) -> bool {
         .any(|word| agent.contains(word))
 }
 
+/// The published item a page request showed, noted by the page's read
+/// (`content::actions::published`) in the request's extensions. The server counts the
+/// view once the page is answered, whether it was rendered now or kept in its render
+/// cache (which remembers the item with the page).
+#[derive(Clone, Debug, Default)]
+pub struct ViewedItem(std::sync::Arc<Mutex<Option<ItemId>>>);
+
+impl ViewedItem {
+    pub fn set(&self, item: ItemId) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(item);
+        }
+    }
+
+    pub fn get(&self) -> Option<ItemId> {
+        self.0.lock().ok().and_then(|slot| *slot)
+    }
+}
+
 impl ViewCounter {
+    /// Counts a view of `item` in `month` if `user_agent` is a reader's.
+    pub fn count_reader(&self, user_agent: &str, item: ItemId, month: Month) {
+        if is_reader(user_agent) {
+            self.count(item, month);
+        }
+    }
+
     /// How many item-months wait to be written.
     pub fn pending(&self) -> usize {
         self.pending.lock().map(|p| p.len()).unwrap_or_default()

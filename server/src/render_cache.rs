@@ -1,0 +1,504 @@
+//! The render cache: public pages (home, catalogue, parent school, courses, lessons,
+//! articles, embeds, help, the self-check) rendered once per address and origin and
+//! kept, with their brotli and gzip bytes, until what they show changes.
+//!
+//! - **What is kept.** Only GETs without cookies (staff, who carry a session, always get
+//!   a fresh page), only for the paths in [`is_cacheable_path`], only 200 HTML answers
+//!   without `Set-Cookie` or `no-store`. The key holds the path with its whole query
+//!   (language, `?org=` views, filters) and the origin pages print in absolute links.
+//! - **When it is forgotten.** The audit log moves the database's public version in
+//!   the transaction of any change to what public pages show
+//!   ([`anxin_app::public_version`]). Each instance reads it every
+//!   [`VERSION_POLL`] (and at once after a staff request it served itself), reloads its
+//!   hotlines and organisations, and forgets its pages. A page is also rendered anew
+//!   each minute, for what changes with the clock alone (a publication scheduled for
+//!   20:00, this week's lesson).
+//! - **Its script policy.** A kept page cannot carry a per-response CSP nonce. The page
+//!   is rendered with a fresh nonce as usual; each inline script carrying exactly that
+//!   nonce (only the renderer knew it, so only scripts our code wrote) is allowed by its
+//!   SHA-256 hash instead, and the nonce is removed. Nothing else may run inline: the
+//!   policy is as strict as before.
+//! - **A surge.** Many requests for a page that is not kept yet wait for one rendering.
+
+use anxin_app::{reports::views::ViewedItem, state::AppState};
+use axum::{
+    body::{Body, Bytes},
+    extract::{Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use base64::Engine;
+use leptos::nonce::Nonce;
+use sha2::{Digest, Sha256};
+use std::sync::{
+    Arc,
+    atomic::{AtomicI64, Ordering},
+};
+use std::time::Duration;
+
+/// How often each instance reads the public version (a change made through another
+/// instance shows within this).
+pub const VERSION_POLL: Duration = Duration::from_secs(2);
+/// How long a page is kept at most (its key holds the minute, so this only frees
+/// the memory of pages no longer found).
+pub const TIME_TO_LIVE: Duration = Duration::from_secs(60);
+/// The largest page kept (a lesson is about 30 KB).
+const MAX_PAGE: usize = 4 * 1024 * 1024;
+
+/// The pages this instance keeps, under the public version they were rendered at.
+pub struct RenderCache {
+    pages: moka::future::Cache<Key, Arc<Page>>,
+    version: AtomicI64,
+    enabled: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Key {
+    version: i64,
+    /// The minute on the app's clock: what changes with time alone (a publication
+    /// scheduled for 20:00, this week's lesson) shows within a minute, also under a
+    /// clock that is not the system's.
+    minute: i64,
+    origin: String,
+    target: String,
+}
+
+/// One rendered page, ready in each encoding.
+struct Page {
+    content_type: HeaderValue,
+    policy: HeaderValue,
+    etag: HeaderValue,
+    identity: Bytes,
+    brotli: Bytes,
+    gzip: Bytes,
+    /// The published item it shows, whose views are counted when it is served.
+    viewed: Option<anxin_app::ids::ItemId>,
+}
+
+impl RenderCache {
+    /// A cache holding up to `max_bytes` of pages (0: keep nothing), valid at `version`.
+    pub fn new(max_bytes: u64, version: i64) -> RenderCache {
+        let pages = moka::future::Cache::builder()
+            .max_capacity(max_bytes.max(1))
+            .weigher(|key: &Key, page: &Arc<Page>| {
+                let bytes = key.target.len()
+                    + key.origin.len()
+                    + page.identity.len()
+                    + page.brotli.len()
+                    + page.gzip.len();
+                u32::try_from(bytes).unwrap_or(u32::MAX)
+            })
+            .time_to_live(TIME_TO_LIVE)
+            .build();
+        RenderCache {
+            pages,
+            version: AtomicI64::new(version),
+            enabled: max_bytes > 0,
+        }
+    }
+
+    /// Reads the public version; when it moved, reloads the hotlines and organisations
+    /// (so no page is rendered from the old ones again) and forgets every page.
+    pub async fn check(&self, state: &AppState) {
+        let current = match anxin_app::public_version::current(&state.db).await {
+            Ok(v) => v,
+            Err(error) => {
+                tracing::warn!(%error, "could not read the public version; keeping the pages");
+                return;
+            }
+        };
+        if current != self.version.load(Ordering::Acquire) {
+            state.hotlines.refresh(&state.db, &state.clock).await;
+            // Pages rendered under the old number are no longer found; then they go.
+            self.version.store(current, Ordering::Release);
+            self.pages.invalidate_all();
+        }
+        self.pages.run_pending_tasks().await;
+        metrics::gauge!("anxin_render_cache_pages").set(self.pages.entry_count() as f64);
+        metrics::gauge!("anxin_render_cache_bytes").set(self.pages.weighted_size() as f64);
+    }
+}
+
+/// The public pages kept: paths after the language, with no staff, booking, search or
+/// "my" pages among them (those change with every request or belong to one person).
+pub fn is_cacheable_path(path: &str) -> bool {
+    let mut segments = path.trim_start_matches('/').split('/');
+    if segments
+        .next()
+        .and_then(anxin_app::i18n::Locale::from_segment)
+        .is_none()
+    {
+        return false;
+    }
+    let rest: Vec<&str> = segments.collect();
+    match rest.as_slice() {
+        [] => true, // home
+        ["help"] | ["self-check"] | ["courses"] | ["articles"] | ["parent-school"] => true,
+        ["self-check", id]
+        | ["courses", id]
+        | ["lessons", id]
+        | ["articles", id]
+        | ["parent-school", id] => !id.is_empty(),
+        ["embed", org, ..] => !org.is_empty(),
+        _ => false,
+    }
+}
+
+/// The middleware: answers kept pages, keeps new ones, and counts page views (for
+/// every page request, kept or not).
+pub async fn serve(
+    State((cache, state)): State<(Arc<RenderCache>, AppState)>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let viewed = ViewedItem::default();
+    request.extensions_mut().insert(viewed.clone());
+    let agent = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let count = |item: Option<anxin_app::ids::ItemId>| {
+        if let Some(item) = item {
+            let month = anxin_app::reports::month_of(state.clock.unix());
+            state.views.count_reader(&agent, item, month);
+        }
+    };
+    let cacheable = cache.enabled
+        && request.method() == Method::GET
+        && !request.headers().contains_key(header::COOKIE)
+        && is_cacheable_path(request.uri().path());
+    if !cacheable {
+        let staff_change = request.method() != Method::GET
+            && request.method() != Method::HEAD
+            && crate::security::is_staff_path(request.uri().path());
+        let response = next.run(request).await;
+        if staff_change {
+            // A change made here shows on this instance's next page at once.
+            cache.check(&state).await;
+        }
+        count(viewed.get());
+        return response;
+    }
+    let (parts, body) = request.into_parts();
+    let key = Key {
+        version: cache.version.load(Ordering::Acquire),
+        minute: state.clock.unix().div_euclid(60),
+        origin: anxin_app::web::origin(&state.settings, Some(&parts)),
+        target: parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default(),
+    };
+    let accepted = pick_encoding(parts.headers.get(header::ACCEPT_ENCODING));
+    let if_none_match = parts.headers.get(header::IF_NONE_MATCH).cloned();
+    let nonce = parts.extensions.get::<Nonce>().map(|n| n.to_string());
+    let frameable = anxin_app::content::embed::is_embed_path(parts.uri.path());
+    let request = Request::from_parts(parts, body);
+
+    let mut rendered_here = false;
+    let mut not_kept: Option<Response> = None;
+    let page = cache
+        .pages
+        .optionally_get_with(key, async {
+            rendered_here = true;
+            let response = next.run(request).await;
+            match Page::from_response(response, nonce.as_deref(), frameable, viewed.get()).await {
+                Ok(page) => Some(Arc::new(page)),
+                Err(response) => {
+                    not_kept = Some(response);
+                    None
+                }
+            }
+        })
+        .await;
+    let outcome = match (&page, rendered_here) {
+        (Some(_), false) => "hit",
+        (Some(_), true) => "miss",
+        (None, _) => "pass",
+    };
+    metrics::counter!("anxin_render_cache_requests_total", "result" => outcome).increment(1);
+    match page {
+        Some(page) => {
+            count(page.viewed);
+            page.respond(accepted, if_none_match.as_ref())
+        }
+        None => {
+            count(viewed.get());
+            not_kept.unwrap_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
+    }
+}
+
+impl Page {
+    /// Keeps `response` if it is a page anyone may be shown; otherwise hands it back.
+    async fn from_response(
+        response: Response,
+        nonce: Option<&str>,
+        frameable: bool,
+        viewed: Option<anxin_app::ids::ItemId>,
+    ) -> Result<Page, Response> {
+        let headers = response.headers();
+        let is_html = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        let no_store = headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("no-store") || v.contains("private"));
+        let keepable = response.status() == StatusCode::OK
+            && is_html
+            && !no_store
+            && !headers.contains_key(header::SET_COOKIE)
+            && !headers.contains_key(header::CONTENT_ENCODING)
+            && nonce.is_some();
+        let (Some(nonce), true) = (nonce, keepable) else {
+            return Err(response);
+        };
+        let (parts, body) = response.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_PAGE).await else {
+            return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        };
+        let Ok(html) = String::from_utf8(bytes.to_vec()) else {
+            return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        };
+        let (html, hashes) = hash_inline_scripts(&html, nonce);
+        let policy = crate::security::content_security_policy(&hashes.join(" "), frameable);
+        let identity = Bytes::from(html);
+        let etag = format!("W/\"{}\"", hex_prefix(&Sha256::digest(&identity)));
+        let compressed = {
+            let identity = identity.clone();
+            tokio::task::spawn_blocking(move || {
+                Ok::<_, std::io::Error>((
+                    crate::assets::brotli_bytes(&identity)?,
+                    crate::assets::gzip_bytes(&identity)?,
+                ))
+            })
+            .await
+        };
+        let Ok(Ok((brotli, gzip))) = compressed else {
+            return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        };
+        Ok(Page {
+            content_type: parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .cloned()
+                .unwrap_or(HeaderValue::from_static("text/html; charset=utf-8")),
+            policy: HeaderValue::from_str(&policy)
+                .unwrap_or(HeaderValue::from_static("default-src 'self'")),
+            etag: HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("W/\"0\"")),
+            identity,
+            brotli: brotli.into(),
+            gzip: gzip.into(),
+            viewed,
+        })
+    }
+
+    /// The page in the encoding the client takes, or 304 when it has this very page.
+    fn respond(&self, encoding: Encoding, if_none_match: Option<&HeaderValue>) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, self.content_type.clone());
+        headers.insert(header::CONTENT_SECURITY_POLICY, self.policy.clone());
+        headers.insert(header::ETAG, self.etag.clone());
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        // Phones revalidate (and get a 304) rather than reuse a page whose hotlines may
+        // have changed.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        if if_none_match.is_some_and(|v| etag_matches(v, &self.etag)) {
+            return (StatusCode::NOT_MODIFIED, headers).into_response();
+        }
+        let body = match encoding {
+            Encoding::Brotli => &self.brotli,
+            Encoding::Gzip => &self.gzip,
+            Encoding::Identity => &self.identity,
+        };
+        if let Some(name) = encoding.header_value() {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+        }
+        let mut response = Response::new(Body::from(body.clone()));
+        *response.headers_mut() = headers;
+        response
+    }
+}
+
+fn hex_prefix(digest: &[u8]) -> String {
+    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `If-None-Match` names `etag` (or is `*`).
+fn etag_matches(if_none_match: &HeaderValue, etag: &HeaderValue) -> bool {
+    let Ok(list) = if_none_match.to_str() else {
+        return false;
+    };
+    let ours = etag.to_str().unwrap_or_default().trim_start_matches("W/");
+    list.split(',')
+        .map(|tag| tag.trim())
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Encoding {
+    fn header_value(self) -> Option<&'static str> {
+        match self {
+            Encoding::Brotli => Some("br"),
+            Encoding::Gzip => Some("gzip"),
+            Encoding::Identity => None,
+        }
+    }
+}
+
+/// Brotli if the client takes it, else gzip, else none (`q=0` refuses a coding).
+pub fn pick_encoding(accept: Option<&HeaderValue>) -> Encoding {
+    let accept = accept.and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let takes = |name: &str| {
+        accept.split(',').any(|part| {
+            let mut pieces = part.split(';');
+            let coding = pieces.next().unwrap_or_default().trim();
+            let refused = pieces.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            coding.eq_ignore_ascii_case(name) && !refused
+        })
+    };
+    if takes("br") {
+        Encoding::Brotli
+    } else if takes("gzip") {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+/// Removes `nonce="{nonce}"` from every tag of `html` and returns the CSP sources
+/// (`'sha256-…'`) of the inline scripts that carried it, in order.
+pub fn hash_inline_scripts(html: &str, nonce: &str) -> (String, Vec<String>) {
+    let attribute = format!(" nonce=\"{nonce}\"");
+    let mut out = String::with_capacity(html.len());
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find(&attribute) {
+        let (before, after) = rest.split_at(at);
+        out.push_str(before);
+        let after = &after[attribute.len()..];
+        let tag_start = before.rfind('<').map(|i| &before[i..]).unwrap_or_default();
+        let is_script = tag_start
+            .get(..7)
+            .is_some_and(|t| t.eq_ignore_ascii_case("<script"));
+        if is_script
+            && let Some(open_end) = after.find('>')
+            && let Some(close) = after[open_end + 1..].find("</script")
+        {
+            let text = &after[open_end + 1..open_end + 1 + close];
+            let digest = Sha256::digest(text.as_bytes());
+            hashes.push(format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    (out, hashes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_public_pages_are_kept() {
+        for path in [
+            "/zh",
+            "/en",
+            "/zh/help",
+            "/zh/courses",
+            "/zh/courses/3",
+            "/zh/lessons/12",
+            "/en/articles/4",
+            "/zh/parent-school",
+            "/zh/parent-school/junior",
+            "/zh/self-check",
+            "/zh/self-check/phq9",
+            "/zh/embed/city-centre",
+            "/zh/embed/city-centre/lessons/3",
+        ] {
+            assert!(is_cacheable_path(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/zh/staff",
+            "/zh/staff/items",
+            "/zh/booking",
+            "/zh/booking/b/abc",
+            "/zh/search",
+            "/zh/my",
+            "/fn/document",
+            "/staff/fn/approve",
+            "/api/v1/courses",
+            "/fr/help",
+            "/zh/lessons/",
+        ] {
+            assert!(!is_cacheable_path(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn scripts_with_the_renders_nonce_are_allowed_by_hash_and_the_nonce_goes() {
+        let html = concat!(
+            r#"<head><link rel="modulepreload" href="/pkg/a.js" nonce="N1"></head>"#,
+            r#"<script nonce="N1">alert(1)</script>"#,
+            r#"<script type="module" nonce="N1">import('/pkg/a.js')</script>"#,
+            // Markup from content cannot know the render's nonce: never allowed.
+            r#"<script nonce="guess">evil()</script><script>evil()</script>"#,
+        );
+        let (out, hashes) = hash_inline_scripts(html, "N1");
+        assert!(!out.contains("N1"), "{out}");
+        assert!(out.contains(r#"<script>alert(1)</script>"#));
+        assert!(out.contains(r#"<script nonce="guess">evil()</script>"#));
+        let expected = |text: &str| {
+            format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text))
+            )
+        };
+        assert_eq!(
+            hashes,
+            vec![expected("alert(1)"), expected("import('/pkg/a.js')")]
+        );
+    }
+
+    #[test]
+    fn encodings_are_picked_as_the_client_allows() {
+        let pick = |v: &str| pick_encoding(Some(&HeaderValue::from_str(v).unwrap()));
+        assert_eq!(pick("gzip, deflate, br"), Encoding::Brotli);
+        assert_eq!(pick("gzip, br;q=0"), Encoding::Gzip);
+        assert_eq!(pick("BR"), Encoding::Brotli);
+        assert_eq!(pick("deflate"), Encoding::Identity);
+        assert_eq!(pick("identity, gzip;q=0.5"), Encoding::Gzip);
+        assert_eq!(pick_encoding(None), Encoding::Identity);
+    }
+
+    #[test]
+    fn etags_match_weakly_and_in_lists() {
+        let ours = HeaderValue::from_static("W/\"abc\"");
+        let matches = |v: &str| etag_matches(&HeaderValue::from_str(v).unwrap(), &ours);
+        assert!(matches("W/\"abc\""));
+        assert!(matches("\"x\", W/\"abc\""));
+        assert!(matches("*"));
+        assert!(!matches("W/\"abd\""));
+    }
+}
