@@ -162,7 +162,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     content::api::document(vec![anxin_app::booking::api::document()])
 }
 
-pub fn router(state: AppState, pages_kept: Arc<render_cache::RenderCache>) -> Router {
+pub fn router(state: AppState) -> Router {
     let worker_script = offline::service_worker_script(&state);
     let options = state.leptos_options.clone();
     let site_root = PathBuf::from(options.site_root.to_string());
@@ -185,11 +185,6 @@ pub fn router(state: AppState, pages_kept: Arc<render_cache::RenderCache>) -> Ro
             },
         ))
         .layer(middleware::from_fn(language_redirect))
-        // Inside compression: kept pages carry their own encoding, which it leaves alone.
-        .layer(middleware::from_fn_with_state(
-            (pages_kept, state.clone()),
-            render_cache::serve,
-        ))
         .layer(CompressionLayer::new())
         // Pages are GETs; this router also carries the server functions (registered
         // by `leptos_routes_with_context`), whose forms hold lesson bodies.
@@ -241,11 +236,31 @@ pub fn router(state: AppState, pages_kept: Arc<render_cache::RenderCache>) -> Ro
         .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT))
         .layer(middleware::from_fn(metrics::track))
         .layer(middleware::from_fn(csrf::same_origin_only))
-        .layer(middleware::from_fn_with_state(
-            state.settings.clone(),
-            security::headers,
-        ))
         .with_state(state)
+}
+
+/// The whole service: the security headers on every response, then the render cache,
+/// both before routing (a kept page costs no route lookup and no handler), then the
+/// [`router`].
+pub fn app(
+    router: Router,
+    settings: Arc<Settings>,
+    pages_kept: Arc<render_cache::RenderCache>,
+) -> impl tower::Service<
+    Request,
+    Response = Response,
+    Error = std::convert::Infallible,
+    Future = impl Send + 'static,
+> + Clone
++ Send
++ 'static {
+    tower::ServiceBuilder::new()
+        .layer(middleware::from_fn_with_state(settings, security::headers))
+        .layer(middleware::from_fn_with_state(
+            pages_kept,
+            render_cache::serve,
+        ))
+        .service(router)
 }
 
 /// Sends page requests without a language (or with a trailing slash) to their
@@ -334,12 +349,12 @@ fn spawn_view_writer(state: AppState) -> JoinHandle<()> {
 
 /// Reads the public version every few seconds, so pages kept by this instance are
 /// forgotten soon after a change made anywhere (see [`render_cache`]).
-fn spawn_version_watch(state: AppState, pages: Arc<render_cache::RenderCache>) -> JoinHandle<()> {
+fn spawn_version_watch(pages: Arc<render_cache::RenderCache>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(render_cache::VERSION_POLL);
         loop {
             tick.tick().await;
-            pages.check(&state).await;
+            pages.check().await;
         }
     })
 }
@@ -409,11 +424,12 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let pages_kept = Arc::new(render_cache::RenderCache::new(
         config.render_cache_bytes,
         version,
+        state.clone(),
     ));
     let mut background = vec![
         spawn_housekeeping(state.clone()),
         spawn_view_writer(state.clone()),
-        spawn_version_watch(state.clone(), pages_kept.clone()),
+        spawn_version_watch(pages_kept.clone()),
     ];
     // Pictures uploaded before they got smaller copies: made in the background.
     background.push({
@@ -452,7 +468,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let listener = listen(config.addr)?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = router(state.clone(), pages_kept);
+    let app = app(router(state.clone()), state.settings.clone(), pages_kept);
     let state_at_exit = state.clone();
     let task = tokio::spawn(async move {
         serve(listener, app, async move {
@@ -501,7 +517,14 @@ pub fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
 /// Accepts connections until `shutdown`, then lets the ones in flight finish (for up
 /// to [`SHUTDOWN_GRACE`]). A client must send its request headers within
 /// [`HEADER_TIMEOUT`], so slow-header clients cannot hold connections open.
-async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
+async fn serve<S>(listener: TcpListener, app: S, shutdown: impl Future<Output = ()>)
+where
+    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -526,9 +549,15 @@ async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output 
             },
             _ = &mut shutdown => break,
         };
+        // Responses written in pieces (files, streamed pages) go out at once instead of
+        // waiting for the client's delayed ACK (Nagle's algorithm): 40 ms a response.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
         let service =
             app.clone()
-                .map_request(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                .map_request(move |request: hyper::Request<hyper::body::Incoming>| {
+                    let mut request = request.map(axum::body::Body::new);
                     request.extensions_mut().insert(ConnectInfo(peer));
                     request
                 });

@@ -1,9 +1,11 @@
 //! Prometheus metrics on their own listen address (`--metrics-addr`, never the public
 //! port): requests and their latency per route pattern (never per address, so no id or
 //! questionnaire shows), database pool use, jobs by state, bookings made and refused,
-//! page views waiting to be written. Nothing about a person.
+//! page views waiting to be written, the render cache's hits, misses and size. Nothing
+//! about a person.
 
 use anxin_app::state::AppState;
+use axum::http::{Method, StatusCode};
 use axum::{
     Router,
     extract::{MatchedPath, Request, State},
@@ -12,7 +14,7 @@ use axum::{
     routing::get,
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 /// The process's recorder (one per process, however many servers a test starts).
@@ -36,23 +38,39 @@ pub fn handle() -> PrometheusHandle {
         .clone()
 }
 
+/// The route pattern a response answered, left in its extensions for the render cache
+/// (which answers kept pages before routing and counts them under the same route).
+#[derive(Clone, Debug)]
+pub struct Route(pub Arc<str>);
+
 /// Counts every request by the route pattern it matched (`/{lang}/lessons/{id}`), its
 /// method and its status class, and times it.
 pub async fn track(request: Request, next: Next) -> Response {
-    let route = request
+    let route: Arc<str> = request
         .extensions()
         .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = request.method().to_string();
+        .map(|p| p.as_str())
+        .unwrap_or("unmatched")
+        .into();
+    let method = request.method().clone();
     let started = Instant::now();
-    let response = next.run(request).await;
-    let status = format!("{}xx", response.status().as_u16() / 100);
-    let labels = [("route", route), ("method", method), ("status", status)];
+    let mut response = next.run(request).await;
+    record(&route, &method, response.status(), started);
+    response.extensions_mut().insert(Route(route));
+    response
+}
+
+/// Counts one answered request and its time since `started`.
+pub fn record(route: &str, method: &Method, status: StatusCode, started: Instant) {
+    let status = format!("{}xx", status.as_u16() / 100);
+    let labels = [
+        ("route", route.to_string()),
+        ("method", method.to_string()),
+        ("status", status),
+    ];
     metrics::counter!("anxin_http_requests_total", &labels).increment(1);
     metrics::histogram!("anxin_http_request_duration_seconds", &labels[..2])
         .record(started.elapsed().as_secs_f64());
-    response
 }
 
 /// `GET /metrics`: gauges read now (pool, jobs, pending views), then everything.

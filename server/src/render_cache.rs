@@ -51,6 +51,7 @@ pub struct RenderCache {
     pages: moka::future::Cache<Key, Arc<Page>>,
     version: AtomicI64,
     enabled: bool,
+    state: AppState,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -74,11 +75,13 @@ struct Page {
     gzip: Bytes,
     /// The published item it shows, whose views are counted when it is served.
     viewed: Option<anxin_app::ids::ItemId>,
+    /// The route pattern it answered, for the request metrics.
+    route: Arc<str>,
 }
 
 impl RenderCache {
     /// A cache holding up to `max_bytes` of pages (0: keep nothing), valid at `version`.
-    pub fn new(max_bytes: u64, version: i64) -> RenderCache {
+    pub fn new(max_bytes: u64, version: i64, state: AppState) -> RenderCache {
         let pages = moka::future::Cache::builder()
             .max_capacity(max_bytes.max(1))
             .weigher(|key: &Key, page: &Arc<Page>| {
@@ -95,12 +98,14 @@ impl RenderCache {
             pages,
             version: AtomicI64::new(version),
             enabled: max_bytes > 0,
+            state,
         }
     }
 
     /// Reads the public version; when it moved, reloads the hotlines and organisations
     /// (so no page is rendered from the old ones again) and forgets every page.
-    pub async fn check(&self, state: &AppState) {
+    pub async fn check(&self) {
+        let state = &self.state;
         let current = match anxin_app::public_version::current(&state.db).await {
             Ok(v) => v,
             Err(error) => {
@@ -148,10 +153,12 @@ pub fn is_cacheable_path(path: &str) -> bool {
 /// The middleware: answers kept pages, keeps new ones, and counts page views (for
 /// every page request, kept or not).
 pub async fn serve(
-    State((cache, state)): State<(Arc<RenderCache>, AppState)>,
+    State(cache): State<Arc<RenderCache>>,
     mut request: Request,
     next: Next,
 ) -> Response {
+    let state = &cache.state;
+    let started = std::time::Instant::now();
     let viewed = ViewedItem::default();
     request.extensions_mut().insert(viewed.clone());
     let agent = request
@@ -177,7 +184,7 @@ pub async fn serve(
         let response = next.run(request).await;
         if staff_change {
             // A change made here shows on this instance's next page at once.
-            cache.check(&state).await;
+            cache.check().await;
         }
         count(viewed.get());
         return response;
@@ -193,11 +200,14 @@ pub async fn serve(
             .map(|p| p.as_str().to_string())
             .unwrap_or_default(),
     };
-    let accepted = pick_encoding(parts.headers.get(header::ACCEPT_ENCODING));
+    let accept_encoding = parts.headers.get(header::ACCEPT_ENCODING).cloned();
+    let accepted = pick_encoding(accept_encoding.as_ref());
     let if_none_match = parts.headers.get(header::IF_NONE_MATCH).cloned();
     let nonce = parts.extensions.get::<Nonce>().map(|n| n.to_string());
     let frameable = anxin_app::content::embed::is_embed_path(parts.uri.path());
-    let request = Request::from_parts(parts, body);
+    let mut request = Request::from_parts(parts, body);
+    // Rendered plain: the cache compresses what it keeps, once.
+    request.headers_mut().remove(header::ACCEPT_ENCODING);
 
     let mut rendered_here = false;
     let mut not_kept: Option<Response> = None;
@@ -224,12 +234,45 @@ pub async fn serve(
     match page {
         Some(page) => {
             count(page.viewed);
-            page.respond(accepted, if_none_match.as_ref())
+            let response = page.respond(accepted, if_none_match.as_ref());
+            if !rendered_here {
+                // Routed requests are counted by the router; a kept page never got there.
+                crate::metrics::record(&page.route, &Method::GET, response.status(), started);
+            }
+            response
         }
         None => {
             count(viewed.get());
-            not_kept.unwrap_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+            match not_kept {
+                Some(response) => compressed(response, accept_encoding).await,
+                None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            }
         }
+    }
+}
+
+/// `response` compressed as the router would have (a page not kept: a 404, a redirect),
+/// for a client that sent `accept_encoding`.
+async fn compressed(response: Response, accept_encoding: Option<HeaderValue>) -> Response {
+    use tower::{Layer, ServiceExt};
+    let mut request = Request::new(Body::empty());
+    if let Some(accept) = accept_encoding {
+        request
+            .headers_mut()
+            .insert(header::ACCEPT_ENCODING, accept);
+    }
+    let mut once = Some(response);
+    let answer = tower::service_fn(move |_: Request| {
+        let response = once.take().unwrap_or_default();
+        async move { Ok::<_, std::convert::Infallible>(response) }
+    });
+    match tower_http::compression::CompressionLayer::new()
+        .layer(answer)
+        .oneshot(request)
+        .await
+    {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
     }
 }
 
@@ -259,6 +302,11 @@ impl Page {
         let (Some(nonce), true) = (nonce, keepable) else {
             return Err(response);
         };
+        let route = response
+            .extensions()
+            .get::<crate::metrics::Route>()
+            .map(|r| r.0.clone())
+            .unwrap_or_else(|| "unmatched".into());
         let (parts, body) = response.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, MAX_PAGE).await else {
             return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
@@ -296,6 +344,7 @@ impl Page {
             brotli: brotli.into(),
             gzip: gzip.into(),
             viewed,
+            route,
         })
     }
 
