@@ -2,7 +2,7 @@
 # Installs what Anxin needs, idempotently; fast when everything is already there.
 #   scripts/setup.sh build   Rust wasm target, cargo-leptos, wasm-bindgen (to build and run)
 #   scripts/setup.sh test    the above, plus PostgreSQL, Chromium and the npm test packages
-#   scripts/setup.sh bench   the above, plus wrk
+#   scripts/setup.sh bench   the above, plus wrk and Locust
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-build}"
@@ -64,6 +64,12 @@ fi
 
 if [ "$what" = bench ]; then
   apt_install wrk brotli
+  if [ ! -x bench/venv/bin/locust ] || ! cmp -s bench/requirements.txt bench/venv/.anxin-requirements; then
+    say "installing Locust into bench/venv"
+    python3 -m venv bench/venv
+    bench/venv/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt
+    cp bench/requirements.txt bench/venv/.anxin-requirements
+  fi
   if [ ! -x bench/node_modules/.bin/lighthouse ] || ! cmp -s bench/package-lock.json bench/node_modules/.anxin-lock; then
     say "installing Lighthouse (npm)"
     (cd bench && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.anxin-lock)

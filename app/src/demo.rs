@@ -3,6 +3,8 @@
 //! newer Anxin corrects a sample (a safer exercise, a clearer text), running it again
 //! publishes the correction over the old sample, so demo sites do not keep old words.
 
+pub mod city;
+
 use crate::clock::Clock;
 use crate::content::{
     data as content,

@@ -1,6 +1,7 @@
 //! For the bench: publishes `N` generated articles and lessons (Chinese, in the words
-//! parents' lessons use) into the SQLite database in `DATA_DIR`, through the content
-//! service, so each is indexed for search as a real publication is.
+//! parents' lessons use; the generator `anxin demo-data --scale city` uses) into the
+//! SQLite database in `DATA_DIR`, through the content service, so each is indexed for
+//! search as a real publication is.
 //!
 //! Then one more lesson with a cover photo (a generated 1600×1067 landscape, stored and
 //! given its variants as an upload is), for the lesson-weight budget; its path is the
@@ -11,90 +12,8 @@
 use anxin_app::clock::Clock;
 use anxin_app::content::model::{Audience, Draft, Topic};
 use anxin_app::content::service::{self as content, NewItem, StepRequest};
+use anxin_app::demo::city::Words;
 use anxin_app::service::Ctx;
-
-/// Phrases the texts are made of: a few per topic (a lesson is mostly about its own
-/// topic, as real ones are), and some every text may use.
-const TOPIC_PHRASES: [&[&str]; 9] = [
-    &[
-        "考试前的焦虑是正常的",
-        "合理安排复习时间",
-        "学习压力大时先停下来深呼吸",
-    ],
-    &[
-        "孩子的情绪需要被看见",
-        "学会表达自己的感受",
-        "先接住情绪再讨论办法",
-    ],
-    &[
-        "规律作息保证充足的睡眠",
-        "睡前一小时放下手机",
-        "Sleep helps children learn",
-    ],
-    &[
-        "同伴关系对初中生很重要",
-        "被孤立时可以告诉老师",
-        "学会说不也是一种能力",
-    ],
-    &[
-        "和孩子一起约定使用手机的时间",
-        "游戏和短视频不是敌人",
-        "家长也要放下手机",
-    ],
-    &[
-        "青春期的身体和心理变化",
-        "青春期的孩子更在意自尊",
-        "和孩子聊聊身体的变化",
-    ],
-    &[
-        "亲子沟通从倾听开始",
-        "每天留出十分钟聊聊天",
-        "Talk with your child every day",
-    ],
-    &[
-        "鼓励孩子尝试新的事情",
-        "找到自己喜欢做的事",
-        "生活的意义慢慢会清楚",
-    ],
-    &[
-        "遇到危险先保护自己",
-        "发现孩子持续低落要及时寻求帮助",
-        "记住心理援助热线",
-    ],
-];
-const COMMON_PHRASES: &[&str] = &[
-    "家长也要照顾好自己",
-    "不要拿孩子和别人比较",
-    "遇到困难可以向学校心理老师求助",
-    "适度运动能缓解压力",
-];
-
-/// A small deterministic generator (xorshift), so every run makes the same corpus.
-struct Words(u64);
-
-impl Words {
-    fn next(&mut self) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 as usize
-    }
-
-    /// `n` sentences about topic `t`: seven in ten from its own phrases.
-    fn sentences(&mut self, t: usize, n: usize) -> String {
-        (0..n)
-            .map(|_| {
-                let own = TOPIC_PHRASES[t % TOPIC_PHRASES.len()];
-                if self.next() % 10 < 7 {
-                    own[self.next() % own.len()]
-                } else {
-                    COMMON_PHRASES[self.next() % COMMON_PHRASES.len()]
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("。")
-    }
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -108,46 +27,7 @@ async fn main() -> anyhow::Result<()> {
     let org = anxin_app::orgs::service::by_slug(&ctx, "sample-family-centre")
         .await?
         .id;
-    let topics = Topic::ALL;
-    let mut words = Words(0x2545_f491_4f6c_dd1d);
-    let mut course = None;
-    for i in 0..n {
-        let what = match (i % 10, course) {
-            (0, _) => NewItem::Course { org },
-            (1..=5, Some(course)) => NewItem::Lesson { course },
-            _ => NewItem::Article { org },
-        };
-        let draft = Draft {
-            title: format!("{}（{i}）", words.sentences(i, 1)),
-            summary: words.sentences(i, 2),
-            body: (0..6)
-                .map(|_| words.sentences(i, 5))
-                .collect::<Vec<_>>()
-                .join("。\n\n"),
-            language: "zh-CN".into(),
-            audiences: vec![
-                [
-                    Audience::ParentsPrimary,
-                    Audience::ParentsJunior,
-                    Audience::ParentsSenior,
-                ][i % 3],
-            ],
-            topics: vec![topics[i % topics.len()]],
-            minutes: 5,
-            ..Draft::default()
-        };
-        let is_course = matches!(what, NewItem::Course { .. });
-        let id = content::create_with(&ctx, what, &draft).await?;
-        content::step(&ctx, id, StepRequest::Submit).await?;
-        let approve = StepRequest::Approve {
-            revision: 1,
-            from: None,
-        };
-        content::step(&ctx, id, approve).await?;
-        if is_course {
-            course = Some(id);
-        }
-    }
+    let (_, course) = anxin_app::demo::city::publish_generated(&ctx, &[org], n).await?;
     let lesson = lesson_with_cover(&ctx, &dir, course).await?;
     db.close().await;
     println!("published {n} items in {}", dir.display());
@@ -161,7 +41,7 @@ fn photo() -> Vec<u8> {
     let picture = image::RgbImage::from_fn(1600, 1067, |x, y| {
         let (xf, yf) = (x as f64, y as f64);
         let hill = 600.0 + 120.0 * (xf / 210.0).sin() + 60.0 * (xf / 97.0).cos();
-        let grain = (noise.next() % 9) as f64 - 4.0;
+        let grain = (noise.roll() % 9) as f64 - 4.0;
         let [r, g, b] = if yf < hill {
             [110.0 + yf / 8.0, 160.0 + yf / 10.0, 230.0 - yf / 20.0]
         } else {

@@ -39,8 +39,16 @@ enum Command {
     Serve(ServeArgs),
     /// Create or update the database schema, then exit.
     Migrate(DbArgs),
-    /// Add the sample content (idempotent), then exit.
-    DemoData(DbArgs),
+    /// Add the sample content (idempotent), then exit; `--scale city` adds a city-sized
+    /// data set for load tests on top (resumable).
+    DemoData {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        keys: KeyArgs,
+        #[arg(long, value_enum, default_value_t = DemoScale::Sample)]
+        scale: DemoScale,
+    },
     /// Local help lines shown beside the national ones.
     #[command(subcommand)]
     Hotline(HotlineCommand),
@@ -139,6 +147,15 @@ enum BookingCommand {
         #[command(flatten)]
         keys: KeyArgs,
     },
+}
+
+/// How much demo data `anxin demo-data` adds.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum DemoScale {
+    /// The sample content every fresh portal shows.
+    Sample,
+    /// The samples plus 400 organisations, 10,000 published items, 100,000 past bookings.
+    City,
 }
 
 #[derive(Args, Clone)]
@@ -457,10 +474,38 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             open_database(&db.url()).await?;
             println!("database is up to date");
         }
-        Command::DemoData(db) => {
-            let db = open_database(&db.url()).await?;
-            anxin_app::demo::seed(&db, &Clock::System).await?;
-            println!("sample content is in place");
+        Command::DemoData { db, keys, scale } => {
+            let database = open_database(&db.url()).await?;
+            match scale {
+                DemoScale::Sample => {
+                    anxin_app::demo::seed(&database, &Clock::System).await?;
+                    println!("sample content is in place");
+                }
+                DemoScale::City => {
+                    let keys = anxin_app::booking::secret::Keys::load(
+                        keys.data_key.as_deref(),
+                        keys.data_key_previous.as_deref(),
+                        &db.data_dir,
+                        database.backend() == anxin_app::db::Backend::Sqlite,
+                    )?;
+                    let started = std::time::Instant::now();
+                    let made = anxin_app::demo::city::seed(
+                        &database,
+                        &Clock::System,
+                        &keys,
+                        Default::default(),
+                    )
+                    .await?;
+                    println!(
+                        "city data set in place ({} organisations; added {} items and {} past bookings in {} s)",
+                        made.organisations,
+                        made.items_published,
+                        made.past_bookings,
+                        started.elapsed().as_secs()
+                    );
+                }
+            }
+            database.close().await;
         }
         Command::Hotline(command) => return hotline(command).await,
         Command::Instruments(command) => return instruments(command),

@@ -321,8 +321,103 @@ per_backend!(
     migrations_are_idempotent_and_lines_round_trip,
     a_line_has_one_owner_and_only_it_changes_the_line,
     demo_content_is_idempotent,
+    the_city_data_set_is_made_once_and_resumes,
     reseeding_publishes_corrected_samples_over_old_ones,
 );
+
+/// The load-test data set (`anxin demo-data --scale city`), at a small scale: the tree,
+/// the items (published and found by search), the past bookings (counted in the
+/// reports, contact details erased past the retention and sealed before it), and a
+/// second run that adds nothing.
+async fn the_city_data_set_is_made_once_and_resumes(test: TestDb) {
+    use anxin_app::demo::city::{self, CityScale};
+    let db = open(&test).await;
+    let clock = Clock::System;
+    let dir = tempfile::tempdir().unwrap();
+    let keys = anxin_app::booking::secret::Keys::load(
+        Some(common::TEST_DATA_KEY),
+        None,
+        dir.path(),
+        false,
+    )
+    .unwrap();
+    let scale = CityScale {
+        districts: 2,
+        towns: 3,
+        schools: 6,
+        items: 40,
+        past_bookings: 300,
+    };
+    let made = city::seed(&db, &clock, &keys, scale).await.unwrap();
+    assert_eq!(
+        made,
+        city::CityFigures {
+            organisations: 12,
+            items_published: 40,
+            past_bookings: 300
+        }
+    );
+    let count =
+        async |sql: &str| -> i64 { sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap() };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM organisations WHERE slug LIKE 'city%'").await,
+        12
+    );
+    let schools_under_towns = count(
+        "SELECT COUNT(*) FROM organisations s JOIN organisations t ON t.id = s.parent_id \
+         WHERE s.slug LIKE 'city-s%' AND t.slug LIKE 'city-t%'",
+    )
+    .await;
+    assert_eq!(schools_under_towns, 6);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM bookings WHERE code LIKE 'P%'").await,
+        300
+    );
+    let erased = count(
+        "SELECT COUNT(*) FROM bookings WHERE code LIKE 'P%' AND anonymised_at IS NOT NULL \
+         AND phone_sealed = '' AND phone_hash IS NULL",
+    )
+    .await;
+    let sealed: Vec<String> = sqlx::query_scalar(
+        "SELECT phone_sealed FROM bookings WHERE code LIKE 'P%' AND anonymised_at IS NULL",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(erased + sealed.len() as i64, 300);
+    assert!(!sealed.is_empty() && erased > 0, "{erased} erased");
+    assert!(
+        sealed
+            .iter()
+            .all(|s| keys.open("phone", s).is_some_and(|p| p.starts_with("139")))
+    );
+    // No slot holds more than its places.
+    assert_eq!(
+        count("SELECT COUNT(*) FROM slots WHERE taken > places").await,
+        0
+    );
+    let public = Ctx::new(
+        db.clone(),
+        Actor::Public {
+            address: "t".into(),
+        },
+        clock.clone(),
+    );
+    let found = anxin_app::content::service::search(&public, "睡眠", 1, Some("city"))
+        .await
+        .unwrap();
+    assert!(found.total > 0, "the city's items are indexed");
+    let again = city::seed(&db, &clock, &keys, scale).await.unwrap();
+    assert_eq!(
+        (again.items_published, again.past_bookings),
+        (0, 0),
+        "a second run adds nothing"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM bookings WHERE code LIKE 'P%'").await,
+        300
+    );
+}
 
 /// One database's schema, in terms both backends share.
 #[derive(Debug, Default, PartialEq, Eq)]
