@@ -2,8 +2,8 @@
 # Issue 16's load test: the city data set (`anxin demo-data --scale city`), then Locust
 # (bench/locustfile.py) in steps of 50 to 800 visitors mixing parents' pages, the
 # self-check and bookings, against one instance on SQLite, beside the plain-text axum
-# baseline (wrk) in the same run. Prints a table per step and writes
-# bench/city-latency.svg (latency against load).
+# baseline (wrk, and the same Locust steps against it) in the same run. Prints a table
+# per step and writes bench/city-latency.svg (latency against load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh bench
@@ -26,7 +26,11 @@ for _ in $(seq 100); do curl -sf http://127.0.0.1:3220/healthz >/dev/null && cur
 base="$(wrk -t2 -c64 -d10s --latency http://127.0.0.1:3221/ 2>&1)"
 echo "baseline (plain-text axum, wrk -c64): $(echo "$base" | awk '/Requests\/sec/ {print $2}') req/s, p99 $(echo "$base" | awk '$1=="99%" {print $2}')"
 
+# The mix against Anxin, then the same steps against the baseline. Locust exits 1 when
+# any request failed; the tables say which.
 bench/venv/bin/locust -f bench/locustfile.py --headless --host http://127.0.0.1:3220 \
-  --csv "$out/city" --csv-full-history --only-summary --loglevel WARNING 2>&1 | tail -40
-python3 bench/plot_load.py "$out/city_stats_history.csv" bench/city-latency.svg
-curl -s http://127.0.0.1:3222/metrics | grep -E '^anxin_render_cache_requests_total' || true
+  --csv "$out/city" --csv-full-history --only-summary --loglevel WARNING Parent Student Booker 2>&1 | tail -40 || true
+bench/venv/bin/locust -f bench/locustfile.py --headless --host http://127.0.0.1:3221 \
+  --csv "$out/base" --csv-full-history --only-summary --loglevel WARNING PlainBaseline 2>&1 | tail -8 || true
+python3 bench/plot_load.py "$out/city_stats_history.csv" bench/city-latency.svg "$out/base_stats_history.csv"
+curl -s http://127.0.0.1:3222/metrics | grep -E '^anxin_render_cache_(requests_total|pages|bytes)' || true

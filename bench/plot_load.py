@@ -2,7 +2,10 @@
 it, prints a Markdown table per load step and per request, and draws latency against
 load as an SVG (no plotting library: a few lines and labels).
 
-usage: plot_load.py PREFIX_stats_history.csv OUT.svg
+usage: plot_load.py PREFIX_stats_history.csv OUT.svg [BASELINE_stats_history.csv]
+
+The baseline is the same Locust steps against the plain-text axum server: Locust and
+this machine's own share of the latency, in the same run.
 """
 
 import csv
@@ -11,32 +14,41 @@ import sys
 from collections import defaultdict
 
 history, svg_path = sys.argv[1], sys.argv[2]
-steps = defaultdict(list)
-with open(history, newline="") as f:
-    for row in csv.DictReader(f):
-        if row["Name"] != "Aggregated" or row["50%"] in ("N/A", ""):
-            continue
-        steps[int(row["User Count"])].append(row)
+baseline_history = sys.argv[3] if len(sys.argv) > 3 else None
 
-table = []
-for users in sorted(steps):
-    rows = steps[users][10:] or steps[users]  # past the step's first seconds
-    pick = lambda key: statistics.median(float(r[key]) for r in rows)
-    table.append(
-        {
-            "users": users,
-            "rps": statistics.mean(float(r["Requests/s"]) for r in rows),
-            "fails": statistics.mean(float(r["Failures/s"]) for r in rows),
-            "p50": pick("50%"),
-            "p95": pick("95%"),
-            "p99": pick("99%"),
-        }
-    )
 
-print("| visitors | requests/s | failures/s | p50 ms | p95 ms | p99 ms |")
-print("|---|---|---|---|---|---|")
+def per_step(path):
+    steps = defaultdict(list)
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            if row["Name"] != "Aggregated" or row["50%"] in ("N/A", ""):
+                continue
+            steps[int(row["User Count"])].append(row)
+    table = []
+    for users in sorted(steps):
+        rows = steps[users][10:] or steps[users]  # past the step's first seconds
+        pick = lambda key: statistics.median(float(r[key]) for r in rows)
+        table.append(
+            {
+                "users": users,
+                "rps": statistics.mean(float(r["Requests/s"]) for r in rows),
+                "fails": statistics.mean(float(r["Failures/s"]) for r in rows),
+                "p50": pick("50%"),
+                "p95": pick("95%"),
+                "p99": pick("99%"),
+            }
+        )
+    return table
+
+
+table = per_step(history)
+base = {t["users"]: t for t in per_step(baseline_history)} if baseline_history else {}
+print("| visitors | requests/s | failures/s | p50 ms | p95 ms | p99 ms | baseline requests/s | baseline p50 / p99 ms |")
+print("|---|---|---|---|---|---|---|---|")
 for t in table:
-    print(f"| {t['users']} | {t['rps']:.0f} | {t['fails']:.1f} | {t['p50']:.0f} | {t['p95']:.0f} | {t['p99']:.0f} |")
+    b = base.get(t["users"])
+    b_cols = f"{b['rps']:.0f} | {b['p50']:.0f} / {b['p99']:.0f}" if b else "– | –"
+    print(f"| {t['users']} | {t['rps']:.0f} | {t['fails']:.1f} | {t['p50']:.0f} | {t['p95']:.0f} | {t['p99']:.0f} | {b_cols} |")
 
 summary = history.replace("_stats_history.csv", "_stats.csv")
 print()
@@ -73,6 +85,10 @@ for key, colour, dash in (("p50", "#2f6f62", ""), ("p95", "#b5651d", "6 3"), ("p
     if table:
         last = len(table) - 1
         parts.append(f'<text x="{x(last) - 4:.0f}" y="{y(table[last][key]) - 6:.0f}" text-anchor="end" fill="{colour}">{key} {table[last][key]:.0f} ms</text>')
+if base:
+    points = " ".join(f"{x(i):.0f},{y(base[t['users']]['p99']):.0f}" for i, t in enumerate(table) if t["users"] in base)
+    parts.append(f'<polyline points="{points}" fill="none" stroke="#999" stroke-width="1.5"/>')
+    parts.append(f'<text x="{x(0) + 4:.0f}" y="{y(0) - 6:.0f}" fill="#777">grey: p99 of the plain baseline under the same load</text>')
 parts.append("</svg>")
 with open(svg_path, "w") as f:
     f.write("\n".join(parts) + "\n")
