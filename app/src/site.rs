@@ -183,6 +183,21 @@ pub fn Frame(children: Children) -> impl IntoView {
     }
 }
 
+/// "The data cannot be read right now; the helplines still work", answered as a 503
+/// (with `Retry-After`), so that no cache keeps it and monitors see it.
+#[component]
+pub fn Unavailable() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        response.insert_header(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("5"),
+        );
+    }
+    view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }
+}
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]

@@ -276,6 +276,18 @@ async fn healthz_reports_an_unreachable_database() {
     let page = client().get(served.url("/zh")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("tel:12356"));
+    // A page that needs the database says it cannot read it now, as a 503 (so no cache
+    // keeps it), never "no such page"; the help panel stays.
+    for path in ["/zh/lessons/1", "/zh/courses", "/zh/parent-school/junior"] {
+        let page = client().get(served.url(path)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert!(page.headers().get(header::ETAG).is_none(), "{path}");
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("暂时无法读取数据") && html.contains("tel:12356"),
+            "{path}"
+        );
+    }
     served.stop().await;
 }
 

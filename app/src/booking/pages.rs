@@ -218,7 +218,7 @@ pub fn BookingIndexPage() -> impl IntoView {
                 })
                 .collect_view()
                 .into_any(),
-            Err(_) => view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }.into_any(),
+            Err(_) => view! { <crate::site::Unavailable/> }.into_any(),
         })}
         <h2>{tr("booking-find-title")}</h2>
         <p>{tr("booking-find-lead")}" "<a href=locale.href("booking/find")>{tr("booking-find-link")}</a></p>
@@ -235,9 +235,7 @@ pub fn BookingServicePage() -> impl IntoView {
     awaited(load_service(id, from, category), |page| match page {
         Ok(page) => view! { <ServiceView page/> }.into_any(),
         Err(Failure::NotFound) => view! { <NotFound/> }.into_any(),
-        Err(_) => {
-            view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }.into_any()
-        }
+        Err(_) => view! { <crate::site::Unavailable/> }.into_any(),
     })
     .into_any()
 }
@@ -443,9 +441,7 @@ pub fn BookingSlotPage() -> impl IntoView {
     awaited(load_slot(id, category), move |page| match page {
         Ok(page) => view! { <SlotForm page echo/> }.into_any(),
         Err(Failure::NotFound) => view! { <NotFound/> }.into_any(),
-        Err(_) => {
-            view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }.into_any()
-        }
+        Err(_) => view! { <crate::site::Unavailable/> }.into_any(),
     })
     .into_any()
 }
@@ -807,9 +803,7 @@ pub fn BookingManagePage() -> impl IntoView {
     awaited(load_booking(token.clone()), move |view| match view {
         Ok(view) => view! { <ManageView view token=token.clone()/> }.into_any(),
         Err(Failure::NotFound) => view! { <NotFound/> }.into_any(),
-        Err(_) => {
-            view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }.into_any()
-        }
+        Err(_) => view! { <crate::site::Unavailable/> }.into_any(),
     })
     .into_any()
 }
@@ -864,9 +858,7 @@ pub fn BookingReschedulePage() -> impl IntoView {
     awaited(load, move |loaded| match loaded {
         Ok((view, page)) => view! { <RescheduleView view page token=token.clone()/> }.into_any(),
         Err(Failure::NotFound) => view! { <NotFound/> }.into_any(),
-        Err(_) => {
-            view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }.into_any()
-        }
+        Err(_) => view! { <crate::site::Unavailable/> }.into_any(),
     })
     .into_any()
 }

@@ -482,7 +482,7 @@ fn zone_of(name: &str) -> Tz {
 }
 
 fn refused() -> AnyView {
-    view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }.into_any()
+    view! { <crate::site::Unavailable/> }.into_any()
 }
 
 /// The desk's front page: the organisations the person runs a desk for.

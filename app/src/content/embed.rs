@@ -189,7 +189,7 @@ pub fn EmbedPage() -> impl IntoView {
                         {listing.items.into_iter().map(|item| view! { <ItemCard item new_tab=true/> }).collect_view()}
                     </ul>
                 }.into_any(),
-                Err(_) => view! { <p class="notice" role="alert">{tr("error-unavailable")}</p> }.into_any(),
+                Err(_) => view! { <crate::site::Unavailable/> }.into_any(),
             })}
             <p><a href=more target="_blank" rel="noopener">{tr("embed-more")}</a></p>
             <section class="embed-help" aria-labelledby="embed-help-title">

@@ -7,6 +7,7 @@ use super::model::{Audience, Kind, Topic};
 use super::{Document, Filter, Listing, Summary};
 use crate::i18n::{Locale, t, t_args, tr, use_locale};
 use crate::ids::{ItemId, OrgId};
+use crate::service::Failure;
 use crate::site::{NotFound, awaited, use_site};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -167,7 +168,7 @@ fn Catalogue(parents: bool) -> impl IntoView {
         })}
         {awaited(catalogue(filter), move |listing| match listing {
             Ok(listing) => view! { <CatalogueResults listing path=path/> }.into_any(),
-            Err(_) => view! { <p class="notice" role="alert">{tr("error-unavailable")}</p> }.into_any(),
+            Err(_) => view! { <crate::site::Unavailable/> }.into_any(),
         })}
     }
 }
@@ -253,11 +254,10 @@ pub fn SearchPage() -> impl IntoView {
             search(query.clone(), page, org.clone()),
             move |results| match results {
                 Ok(results) => view! { <SearchResults results/> }.into_any(),
-                Err(crate::service::Failure::Invalid { key, .. }) => {
+                Err(Failure::Invalid { key, .. }) => {
                     view! { <p class="notice" role="alert">{tr(&key)}</p> }.into_any()
                 }
-                Err(_) => view! { <p class="notice" role="alert">{tr("error-unavailable")}</p> }
-                    .into_any(),
+                Err(_) => view! { <crate::site::Unavailable/> }.into_any(),
             },
         )
     });
@@ -352,7 +352,9 @@ fn PublishedPage(kind: Kind) -> impl IntoView {
             }
             .into_any()
         }
-        Err(_) => view! { <NotFound/> }.into_any(),
+        Err(Failure::NotFound | Failure::Forbidden) => view! { <NotFound/> }.into_any(),
+        // A database that cannot answer now is not "no such page".
+        Err(_) => view! { <crate::site::Unavailable/> }.into_any(),
     })
     .into_any()
 }
@@ -380,8 +382,10 @@ fn Poster(kind: Kind) -> impl IntoView {
         return view! { <NotFound/> }.into_any();
     };
     awaited(published(id, kind), move |doc| {
-        let Ok(doc) = doc else {
-            return view! { <NotFound/> }.into_any();
+        let doc = match doc {
+            Ok(doc) => doc,
+            Err(Failure::NotFound | Failure::Forbidden) => return view! { <NotFound/> }.into_any(),
+            Err(_) => return view! { <crate::site::Unavailable/> }.into_any(),
         };
         let locale = use_locale();
         let site = use_site();

@@ -218,7 +218,7 @@ pub fn BandPageView() -> impl IntoView {
                 }
                 .into_any()
             }
-            Err(_) => view! { <p class="notice" role="alert">{tr("error-unavailable")}</p> }.into_any(),
+            Err(_) => view! { <crate::site::Unavailable/> }.into_any(),
         })}
     }
     .into_any()
@@ -252,7 +252,7 @@ pub fn SetupPage() -> impl IntoView {
                 {awaited(load_setup(org), move |setup| match setup {
                     Ok(setup) => view! { <SetupView setup org/> }.into_any(),
                     Err(Failure::NotFound | Failure::Forbidden) => view! { <NotFound/> }.into_any(),
-                    Err(_) => view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }.into_any(),
+                    Err(_) => view! { <crate::site::Unavailable/> }.into_any(),
                 })}
             }
             .into_any()

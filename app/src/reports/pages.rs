@@ -73,7 +73,7 @@ pub fn ReportsPage() -> impl IntoView {
                     Ok(report) => view! { <ReportView report/> }.into_any(),
                     Err(Failure::Invalid { key, .. }) => view! { <p class="notice error" role="alert">{tr(&key)}</p> }.into_any(),
                     Err(Failure::NotFound | Failure::Forbidden) => view! { <NotFound/> }.into_any(),
-                    Err(_) => view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }.into_any(),
+                    Err(_) => view! { <crate::site::Unavailable/> }.into_any(),
                 })}
             }
             .into_any()

@@ -110,7 +110,7 @@ where
             }
             .into_any(),
             Ok(None) => view! { <Redirect path=staff_href(locale, "login")/> }.into_any(),
-            Err(_) => view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }.into_any(),
+            Err(_) => view! { <crate::site::Unavailable/> }.into_any(),
         })}
     }
 }
@@ -238,7 +238,7 @@ fn TwoFactorSection() -> impl IntoView {
                 </form>
             }
             .into_any(),
-            Err(_) => view! { <p class="notice error" role="alert">{tr("error-unavailable")}</p> }.into_any(),
+            Err(_) => view! { <crate::site::Unavailable/> }.into_any(),
         };
         view! {
             <section aria-labelledby="two-factor-title">
