@@ -88,7 +88,7 @@ for key, colour, dash in (("p50", "#2f6f62", ""), ("p95", "#b5651d", "6 3"), ("p
 if base:
     points = " ".join(f"{x(i):.0f},{y(base[t['users']]['p99']):.0f}" for i, t in enumerate(table) if t["users"] in base)
     parts.append(f'<polyline points="{points}" fill="none" stroke="#999" stroke-width="1.5"/>')
-    parts.append(f'<text x="{x(0) + 4:.0f}" y="{y(0) - 6:.0f}" fill="#777">grey: p99 of the plain baseline under the same load</text>')
+    parts.append(f'<text x="{L + 8}" y="{T + 14}" fill="#777">grey: p99 of the plain baseline under the same load</text>')
 parts.append("</svg>")
 with open(svg_path, "w") as f:
     f.write("\n".join(parts) + "\n")

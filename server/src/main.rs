@@ -169,6 +169,23 @@ struct KeyArgs {
     data_key_previous: Option<String>,
 }
 
+impl KeyArgs {
+    /// The data keys for the database `database` opened from `db` (a single SQLite
+    /// instance may keep its key in the data directory).
+    fn load(
+        &self,
+        db: &DbArgs,
+        database: &anxin_app::db::Db,
+    ) -> anyhow::Result<anxin_app::booking::secret::Keys> {
+        Ok(anxin_app::booking::secret::Keys::load(
+            self.data_key.as_deref(),
+            self.data_key_previous.as_deref(),
+            &db.data_dir,
+            database.backend() == anxin_app::db::Backend::Sqlite,
+        )?)
+    }
+}
+
 #[derive(Subcommand)]
 enum OrgCommand {
     /// List organisations: id, slug, kind, parent, names.
@@ -482,12 +499,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     println!("sample content is in place");
                 }
                 DemoScale::City => {
-                    let keys = anxin_app::booking::secret::Keys::load(
-                        keys.data_key.as_deref(),
-                        keys.data_key_previous.as_deref(),
-                        &db.data_dir,
-                        database.backend() == anxin_app::db::Backend::Sqlite,
-                    )?;
+                    let keys = keys.load(&db, &database)?;
                     let started = std::time::Instant::now();
                     let made = anxin_app::demo::city::seed(
                         &database,
@@ -557,12 +569,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Booking(BookingCommand::Rekey { db, keys }) => {
             let database = open_database(&db.url()).await?;
-            let keys = anxin_app::booking::secret::Keys::load(
-                keys.data_key.as_deref(),
-                keys.data_key_previous.as_deref(),
-                &db.data_dir,
-                database.backend() == anxin_app::db::Backend::Sqlite,
-            )?;
+            let keys = keys.load(&db, &database)?;
             let (done, unreadable) = anxin_app::booking::service::rekey(&database, &keys)
                 .await
                 .map_err(Failure::from)?;

@@ -216,45 +216,30 @@ pub async fn seed(
     )
     .await?;
     orgs.push(city);
-    let mut districts = Vec::new();
-    for d in 0..scale.districts {
-        let id = add_org(
-            &ctx,
-            Some(city),
-            &format!("city-d{d}"),
-            OrgKind::Centre,
-            &format!("演示市第{}区学生成长指导中心", d + 1),
-            &format!("Demo City district {} guidance centre", d + 1),
+    let districts = add_level(&ctx, &[city], scale.districts, OrgKind::Centre, |d| {
+        (
+            format!("city-d{d}"),
+            format!("演示市第{}区学生成长指导中心", d + 1),
+            format!("Demo City district {} guidance centre", d + 1),
         )
-        .await?;
-        districts.push(id);
-    }
-    let mut towns = Vec::new();
-    for t in 0..scale.towns {
-        let id = add_org(
-            &ctx,
-            Some(districts[t % districts.len()]),
-            &format!("city-t{t}"),
-            OrgKind::Centre,
-            &format!("演示市第{}街镇家庭教育指导站", t + 1),
-            &format!("Demo City town {} family education post", t + 1),
+    })
+    .await?;
+    let towns = add_level(&ctx, &districts, scale.towns, OrgKind::Centre, |t| {
+        (
+            format!("city-t{t}"),
+            format!("演示市第{}街镇家庭教育指导站", t + 1),
+            format!("Demo City town {} family education post", t + 1),
         )
-        .await?;
-        towns.push(id);
-    }
-    let mut schools = Vec::new();
-    for s in 0..scale.schools {
-        let id = add_org(
-            &ctx,
-            Some(towns[s % towns.len()]),
-            &format!("city-s{s}"),
-            OrgKind::School,
-            &format!("演示市第{}学校心理辅导室", s + 1),
-            &format!("Demo City school {} counselling room", s + 1),
+    })
+    .await?;
+    let schools = add_level(&ctx, &towns, scale.schools, OrgKind::School, |s| {
+        (
+            format!("city-s{s}"),
+            format!("演示市第{}学校心理辅导室", s + 1),
+            format!("Demo City school {} counselling room", s + 1),
         )
-        .await?;
-        schools.push(id);
-    }
+    })
+    .await?;
     orgs.extend(&districts);
     orgs.extend(&towns);
     orgs.extend(&schools);
@@ -265,6 +250,23 @@ pub async fn seed(
         items_published,
         past_bookings,
     })
+}
+
+/// One level of the tree: `n` organisations of `kind`, taking `parents` in turn, named
+/// by `names(i)` (slug, Chinese name, English name).
+async fn add_level(
+    ctx: &Ctx,
+    parents: &[OrgId],
+    n: usize,
+    kind: OrgKind,
+    names: impl Fn(usize) -> (String, String, String),
+) -> Result<Vec<OrgId>, SeedError> {
+    let mut level = Vec::with_capacity(n);
+    for i in 0..n {
+        let (slug, zh, en) = names(i);
+        level.push(add_org(ctx, Some(parents[i % parents.len()]), &slug, kind, &zh, &en).await?);
+    }
+    Ok(level)
 }
 
 /// Past bookings of the sample services, `n` in all over the last 365 days (one-hour
