@@ -2,7 +2,8 @@
 //! instance (the server's render cache); they are valid while this number stays the
 //! same. The audit log moves it ([`crate::audit::AuditAction::changes_public_pages`])
 //! in the change's own transaction, so a command-line change or one made through
-//! another instance moves it too, and each instance reads it every few seconds.
+//! another instance moves it too, and each instance reads it every few seconds, with
+//! the next scheduled publication ([`next_go_live`]).
 
 use crate::db::{Db, DbError};
 
@@ -25,4 +26,14 @@ pub async fn current(db: &Db) -> Result<i64, DbError> {
             .fetch_optional(db.pool())
             .await?;
     Ok(version.unwrap_or(0))
+}
+
+/// The next instant after `now` at which a scheduled publication goes live, if any.
+pub async fn next_go_live(db: &Db, now: i64) -> Result<Option<i64>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT MIN(live_from) FROM content_items WHERE live_from > $1")
+            .bind(now)
+            .fetch_one(db.pool())
+            .await?,
+    )
 }

@@ -10,9 +10,12 @@
 //!   the transaction of any change to what public pages show
 //!   ([`anxin_app::public_version`]). Each instance reads it every
 //!   [`VERSION_POLL`] (and at once after a staff request it served itself), reloads its
-//!   hotlines and organisations, and forgets its pages. A page is also rendered anew
-//!   each minute, for what changes with the clock alone (a publication scheduled for
-//!   20:00, this week's lesson).
+//!   hotlines and organisations, and forgets its pages.
+//! - **What changes with time alone.** The same look notes the next scheduled
+//!   publication; the first request after that instant forgets the pages, so a lesson
+//!   set for 20:00 shows from 20:00 on. Pages are also rendered anew each hour on the
+//!   app's clock (the local midnight, when a programme's "this week" or a featured
+//!   lesson's dates move, is an hour's start in China).
 //! - **Its script policy.** A kept page cannot carry a per-response CSP nonce. The page
 //!   is rendered with a fresh nonce as usual; each inline script carrying exactly that
 //!   nonce (only the renderer knew it, so only scripts our code wrote) is allowed by its
@@ -40,27 +43,31 @@ use std::time::Duration;
 /// How often each instance reads the public version (a change made through another
 /// instance shows within this).
 pub const VERSION_POLL: Duration = Duration::from_secs(2);
-/// How long a page is kept at most (its key holds the minute, so this only frees
-/// the memory of pages no longer found).
-pub const TIME_TO_LIVE: Duration = Duration::from_secs(60);
+/// How long a page is kept at most (its key holds the hour, so this only frees the
+/// memory of pages no longer found).
+pub const TIME_TO_LIVE: Duration = Duration::from_secs(3600);
 /// The largest page kept (a lesson is about 30 KB).
 const MAX_PAGE: usize = 4 * 1024 * 1024;
 
 /// The pages this instance keeps, under the public version they were rendered at.
 pub struct RenderCache {
     pages: moka::future::Cache<Key, Arc<Page>>,
+    /// The public version the pages were rendered at.
     version: AtomicI64,
+    /// Moves each time the pages are forgotten; part of every key, so a page rendered
+    /// before is never found after.
+    generation: AtomicI64,
+    /// The next scheduled publication (Unix seconds; `i64::MAX` when none).
+    next_go_live: AtomicI64,
     enabled: bool,
     state: AppState,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Key {
-    version: i64,
-    /// The minute on the app's clock: what changes with time alone (a publication
-    /// scheduled for 20:00, this week's lesson) shows within a minute, also under a
-    /// clock that is not the system's.
-    minute: i64,
+    generation: i64,
+    /// The hour on the app's clock (also under a clock that is not the system's).
+    hour: i64,
     origin: String,
     target: String,
 }
@@ -97,28 +104,42 @@ impl RenderCache {
         RenderCache {
             pages,
             version: AtomicI64::new(version),
+            generation: AtomicI64::new(0),
+            next_go_live: AtomicI64::new(i64::MIN),
             enabled: max_bytes > 0,
             state,
         }
     }
 
-    /// Reads the public version; when it moved, reloads the hotlines and organisations
+    /// Reads the public version and the next scheduled publication; when the version
+    /// moved or a publication's time has come, reloads the hotlines and organisations
     /// (so no page is rendered from the old ones again) and forgets every page.
     pub async fn check(&self) {
         let state = &self.state;
+        let now = state.clock.unix();
         let current = match anxin_app::public_version::current(&state.db).await {
-            Ok(v) => v,
+            Ok(version) => version,
             Err(error) => {
                 tracing::warn!(%error, "could not read the public version; keeping the pages");
                 return;
             }
         };
-        if current != self.version.load(Ordering::Acquire) {
+        let next_go_live = match anxin_app::public_version::next_go_live(&state.db, now).await {
+            Ok(next) => next.unwrap_or(i64::MAX),
+            Err(error) => {
+                tracing::warn!(%error, "could not read the next scheduled publication");
+                now + 60 // looked for again in a minute
+            }
+        };
+        let went_live = now >= self.next_go_live.load(Ordering::Acquire);
+        if current != self.version.load(Ordering::Acquire) || went_live {
             state.hotlines.refresh(&state.db, &state.clock).await;
-            // Pages rendered under the old number are no longer found; then they go.
+            // Pages rendered before are no longer found; then they go.
             self.version.store(current, Ordering::Release);
+            self.generation.fetch_add(1, Ordering::AcqRel);
             self.pages.invalidate_all();
         }
+        self.next_go_live.store(next_go_live, Ordering::Release);
         self.pages.run_pending_tasks().await;
         metrics::gauge!("anxin_render_cache_pages").set(self.pages.entry_count() as f64);
         metrics::gauge!("anxin_render_cache_bytes").set(self.pages.weighted_size() as f64);
@@ -189,10 +210,14 @@ pub async fn serve(
         count(viewed.get());
         return response;
     }
+    if state.clock.unix() >= cache.next_go_live.load(Ordering::Acquire) {
+        // A scheduled publication's time has come (once per publication).
+        cache.check().await;
+    }
     let (parts, body) = request.into_parts();
     let key = Key {
-        version: cache.version.load(Ordering::Acquire),
-        minute: state.clock.unix().div_euclid(60),
+        generation: cache.generation.load(Ordering::Acquire),
+        hour: state.clock.unix().div_euclid(3600),
         origin: anxin_app::web::origin(&state.settings, Some(&parts)),
         target: parts
             .uri

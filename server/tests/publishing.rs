@@ -1849,6 +1849,7 @@ per_backend!(
     parent_school_by_grade_band,
     pictures_and_captions_for_slow_networks,
     public_pages_are_kept_until_what_they_show_changes,
+    a_scheduled_course_shows_on_a_kept_page_from_its_time,
 );
 
 /// Runs a Python script (in the test tools' environment) on `input`; its JSON output.
@@ -3012,5 +3013,42 @@ async fn public_pages_are_kept_until_what_they_show_changes(test: TestDb) {
             .contains("'nonce-")
     );
     other.stop().await;
+    site.served.stop().await;
+}
+
+/// A kept catalogue shows a course scheduled for later from its very second on (not at
+/// the next hour), under the server's clock.
+async fn a_scheduled_course_shows_on_a_kept_page_from_its_time(test: TestDb) {
+    let clock = Clock::fixed(1_795_482_000); // 05:00 UTC, 13:00 in China: an hour's start
+    let site = site_at(&test, clock.clone()).await;
+    let course = site.item(Kind::Course, None, &["submit"]).await;
+    // The reviewer schedules it for 13:10 China time, ten minutes from now.
+    let reviewer = login(&site, "reviewer", PASSWORD).await.unwrap();
+    let at = chrono::DateTime::from_timestamp(clock.unix() + 600 + 8 * 3600, 0).unwrap();
+    let approved = post(
+        &site,
+        Some(&reviewer),
+        "/staff/fn/workflow",
+        &[
+            ("lang", "zh"),
+            ("id", &course.0.to_string()),
+            ("step", "approve"),
+            ("revision", "1"),
+            ("publish_at", &at.format("%Y-%m-%dT%H:%M").to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    let link = format!("/zh/courses/{course}\"");
+    let catalogue = async || site.served.text("/zh/courses").await;
+    assert!(!catalogue().await.contains(&link), "not yet");
+    clock.advance(599);
+    assert!(!catalogue().await.contains(&link), "a second before");
+    clock.advance(1);
+    let after = catalogue().await;
+    assert!(
+        after.contains(&link),
+        "from the set time on: {link} in {after}"
+    );
     site.served.stop().await;
 }
