@@ -9,6 +9,12 @@ export PATH="$PWD/tools/node_modules/.bin:$PATH"
 # A fresh CI clone never reuses incremental state; skip writing it (gigabytes).
 [ -n "${CI:-}" ] && export CARGO_INCREMENTAL=0
 started=$(date +%s)
+# A build from nothing fills about 6 GB under target/ (tests, release, wasm). Said up
+# front: a full disk otherwise shows as a compiler error half an hour in.
+free_gb=$(( $(df -Pk . | awk 'NR==2 {print $4}') / 1048576 ))
+if [ "$free_gb" -lt 8 ]; then
+  printf '\033[1mwarning:\033[0m %s GB free here; a build from nothing needs about 6 GB more under target/\n' "$free_gb"
+fi
 step() { printf '\n\033[1m== %s\033[0m (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 
 pg_dir=""

@@ -214,6 +214,12 @@ test.describe('self-check', () => {
     expect(response.resourceType).toBe('QuestionnaireResponse');
     expect(response.item.slice(0, 5).map((i) => i.answer[0].valueCoding.code)).toEqual(['5', '5', '5', '5', '5']);
     expect(response.item[5].answer[0].valueDecimal).toBe(100);
+    // The browser writes the same documents as the native engine (the browser's JSON
+    // writer is not serde_json's).
+    const nativeFhir = JSON.parse(execFileSync('../target/release/anxin', ['instruments', 'fhir', 'who5', '--answers', '5,5,5,5,5', '--lang', 'en', '--data-dir', emptyDataDir]).toString());
+    expect(response).toEqual(nativeFhir.response);
+    const questionnaireHref = await page.locator('a[download="who5-questionnaire.fhir.json"]').getAttribute('href');
+    expect(JSON.parse(decodeURIComponent(questionnaireHref.slice(questionnaireHref.indexOf(',') + 1)))).toEqual(nativeFhir.questionnaire);
     // The QR code is made only on request, on the phone, from the lines shown beside it.
     await expect(page.locator('.qr-code svg')).toHaveCount(0);
     await page.getByRole('button', { name: 'Make a QR code to show a counsellor' }).click();

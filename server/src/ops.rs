@@ -273,7 +273,7 @@ pub async fn checksums(
             }
             hash.update(b"\n");
         }
-        let digest = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let digest = hex::encode(hash.finalize());
         sums.insert(table.clone(), (rows.len(), digest));
     }
     Ok(sums)

@@ -46,6 +46,9 @@ pub const VERSION_POLL: Duration = Duration::from_secs(2);
 /// How long a page is kept at most (its key holds the hour, so this only frees the
 /// memory of pages no longer found).
 pub const TIME_TO_LIVE: Duration = Duration::from_secs(3600);
+/// After a scheduled publication's time, how long before the next request looks again
+/// if the database could not answer: never every request.
+const GO_LIVE_RETRY: i64 = 5;
 /// The largest page kept (a lesson is about 30 KB).
 const MAX_PAGE: usize = 4 * 1024 * 1024;
 
@@ -115,6 +118,28 @@ impl RenderCache {
     /// moved or a publication's time has come, reloads the hotlines and organisations
     /// (so no page is rendered from the old ones again) and forgets every page.
     pub async fn check(&self) {
+        let went_live = self.claim_go_live(self.state.clock.unix());
+        self.check_now(went_live).await;
+    }
+
+    /// True for the one caller that is to act on a scheduled publication whose time has
+    /// come. The others go on serving the kept pages (for a few seconds at most), and a
+    /// database that cannot answer is asked again only after [`GO_LIVE_RETRY`].
+    fn claim_go_live(&self, now: i64) -> bool {
+        let due = self.next_go_live.load(Ordering::Acquire);
+        now >= due
+            && self
+                .next_go_live
+                .compare_exchange(
+                    due,
+                    now + GO_LIVE_RETRY,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_ok()
+    }
+
+    async fn check_now(&self, went_live: bool) {
         let state = &self.state;
         let now = state.clock.unix();
         let current = match anxin_app::public_version::current(&state.db).await {
@@ -131,7 +156,6 @@ impl RenderCache {
                 now + 60 // looked for again in a minute
             }
         };
-        let went_live = now >= self.next_go_live.load(Ordering::Acquire);
         if current != self.version.load(Ordering::Acquire) || went_live {
             state.hotlines.refresh(&state.db, &state.clock).await;
             // Pages rendered before are no longer found; then they go.
@@ -210,9 +234,9 @@ pub async fn serve(
         count(viewed.get());
         return response;
     }
-    if state.clock.unix() >= cache.next_go_live.load(Ordering::Acquire) {
+    if cache.claim_go_live(state.clock.unix()) {
         // A scheduled publication's time has come (once per publication).
-        cache.check().await;
+        cache.check_now(true).await;
     }
     let (parts, body) = request.into_parts();
     let key = Key {
@@ -342,7 +366,7 @@ impl Page {
         let (html, hashes) = hash_inline_scripts(&html, nonce);
         let policy = crate::security::content_security_policy(&hashes.join(" "), frameable);
         let identity = Bytes::from(html);
-        let etag = format!("W/\"{}\"", hex_prefix(&Sha256::digest(&identity)));
+        let etag = format!("W/\"{}\"", hex::encode(&Sha256::digest(&identity)[..12]));
         let compressed = {
             let identity = identity.clone();
             tokio::task::spawn_blocking(move || {
@@ -398,10 +422,6 @@ impl Page {
         *response.headers_mut() = headers;
         response
     }
-}
-
-fn hex_prefix(digest: &[u8]) -> String {
-    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Whether `If-None-Match` names `etag` (or is `*`).

@@ -41,17 +41,12 @@ fn uniform_below(stream: &mut ChaCha20Rng, n: u64) -> u64 {
 }
 
 pub fn seed_hex(seed: &Seed) -> String {
-    seed.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(seed)
 }
 
-pub fn seed_from_hex(hex: &str) -> Option<Seed> {
-    if hex.len() != 64 || !hex.is_ascii() {
-        return None;
-    }
+pub fn seed_from_hex(text: &str) -> Option<Seed> {
     let mut seed = [0u8; 32];
-    for (i, byte) in seed.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
-    }
+    hex::decode_to_slice(text, &mut seed).ok()?;
     Some(seed)
 }
 

@@ -61,7 +61,7 @@ fn derive(master: &[u8; 32], purpose: &str) -> Zeroizing<[u8; 32]> {
 
 impl DataKey {
     pub fn from_bytes(master: &[u8; 32]) -> DataKey {
-        let id = hex(&Sha256::digest(master)[..4]);
+        let id = hex::encode(&Sha256::digest(master)[..4]);
         DataKey {
             id,
             seal: derive(master, "anxin seal v1"),
@@ -97,10 +97,6 @@ fn random<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).expect("the operating system's random source");
     bytes
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The keys a deployment holds: the current one seals and hashes; a previous one (during
@@ -233,7 +229,7 @@ impl Keys {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part.as_bytes());
         }
-        hex(&mac.finalize().into_bytes())
+        hex::encode(mac.finalize().into_bytes())
     }
 
     /// The manage token for a booking made with `idempotency_key`: the same key gives
@@ -255,7 +251,7 @@ pub fn random_key() -> String {
 /// How tokens and idempotency keys are stored: their SHA-256 (they are random and
 /// long, so no key is needed).
 pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// Random bytes for a booking code.

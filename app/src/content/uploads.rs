@@ -328,10 +328,7 @@ async fn finish_file(mime: &'static str, path: &std::path::Path) -> Result<Strin
             std::fs::write(&path, &bytes)?;
         }
         std::fs::File::open(&path)?.sync_all()?;
-        Ok(Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect())
+        Ok(hex::encode(Sha256::digest(&bytes)))
     })
     .await
     .map_err(|_| Failure::Unavailable)?

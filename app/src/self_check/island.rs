@@ -4,13 +4,15 @@
 
 use super::{NextStep, Suggestion, format_score};
 use crate::help::{HelpLines, HelpLinesView, HelpText};
+use crate::island_props::BrowserJson;
 use anxin_screening::{Direction, Instrument, fhir, text};
+use leptos::either::Either;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A `data:` URL for a JSON document: a download made on the phone, with no request.
 fn json_data_url(document: &impl Serialize) -> String {
-    let text = serde_json::to_string(document).unwrap_or_default();
+    let text = crate::island_props::to_string(document).unwrap_or_default();
     let body = percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC);
     format!("data:application/fhir+json;charset=utf-8,{body}")
 }
@@ -71,21 +73,34 @@ pub struct QuestionnaireText {
     pub index_href: String,
 }
 
+/// Everything the questionnaire needs, resolved by the server in the page's language.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuestionnaireData {
+    pub instrument: Instrument,
+    pub ui_text: QuestionnaireText,
+    /// The crisis help: real lines only, the help line first.
+    pub lines: HelpLines,
+    pub help_text: HelpText,
+    /// What this deployment offers after a result.
+    pub next_steps: Vec<NextStep>,
+    /// Other questionnaires this deployment offers that a band may suggest.
+    pub suggestions: Vec<Suggestion>,
+    pub lang: String,
+}
+
 // An island; a plain component only in bench/'s full-hydration comparison build.
 #[cfg_attr(feature = "islands", island)]
 #[cfg_attr(not(feature = "islands"), component)]
-pub fn Questionnaire(
-    instrument: Instrument,
-    ui_text: QuestionnaireText,
-    /// The crisis help: real lines only, the help line first.
-    lines: HelpLines,
-    help_text: HelpText,
-    /// What this deployment offers after a result.
-    next_steps: Vec<NextStep>,
-    /// Other questionnaires this deployment offers that a band may suggest.
-    suggestions: Vec<Suggestion>,
-    lang: String,
-) -> impl IntoView {
+pub fn Questionnaire(data: BrowserJson<QuestionnaireData>) -> impl IntoView {
+    let BrowserJson(QuestionnaireData {
+        instrument,
+        ui_text,
+        lines,
+        help_text,
+        next_steps,
+        suggestions,
+        lang,
+    }) = data;
     let total = instrument.items.len();
     let instrument = StoredValue::new(instrument);
     let ui = StoredValue::new(ui_text);
@@ -220,7 +235,7 @@ pub fn Questionnaire(
         let Ok(outcome) = outcome else {
             // Unreachable: every question needs an answer before the result shows.
             step.set(0);
-            return ().into_any();
+            return Either::Left(());
         };
         let lang = lang.get_value();
         let u = ui.get_value();
@@ -300,13 +315,13 @@ pub fn Questionnaire(
             .get_value()
             .into_iter()
             .map(|step| match step.href {
-                Some(href) => view! { <li><a href=href>{step.label}</a></li> }.into_any(),
-                None => view! { <li>{step.label}</li> }.into_any(),
+                Some(href) => Either::Left(view! { <li><a href=href>{step.label}</a></li> }),
+                None => Either::Right(view! { <li>{step.label}</li> }),
             })
             .collect_view();
         let unreliable = (!outcome.reliable)
             .then(|| view! { <p class="notice warning">{u.unreliable.clone()}</p> });
-        view! {
+        Either::Right(view! {
             <h2 class="result-title" tabindex="-1" node_ref=heading>{u.result_title.clone()}</h2>
             {crisis_lead}
             {unreliable}
@@ -322,22 +337,21 @@ pub fn Questionnaire(
             <section class="keep">
                 {move || {
                     if kept_now.get() {
-                        view! { <p role="status">{ui.with_value(|u| u.kept.clone())}</p> }.into_any()
+                        Either::Left(view! { <p role="status">{ui.with_value(|u| u.kept.clone())}</p> })
                     } else {
                         let record = super::kept::KeptResult {
                             instrument: id_for_keep.clone(),
                             date: super::kept::today(),
                             scores: shown.clone(),
                         };
-                        view! {
+                        Either::Right(view! {
                             <button type="button" class="button secondary" on:click=move |_| {
                                 if super::kept::add(record.clone()) {
                                     kept_now.set(true);
                                     deleted.set(false);
                                 }
                             }>{ui.with_value(|u| u.keep.clone())}</button>
-                        }
-                        .into_any()
+                        })
                     }
                 }}
                 <p class="keep-note">{u.keep_note.clone()}</p>
@@ -346,19 +360,17 @@ pub fn Questionnaire(
                 {move || {
                     if show_qr.get() {
                         let svg = super::summary::qr_svg(&summary).unwrap_or_default();
-                        view! {
+                        Either::Left(view! {
                             <div class="qr-code" role="img" aria-label=ui.with_value(|u| u.qr_note.clone()) inner_html=svg></div>
                             <p class="keep-note">{ui.with_value(|u| u.qr_note.clone())}</p>
                             <pre class="qr-text">{summary.clone()}</pre>
-                        }
-                        .into_any()
+                        })
                     } else {
-                        view! {
+                        Either::Right(view! {
                             <button type="button" class="button secondary" on:click=move |_| show_qr.set(true)>
                                 {ui.with_value(|u| u.qr_button.clone())}
                             </button>
-                        }
-                        .into_any()
+                        })
                     }
                 }}
             </section>
@@ -368,17 +380,17 @@ pub fn Questionnaire(
                 <p><a download=format!("{id}-response.fhir.json") href=response_href>{u.export_response.clone()}</a></p>
                 <p><a download=format!("{id}-questionnaire.fhir.json") href=questionnaire_href>{u.export_questionnaire.clone()}</a></p>
             </details>
-        }
-        .into_any()
+        })
     };
 
     let previous = move || {
         let list = kept.get();
         if list.is_empty() {
-            return deleted
-                .get()
-                .then(|| view! { <p role="status">{ui.with_value(|u| u.deleted.clone())}</p> })
-                .into_any();
+            return Either::Left(
+                deleted
+                    .get()
+                    .then(|| view! { <p role="status">{ui.with_value(|u| u.deleted.clone())}</p> }),
+            );
         }
         let rows = list
             .into_iter()
@@ -392,14 +404,13 @@ pub fn Questionnaire(
                 view! { <li><strong>{r.date}</strong>" "{scores}</li> }
             })
             .collect_view();
-        view! {
+        Either::Right(view! {
             <section class="kept" aria-labelledby="kept-title">
                 <h2 id="kept-title">{ui.with_value(|u| u.kept_title.clone())}</h2>
                 <ul>{rows}</ul>
                 <button type="button" class="button secondary" on:click=delete_kept>{ui.with_value(|u| u.delete_kept.clone())}</button>
             </section>
-        }
-        .into_any()
+        })
     };
 
     view! {
@@ -407,26 +418,27 @@ pub fn Questionnaire(
         <div class="questionnaire" data-ready=move || ready.get().then_some("") inert=move || crisis_open.get()>
             {move || {
                 let i = step.get();
-                if i < total { question(i).into_any() } else { result().into_any() }
+                if i < total { Either::Left(question(i)) } else { Either::Right(result()) }
             }}
         </div>
-        <Show when=move || crisis_open.get()>
-            <div class="crisis-backdrop">
-                <div class="crisis" role="alertdialog" aria-modal="true" aria-labelledby="crisis-title" aria-describedby="crisis-text">
-                    <h2 id="crisis-title" tabindex="-1" node_ref=crisis_heading>{ui.with_value(|u| u.crisis_title.clone())}</h2>
-                    <p id="crisis-text">{ui.with_value(|u| u.crisis_text.clone())}</p>
-                    <HelpLinesView lines=lines.get_value() text=help_text.get_value()/>
-                    // Two ways on; neither asks the person to say they are safe.
-                    <div class="crisis-actions">
-                        <a class="button" href=ui.with_value(|u| u.help_href.clone())>
-                            {ui.with_value(|u| u.crisis_talk_now.clone())}
-                        </a>
-                        <button type="button" class="button secondary" on:click=move |_| crisis_open.set(false)>
-                            {ui.with_value(|u| u.crisis_continue.clone())}
-                        </button>
+        // A closure, not `<Show>`: its children are erased views (see `Either` above).
+        {move || crisis_open.get().then(|| view! {
+                <div class="crisis-backdrop">
+                    <div class="crisis" role="alertdialog" aria-modal="true" aria-labelledby="crisis-title" aria-describedby="crisis-text">
+                        <h2 id="crisis-title" tabindex="-1" node_ref=crisis_heading>{ui.with_value(|u| u.crisis_title.clone())}</h2>
+                        <p id="crisis-text">{ui.with_value(|u| u.crisis_text.clone())}</p>
+                        <HelpLinesView lines=lines.get_value() text=help_text.get_value()/>
+                        // Two ways on; neither asks the person to say they are safe.
+                        <div class="crisis-actions">
+                            <a class="button" href=ui.with_value(|u| u.help_href.clone())>
+                                {ui.with_value(|u| u.crisis_talk_now.clone())}
+                            </a>
+                            <button type="button" class="button secondary" on:click=move |_| crisis_open.set(false)>
+                                {ui.with_value(|u| u.crisis_continue.clone())}
+                            </button>
+                        </div>
                     </div>
                 </div>
-            </div>
-        </Show>
+        })}
     }
 }

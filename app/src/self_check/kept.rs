@@ -25,7 +25,7 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn load() -> Vec<KeptResult> {
     #[cfg(feature = "hydrate")]
     if let Some(json) = storage().and_then(|s| s.get_item(KEY).ok().flatten()) {
-        return serde_json::from_str(&json).unwrap_or_default();
+        return crate::island_props::parse(&json).unwrap_or_default();
     }
     Vec::new()
 }
@@ -35,7 +35,7 @@ pub fn add(result: KeptResult) -> bool {
     let mut all = load();
     all.push(result);
     #[cfg(feature = "hydrate")]
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(&all)) {
+    if let (Some(s), Some(json)) = (storage(), crate::island_props::to_string(&all)) {
         return s.set_item(KEY, &json).is_ok();
     }
     false

@@ -9,7 +9,7 @@ pub mod kept;
 mod pages;
 pub mod summary;
 
-pub use island::{Questionnaire, QuestionnaireText};
+pub use island::{Questionnaire, QuestionnaireData, QuestionnaireText};
 pub use pages::{SelfCheckIndex, SelfCheckPage};
 
 use crate::i18n::{Locale, t, t_args};
@@ -117,10 +117,18 @@ pub fn suggestions(
 
 /// Formats a score for people: whole numbers without decimals, others to two places.
 pub fn format_score(value: f64) -> String {
-    if (value - value.round()).abs() < 1e-9 {
-        format!("{}", value.round() as i64)
+    // Whole hundredths in integer arithmetic: `{:.2}` would bring float printing
+    // (about 10 KB) into the browser bundle.
+    let hundredths = (value * 100.0).round() as i64;
+    let (whole, part) = (
+        hundredths.unsigned_abs() / 100,
+        hundredths.unsigned_abs() % 100,
+    );
+    let sign = if hundredths < 0 { "-" } else { "" };
+    if part == 0 {
+        format!("{sign}{whole}")
     } else {
-        format!("{value:.2}")
+        format!("{sign}{whole}.{part:02}")
     }
 }
 
@@ -177,5 +185,9 @@ mod tests {
         assert_eq!(format_score(12.0), "12");
         assert_eq!(format_score(8.0 / 3.0), "2.67");
         assert_eq!(format_score(100.0), "100");
+        assert_eq!(format_score(2.5), "2.50");
+        assert_eq!(format_score(0.05), "0.05");
+        assert_eq!(format_score(3.999_999), "4");
+        assert_eq!(format_score(-1.25), "-1.25");
     }
 }

@@ -1,7 +1,10 @@
-use super::{Instruments, Questionnaire, QuestionnaireText, next_steps, suggestions};
+use super::{
+    Instruments, Questionnaire, QuestionnaireData, QuestionnaireText, next_steps, suggestions,
+};
 use crate::IslandScripts;
 use crate::help::{HelpText, page_lines};
 use crate::i18n::{Locale, t, t_args, tr, use_locale};
+use crate::island_props::BrowserJson;
 use crate::site::{Card, NotFound, PageTitle, use_site};
 use anxin_screening::text;
 use leptos::prelude::*;
@@ -148,15 +151,15 @@ pub fn SelfCheckPage() -> impl IntoView {
             <p><a href=locale.href("help")>{tr("self-check-needs-wasm-help")}</a></p>
         </div>
         <script nonce=leptos::nonce::use_nonce()>{NO_WASM_SCRIPT}</script>
-        <Questionnaire
-            instrument=instrument.localized(lang)
-            ui_text=questionnaire_text(locale)
-            lines
-            help_text=HelpText::crisis(locale)
-            next_steps
-            suggestions
-            lang=lang.to_string()
-        />
+        <Questionnaire data=BrowserJson(QuestionnaireData {
+            instrument: instrument.localized(lang),
+            ui_text: questionnaire_text(locale),
+            lines,
+            help_text: HelpText::crisis(locale),
+            next_steps,
+            suggestions,
+            lang: lang.to_string(),
+        })/>
         {about}
         <IslandScripts/>
     }
