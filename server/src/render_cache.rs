@@ -258,11 +258,15 @@ pub async fn serve(
     // Rendered plain: the cache compresses what it keeps, once.
     request.headers_mut().remove(header::ACCEPT_ENCODING);
 
+    // Taken by the rendering if this request does it; left here if it waited on
+    // another request's rendering of the same page.
+    let mut pending = Some((request, next));
     let mut rendered_here = false;
     let mut not_kept: Option<Response> = None;
     let page = cache
         .pages
         .optionally_get_with(key, async {
+            let (request, next) = pending.take()?;
             rendered_here = true;
             let response = next.run(request).await;
             match Page::from_response(response, nonce.as_deref(), frameable, viewed.get()).await {
@@ -291,11 +295,15 @@ pub async fn serve(
             response
         }
         None => {
+            let response = match (not_kept, pending) {
+                (Some(response), _) => response,
+                // This request waited on another's rendering, which could not be kept
+                // (a 404; a 503 while the database is busy): it gets its own answer.
+                (None, Some((request, next))) => next.run(request).await,
+                (None, None) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            };
             count(viewed.get());
-            match not_kept {
-                Some(response) => compressed(response, accept_encoding).await,
-                None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-            }
+            compressed(response, accept_encoding).await
         }
     }
 }

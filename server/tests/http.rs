@@ -200,6 +200,26 @@ async fn language_redirects_and_not_found() {
 }
 
 #[tokio::test]
+async fn requests_waiting_on_a_page_that_is_not_kept_get_their_own_answer() {
+    let db = TestDb::sqlite().await;
+    let served = serve(&db, false).await;
+    let http = client();
+    // Many requests at once for one page the render cache would keep but cannot (a
+    // 404): one renders it and the others wait on that rendering. Each must then get
+    // its own answer; the load test once saw these as 500s.
+    let tasks: Vec<_> = (0..48)
+        .map(|_| {
+            let request = http.get(format!("{}/zh/lessons/987654", served.base));
+            tokio::spawn(async move { request.send().await.map(|r| r.status()) })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), StatusCode::NOT_FOUND);
+    }
+    served.stop().await;
+}
+
+#[tokio::test]
 async fn static_files_are_precompressed_and_cached() {
     let db = TestDb::sqlite().await;
     let served = serve(&db, false).await;
