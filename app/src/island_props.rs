@@ -3,7 +3,8 @@
 //! [`BrowserJson`] prop is the same JSON in the page, but serde_json only finds where
 //! it ends; the browser's own `JSON.parse` reads it and serde-wasm-bindgen maps the
 //! result onto the Rust type. For the self-check this took 20 KB (5%) off the raw
-//! bundle, which a cheap phone compiles before the first tap.
+//! bundle, which a cheap phone compiles before the first tap. [`parse`] and
+//! [`to_string`] serve the island's other JSON too (kept results, the FHIR export).
 
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

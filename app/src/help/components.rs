@@ -63,8 +63,8 @@ pub fn Hotlines(lines: Vec<Hotline>, #[prop(optional)] sample_note: String) -> i
             } else {
                 "hotline"
             };
-            // `Either`, not `into_any()`: an erased view carries async hydration code
-            // that islands never run (about a tenth of the self-check's bundle).
+            // `Either`, not `into_any()`: the list is part of the self-check's island,
+            // where an erased view brings async hydration code that is never run.
             let call = if line.sample {
                 Either::Left(view! {
                     <span class="hotline-call sample">

@@ -1,6 +1,9 @@
 //! The questionnaire island: one question per screen, scored in the browser.
 //! Nothing here talks to the network or changes the URL; it writes storage only when
 //! the person chooses "keep this result on this phone".
+//!
+//! Branches are `Either`, never `into_any()`: an erased view keeps its type's async
+//! hydration code in the bundle, which islands never run (a sixth of this bundle).
 
 use super::{NextStep, Suggestion, format_score};
 use crate::help::{HelpLines, HelpLinesView, HelpText};
@@ -421,7 +424,7 @@ pub fn Questionnaire(data: BrowserJson<QuestionnaireData>) -> impl IntoView {
                 if i < total { Either::Left(question(i)) } else { Either::Right(result()) }
             }}
         </div>
-        // A closure, not `<Show>`: its children are erased views (see `Either` above).
+        // A closure, not `<Show>`: its children are erased views (see the module's note).
         {move || crisis_open.get().then(|| view! {
                 <div class="crisis-backdrop">
                     <div class="crisis" role="alertdialog" aria-modal="true" aria-labelledby="crisis-title" aria-describedby="crisis-text">
