@@ -10,7 +10,9 @@ Three kinds of visitor, by weight:
 
 Every visitor comes from its own address (X-Forwarded-For; the server runs with
 --trust-proxy, as behind the deployment's reverse proxy), so rate limits apply per
-person, as they would.
+person, as they would. With several instances (BENCH_HOSTS, a comma-separated list of
+their origins), each visitor keeps to one of them, as behind a proxy with sticky
+sessions, and each booking attempt goes to the next.
 
 Run by bench/city.sh; the ids come from the public API at the start.
 """
@@ -29,6 +31,7 @@ IDS = {"courses": [], "lessons": [], "articles": [], "services": [], "schools": 
 ASSETS = {}
 _phones = itertools.count(1)
 _lock = threading.Lock()
+HOSTS = [host for host in os.environ.get("BENCH_HOSTS", "").split(",") if host]
 
 
 def _get_json(host, path):
@@ -84,8 +87,12 @@ class Visitor(FastHttpUser):
         self.n = next_visitor()
         self.headers = identity(self.n)
 
+    def url(self, path):
+        """`path` on this visitor's instance (the one --host names unless BENCH_HOSTS)."""
+        return HOSTS[self.n % len(HOSTS)] + path if HOSTS else path
+
     def get(self, path, name):
-        return self.client.get(path, name=name, headers=self.headers)
+        return self.client.get(self.url(path), name=name, headers=self.headers)
 
     def first_visit(self, path, name, assets):
         self.get(path, name)
@@ -160,7 +167,7 @@ class Booker(Visitor):
         if category:
             request["category"] = category
         with self.client.post(
-            "/api/v1/bookings", json=request, name="/api/v1/bookings", headers=self.headers, catch_response=True
+            self.url("/api/v1/bookings"), json=request, name="/api/v1/bookings", headers=self.headers, catch_response=True
         ) as response:
             # Booked, waitlisted, or refused because the places went to someone quicker:
             # the service working as it should.

@@ -323,7 +323,48 @@ per_backend!(
     demo_content_is_idempotent,
     the_city_data_set_is_made_once_and_resumes,
     reseeding_publishes_corrected_samples_over_old_ones,
+    page_views_of_several_instances_add_up,
 );
+
+/// Several instances write the page views they counted to one database at the same
+/// moment, for the same items and months: every write succeeds and the counts add up.
+/// (Written in each counter's own order, two PostgreSQL transactions locked the same
+/// rows in opposite orders and one was aborted as a deadlock: the city load test on two
+/// instances showed it.)
+async fn page_views_of_several_instances_add_up(test: TestDb) {
+    use anxin_app::reports::views::ViewCounter;
+    let db = open(&test).await;
+    anxin_app::demo::seed(&db, &Clock::System).await.unwrap();
+    let items: Vec<i64> = sqlx::query_scalar("SELECT id FROM content_items")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    assert!(items.len() >= 10, "the sample content has items");
+    let instances = [ViewCounter::default(), ViewCounter::default()];
+    let months = 202_401..=202_420;
+    let rounds = 6;
+    for _ in 0..rounds {
+        for counter in &instances {
+            for &item in &items {
+                for month in months.clone() {
+                    counter.count(anxin_app::ids::ItemId(item), month);
+                }
+            }
+        }
+        let (a, b) = tokio::join!(instances[0].flush(&db), instances[1].flush(&db));
+        assert_eq!(
+            (a.unwrap(), b.unwrap()),
+            (items.len() * 20, items.len() * 20)
+        );
+    }
+    let (rows, least, most): (i64, i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), MIN(views), MAX(views) FROM content_views")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(rows as usize, items.len() * 20);
+    assert_eq!((least, most), (2 * rounds, 2 * rounds));
+}
 
 /// The load-test data set (`anxin demo-data --scale city`), at a small scale: the tree,
 /// the items (published and found by search), the past bookings (counted in the

@@ -8,10 +8,15 @@ use crate::db::{Db, DbError, placeholders};
 use crate::ids::{ItemId, OrgId};
 use sqlx::AnyConnection;
 
-/// Adds view counts, item and month at a time.
+/// Adds view counts, item and month at a time, in key order: every instance then locks
+/// the rows in one order, so two instances writing at once wait for each other instead
+/// of deadlocking (PostgreSQL aborts one of two transactions that lock the same rows in
+/// opposite orders).
 pub async fn add_views(db: &Db, batch: &[((ItemId, Month), i64)]) -> Result<(), DbError> {
+    let mut ordered: Vec<_> = batch.iter().collect();
+    ordered.sort_unstable_by_key(|(key, _)| *key);
     let mut tx = db.begin_write().await?;
-    for ((item, month), n) in batch {
+    for ((item, month), n) in ordered {
         sqlx::query(
             "INSERT INTO content_views (item_id, month, views) VALUES ($1, $2, $3) \
              ON CONFLICT (item_id, month) DO UPDATE SET views = content_views.views + excluded.views",
