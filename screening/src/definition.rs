@@ -22,10 +22,13 @@ pub struct Instrument {
     pub intro: Text,
     /// Citation of the original (and of the translation used), in each language. A
     /// plain string is accepted for both languages: a citation often needs no translation.
-    #[serde(deserialize_with = "text_or_plain")]
+    /// Only definition files are written that way; in the browser an instrument arrives
+    /// as the server serialised it (always by language), and leaving the untagged
+    /// reading out of the WebAssembly build takes 5 KB (brotli) off the self-check.
+    #[cfg_attr(not(target_arch = "wasm32"), serde(deserialize_with = "text_or_plain"))]
     pub source: Text,
     /// The terms under which it may be reproduced, in each language (or one plain string).
-    #[serde(deserialize_with = "text_or_plain")]
+    #[cfg_attr(not(target_arch = "wasm32"), serde(deserialize_with = "text_or_plain"))]
     pub licence: Text,
     pub ages: AgeRange,
     /// A note on use with this age group (e.g. adolescent cut-offs), in each language.
@@ -275,6 +278,7 @@ impl ResponseScale {
 }
 
 /// A [`Text`], or one plain string meaning the same in every language.
+#[cfg(not(target_arch = "wasm32"))]
 fn text_or_plain<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
