@@ -63,9 +63,9 @@ if [ -z "$pg" ]; then
   ls -l "$data"/anxin.db* | awk '{s+=$5} END {printf "database: %.0f MB\n", s/1e6}'
 fi
 
-# Instances on 3220, 3223, 3224, …; metrics on 3222, 3225, 3226, …
-ports=(3220); metrics=(3222)
-for i in $(seq 2 "$instances"); do ports+=($((3221 + i))); metrics+=($((3223 + i))); done
+# Instances on 3230, 3231, …, their metrics on 3250, 3251, …; the baseline on 3221.
+ports=(); metrics=()
+for i in $(seq 0 $(( instances > 1 ? instances - 1 : 0 ))); do ports+=($((3230 + i))); metrics+=($((3250 + i))); done
 hosts=""
 for i in "${!ports[@]}"; do
   LEPTOS_SITE_ROOT=target/site RUST_LOG=warn target/release/anxin serve --addr "127.0.0.1:${ports[$i]}" \
@@ -83,7 +83,7 @@ echo "baseline (plain-text axum, wrk -c64): $(echo "$base" | awk '/Requests\/sec
 
 # The mix against Anxin, then the same steps against the baseline. Locust exits 1 when
 # any request failed; the tables say which.
-BENCH_HOSTS="$hosts" bench/venv/bin/locust -f bench/locustfile.py --headless --host http://127.0.0.1:3220 \
+BENCH_HOSTS="$hosts" bench/venv/bin/locust -f bench/locustfile.py --headless --host "http://127.0.0.1:${ports[0]}" \
   --csv "$out/city" --csv-full-history --only-summary --loglevel WARNING Parent Student Booker 2>&1 | tail -40 || true
 bench/venv/bin/locust -f bench/locustfile.py --headless --host http://127.0.0.1:3221 \
   --csv "$out/base" --csv-full-history --only-summary --loglevel WARNING PlainBaseline 2>&1 | tail -8 || true
