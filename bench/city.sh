@@ -51,8 +51,7 @@ check_sql="SELECT
   (SELECT COUNT(*) FROM bookings)"
 check() {
   if [ -n "$pg" ]; then
-    psql_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql"
-    "$psql_bin" -qtAF ' ' "$DATABASE_URL" -c "$check_sql"
+    psql -qtAF ' ' "$DATABASE_URL" -c "$check_sql"
   else
     python3 -c 'import sqlite3, sys; print(*sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone())' \
       "$data/anxin.db" "$check_sql"

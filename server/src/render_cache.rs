@@ -261,13 +261,11 @@ pub async fn serve(
     // Taken by the rendering if this request does it; left here if it waited on
     // another request's rendering of the same page.
     let mut pending = Some((request, next));
-    let mut rendered_here = false;
     let mut not_kept: Option<Response> = None;
     let page = cache
         .pages
         .optionally_get_with(key, async {
             let (request, next) = pending.take()?;
-            rendered_here = true;
             let response = next.run(request).await;
             match Page::from_response(response, nonce.as_deref(), frameable, viewed.get()).await {
                 Ok(page) => Some(Arc::new(page)),
@@ -278,6 +276,7 @@ pub async fn serve(
             }
         })
         .await;
+    let rendered_here = pending.is_none();
     let outcome = match (&page, rendered_here) {
         (Some(_), false) => "hit",
         (Some(_), true) => "miss",
@@ -300,6 +299,7 @@ pub async fn serve(
                 // This request waited on another's rendering, which could not be kept
                 // (a 404; a 503 while the database is busy): it gets its own answer.
                 (None, Some((request, next))) => next.run(request).await,
+                // Not reached: a rendering here either keeps its page or leaves its answer.
                 (None, None) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
             };
             count(viewed.get());
