@@ -13,7 +13,7 @@ pub mod help;
 pub mod home;
 pub mod i18n;
 pub mod ids;
-pub mod island_props;
+pub mod island_data;
 pub mod jobs;
 pub mod orgs;
 pub mod parent_school;

@@ -22,13 +22,10 @@ pub struct Instrument {
     pub intro: Text,
     /// Citation of the original (and of the translation used), in each language. A
     /// plain string is accepted for both languages: a citation often needs no translation.
-    /// Only definition files are written that way; in the browser an instrument arrives
-    /// as the server serialised it (always by language), and leaving the untagged
-    /// reading out of the WebAssembly build takes 5 KB (brotli) off the self-check.
-    #[cfg_attr(not(target_arch = "wasm32"), serde(deserialize_with = "text_or_plain"))]
+    #[serde(deserialize_with = "text_or_plain")]
     pub source: Text,
     /// The terms under which it may be reproduced, in each language (or one plain string).
-    #[cfg_attr(not(target_arch = "wasm32"), serde(deserialize_with = "text_or_plain"))]
+    #[serde(deserialize_with = "text_or_plain")]
     pub licence: Text,
     pub ages: AgeRange,
     /// A note on use with this age group (e.g. adolescent cut-offs), in each language.
@@ -69,7 +66,7 @@ pub struct ResponseOption {
     pub value: i32,
     pub label: Text,
     /// The LOINC answer code (`LA…`), where one exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub loinc: Option<String>,
 }
 
@@ -85,7 +82,7 @@ pub struct Item {
     #[serde(default)]
     pub reverse: bool,
     /// The item's LOINC code, where one exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub loinc: Option<String>,
 }
 
@@ -132,7 +129,7 @@ pub struct ScoreDef {
     #[serde(default)]
     pub invalid_at: Option<f64>,
     /// The score's LOINC code, where one exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub loinc: Option<String>,
 }
 
@@ -277,9 +274,15 @@ impl ResponseScale {
     }
 }
 
-/// A [`Text`], or one plain string meaning the same in every language.
-#[cfg(not(target_arch = "wasm32"))]
+/// A [`Text`], or one plain string meaning the same in every language. Only definition
+/// files (JSON, human-readable) are written that way. The browser gets an instrument
+/// packed by the server (postcard, not human-readable), always by language: the
+/// untagged reading, which needs a self-describing format, is left out there, and the
+/// compiler drops it from the browser bundle.
 fn text_or_plain<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
+    if !deserializer.is_human_readable() {
+        return Text::deserialize(deserializer);
+    }
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Either {

@@ -177,7 +177,8 @@ fn score_expression(score: &ScoreDef) -> String {
     if (score.multiplier - 1.0).abs() < f64::EPSILON {
         combined
     } else {
-        format!("{combined} * {}", score.multiplier)
+        // Nine places: the precision scores are rounded to (see `score::combine`).
+        format!("{combined} * {}", crate::decimal(score.multiplier, 9))
     }
 }
 

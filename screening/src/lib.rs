@@ -8,7 +8,7 @@ pub mod score;
 pub mod validate;
 
 pub use definition::{Band, Direction, Instrument, Level, Method, ScoreDef, Text, text};
-pub use score::{Outcome, ScoreError, ScoreResult};
+pub use score::{Outcome, ScoreError, ScoreResult, decimal};
 pub use validate::DefinitionError;
 
 /// The definitions shipped with Anxin: free-to-reproduce instruments only.

@@ -5,6 +5,11 @@ use crate::definition::{Band, Instrument, LANGUAGES, Text};
 use crate::score::score_range;
 use std::collections::BTreeSet;
 
+/// The largest multiplier a score may have. Real instruments multiply by 4 or 25 at
+/// most; the bound keeps scores and the FHIR export's expression exact when they are
+/// printed (see [`crate::decimal`]).
+pub const MAX_MULTIPLIER: f64 = 1000.0;
+
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum DefinitionError {
     #[error("the file is not a valid definition: {0}")]
@@ -27,7 +32,9 @@ pub enum DefinitionError {
     ScoreItems(String),
     #[error("score id {0:?} is used twice")]
     DuplicateScore(String),
-    #[error("score {0:?} has a multiplier that is not a positive number")]
+    #[error(
+        "score {0:?} has a multiplier that is not a positive number of at most {MAX_MULTIPLIER}"
+    )]
     Multiplier(String),
     #[error("score {score:?}: its bands leave a gap between {from} and {to}")]
     BandGap { score: String, from: f64, to: f64 },
@@ -253,7 +260,7 @@ impl Instrument {
                     item: *item,
                 });
             }
-            if !(score.multiplier.is_finite() && score.multiplier > 0.0) {
+            if !(score.multiplier > 0.0 && score.multiplier <= MAX_MULTIPLIER) {
                 errors.push(DefinitionError::Multiplier(score.id.clone()));
             }
             // Ranges only make sense once the items and scales are sound.

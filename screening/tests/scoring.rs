@@ -418,10 +418,35 @@ fn validation_reports_what_is_wrong_and_where() {
         matches!(errors(&typo)[..], [DefinitionError::Parse(_)]),
         "unknown fields are refused"
     );
+    for multiplier in ["0", "-4", "1000.5", "1e300"] {
+        let scaled = score("[1,2,3]", &ok_bands).replace(
+            r#""method":"sum""#,
+            &format!(r#""method":"sum","multiplier":{multiplier}"#),
+        );
+        assert!(
+            errors(&synthetic(&scaled, false)).contains(&DefinitionError::Multiplier("t".into())),
+            "{multiplier}"
+        );
+    }
     // Every message is a sentence a person can act on.
     for e in errors(&synthetic(&score("[1,2,7]", &gap), false)) {
         assert!(e.to_string().len() > 10);
     }
+}
+
+#[test]
+fn numbers_print_as_people_and_fhirpath_read_them() {
+    use anxin_screening::decimal;
+    assert_eq!(decimal(12.0, 2), "12");
+    assert_eq!(decimal(8.0 / 3.0, 2), "2.67");
+    assert_eq!(decimal(100.0, 2), "100");
+    assert_eq!(decimal(2.5, 2), "2.50");
+    assert_eq!(decimal(0.05, 2), "0.05");
+    assert_eq!(decimal(3.999_999, 2), "4");
+    assert_eq!(decimal(-1.25, 2), "-1.25");
+    assert_eq!(decimal(4.0, 9), "4");
+    assert_eq!(decimal(1.0 / 3.0, 9), "0.333333333");
+    assert_eq!(decimal(1000.0, 9), "1000");
 }
 
 mod properties {
@@ -429,6 +454,22 @@ mod properties {
     use anxin_screening::Direction;
     use proptest::prelude::*;
     use proptest::sample::Index;
+
+    proptest! {
+        /// What `decimal` prints reads back as the value to within half its last
+        /// place, and has no point or exactly `places` digits after it.
+        #[test]
+        fn decimals_read_back_as_the_value(value in -1.0e6f64..1.0e6, places in 0u32..=9) {
+            let printed = anxin_screening::decimal(value, places);
+            let read: f64 = printed.parse().unwrap();
+            let half = 0.5 * 10f64.powi(-(places as i32));
+            prop_assert!((read - value).abs() <= half * (1.0 + 1e-6) + value.abs() * 1e-15, "{value} {places} {printed}");
+            match printed.split_once('.') {
+                None => prop_assert!((read - read.round()).abs() == 0.0),
+                Some((_, digits)) => prop_assert_eq!(digits.len(), places as usize),
+            }
+        }
+    }
 
     fn all() -> Vec<Instrument> {
         let mut all = shipped();

@@ -7,7 +7,6 @@
 
 use super::{NextStep, Suggestion, format_score};
 use crate::help::{HelpLines, HelpLinesView, HelpText};
-use crate::island_props::BrowserJson;
 use anxin_screening::{Direction, Instrument, fhir, text};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -15,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// A `data:` URL for a JSON document: a download made on the phone, with no request.
 fn json_data_url(document: &impl Serialize) -> String {
-    let text = crate::island_props::to_string(document).unwrap_or_default();
+    let text = crate::island_data::to_string(document).unwrap_or_default();
     let body = percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC);
     format!("data:application/fhir+json;charset=utf-8,{body}")
 }
@@ -91,11 +90,16 @@ pub struct QuestionnaireData {
     pub lang: String,
 }
 
-// An island; a plain component only in bench/'s full-hydration comparison build.
+/// Where the page packs the questionnaire's data for the island (see `island_data`).
+pub const DATA_ID: &str = "questionnaire-data";
+
+// An island; a plain component only in bench/'s full-hydration comparison build. It
+// takes no props: its data comes from the page (see `island_data`).
 #[cfg_attr(feature = "islands", island)]
 #[cfg_attr(not(feature = "islands"), component)]
-pub fn Questionnaire(data: BrowserJson<QuestionnaireData>) -> impl IntoView {
-    let BrowserJson(QuestionnaireData {
+pub fn Questionnaire() -> impl IntoView {
+    // Missing only if the page left it out, which the page's tests would show.
+    let QuestionnaireData {
         instrument,
         ui_text,
         lines,
@@ -103,7 +107,7 @@ pub fn Questionnaire(data: BrowserJson<QuestionnaireData>) -> impl IntoView {
         next_steps,
         suggestions,
         lang,
-    }) = data;
+    } = crate::island_data::island_data(DATA_ID).expect("the page provides the questionnaire");
     let total = instrument.items.len();
     let instrument = StoredValue::new(instrument);
     let ui = StoredValue::new(ui_text);

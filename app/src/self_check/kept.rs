@@ -2,12 +2,14 @@
 //! the scores and their levels are kept (never the answers), in this browser's
 //! localStorage, and one tap deletes them all. Nothing is ever sent.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The localStorage key.
 pub const KEY: &str = "anxin.kept-results";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Written as JSON (`{"instrument", "date", "scores": [[name, value, band], …]}`) and
+/// read back by [`read`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct KeptResult {
     pub instrument: String,
     /// `YYYY-MM-DD`, the phone's local date.
@@ -25,7 +27,7 @@ fn storage() -> Option<web_sys::Storage> {
 pub fn load() -> Vec<KeptResult> {
     #[cfg(feature = "hydrate")]
     if let Some(json) = storage().and_then(|s| s.get_item(KEY).ok().flatten()) {
-        return crate::island_props::parse(&json).unwrap_or_default();
+        return read(&json);
     }
     Vec::new()
 }
@@ -35,10 +37,41 @@ pub fn add(result: KeptResult) -> bool {
     let mut all = load();
     all.push(result);
     #[cfg(feature = "hydrate")]
-    if let (Some(s), Some(json)) = (storage(), crate::island_props::to_string(&all)) {
+    if let (Some(s), Some(json)) = (storage(), crate::island_data::to_string(&all)) {
         return s.set_item(KEY, &json).is_ok();
     }
     false
+}
+
+/// The kept results in `json`, skipping any entry this version cannot read. Read by
+/// hand from the browser's `JSON.parse`: serde's derived reading through
+/// serde-wasm-bindgen cost 2.7 KB (brotli) of the self-check's bundle.
+#[cfg(feature = "hydrate")]
+fn read(json: &str) -> Vec<KeptResult> {
+    use leptos::wasm_bindgen::{JsCast, JsValue};
+    use web_sys::js_sys::{Array, JSON, Reflect};
+    let string = |object: &JsValue, key: &str| Reflect::get(object, &key.into()).ok()?.as_string();
+    let array = |value: JsValue| value.dyn_into::<Array>().ok();
+    let entry = |kept: JsValue| {
+        let scores = array(Reflect::get(&kept, &"scores".into()).ok()?)?
+            .iter()
+            .map(|score| {
+                let score = array(score)?;
+                let part = |i| score.get(i).as_string();
+                Some((part(0)?, part(1)?, part(2)?))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(KeptResult {
+            instrument: string(&kept, "instrument")?,
+            date: string(&kept, "date")?,
+            scores,
+        })
+    };
+    JSON::parse(json)
+        .ok()
+        .and_then(array)
+        .map(|all| all.iter().filter_map(entry).collect())
+        .unwrap_or_default()
 }
 
 pub fn delete_all() {

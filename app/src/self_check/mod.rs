@@ -115,21 +115,9 @@ pub fn suggestions(
         .collect()
 }
 
-/// Formats a score for people: whole numbers without decimals, others to two places.
+/// A score as people read it: whole numbers without decimals, others to two places.
 pub fn format_score(value: f64) -> String {
-    // Whole hundredths in integer arithmetic: `{:.2}` would bring float printing
-    // (about 10 KB) into the browser bundle.
-    let hundredths = (value * 100.0).round() as i64;
-    let (whole, part) = (
-        hundredths.unsigned_abs() / 100,
-        hundredths.unsigned_abs() % 100,
-    );
-    let sign = if hundredths < 0 { "-" } else { "" };
-    if part == 0 {
-        format!("{sign}{whole}")
-    } else {
-        format!("{sign}{whole}.{part:02}")
-    }
+    anxin_screening::decimal(value, 2)
 }
 
 #[cfg(test)]
@@ -178,16 +166,5 @@ mod tests {
         assert_eq!(found[0].href, "/en/self-check/phq9");
         let without_phq9 = Instruments(Arc::new(vec![who5.clone()]));
         assert!(suggestions(Locale::En, &who5, &without_phq9).is_empty());
-    }
-
-    #[test]
-    fn scores_read_naturally() {
-        assert_eq!(format_score(12.0), "12");
-        assert_eq!(format_score(8.0 / 3.0), "2.67");
-        assert_eq!(format_score(100.0), "100");
-        assert_eq!(format_score(2.5), "2.50");
-        assert_eq!(format_score(0.05), "0.05");
-        assert_eq!(format_score(3.999_999), "4");
-        assert_eq!(format_score(-1.25), "-1.25");
     }
 }

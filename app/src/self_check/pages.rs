@@ -1,12 +1,13 @@
+use super::island::DATA_ID;
 use super::{
     Instruments, Questionnaire, QuestionnaireData, QuestionnaireText, next_steps, suggestions,
 };
 use crate::IslandScripts;
-use crate::help::{HelpText, page_lines};
+use crate::help::{HelpLines, HelpText, page_lines};
 use crate::i18n::{Locale, t, t_args, tr, use_locale};
-use crate::island_props::BrowserJson;
-use crate::site::{Card, NotFound, PageTitle, use_site};
-use anxin_screening::text;
+use crate::island_data::packed_template;
+use crate::site::{Card, NotFound, Offer, PageTitle, use_site};
+use anxin_screening::{Instrument, text};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -114,6 +115,31 @@ fn questionnaire_text(locale: Locale) -> QuestionnaireText {
 /// style.)
 const NO_WASM_SCRIPT: &str = r#"(function(){if(typeof WebAssembly==="object"&&typeof WebAssembly.instantiate==="function")return;document.getElementById("no-wasm").hidden=false;document.documentElement.className+=" no-wasm"})();"#;
 
+/// Everything the island needs, in one language.
+fn questionnaire_data(
+    locale: Locale,
+    instrument: &Instrument,
+    lines: HelpLines,
+    offer: &Offer,
+    offered: &Instruments,
+) -> QuestionnaireData {
+    let mut instrument_here = instrument.localized(locale.tag());
+    // The page shows where the instrument comes from and for which ages; the island
+    // never does, so those texts are not sent twice.
+    instrument_here.source.clear();
+    instrument_here.age_note = None;
+    QuestionnaireData {
+        instrument: instrument_here,
+        ui_text: questionnaire_text(locale),
+        // Crisis help: the help line first, real lines only (never a sample number).
+        lines: lines.without_samples(),
+        help_text: HelpText::crisis(locale),
+        next_steps: next_steps(locale, offer),
+        suggestions: suggestions(locale, instrument, offered),
+        lang: locale.tag().to_string(),
+    }
+}
+
 /// One questionnaire: the island, plus what the instrument is and where it comes from.
 #[component]
 pub fn SelfCheckPage() -> impl IntoView {
@@ -124,10 +150,6 @@ pub fn SelfCheckPage() -> impl IntoView {
         return view! { <NotFound/> }.into_any();
     };
     let name = text(&instrument.name, lang).to_string();
-    // Crisis help: the help line first, real lines only (never a sample number).
-    let lines = page_lines().without_samples();
-    let next_steps = next_steps(locale, &use_site().directory.offer);
-    let suggestions = suggestions(locale, &instrument, &use_instruments());
     let age_note = instrument
         .age_note
         .as_ref()
@@ -140,6 +162,15 @@ pub fn SelfCheckPage() -> impl IntoView {
             <p>{text(&instrument.licence, lang).to_string()}</p>
         </details>
     };
+    let data = questionnaire_data(
+        locale,
+        &instrument,
+        page_lines(),
+        &use_site().directory.offer,
+        &use_instruments(),
+    );
+    let packed = packed_template(DATA_ID, &data);
+    provide_context(data);
     view! {
         <Title text=format!("{} · {}", name, tr("app-name"))/>
         <h1>{name}</h1>
@@ -151,17 +182,45 @@ pub fn SelfCheckPage() -> impl IntoView {
             <p><a href=locale.href("help")>{tr("self-check-needs-wasm-help")}</a></p>
         </div>
         <script nonce=leptos::nonce::use_nonce()>{NO_WASM_SCRIPT}</script>
-        <Questionnaire data=BrowserJson(QuestionnaireData {
-            instrument: instrument.localized(lang),
-            ui_text: questionnaire_text(locale),
-            lines,
-            help_text: HelpText::crisis(locale),
-            next_steps,
-            suggestions,
-            lang: lang.to_string(),
-        })/>
+        {packed}
+        <Questionnaire/>
         {about}
         <IslandScripts/>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::island_data::{pack, unpack};
+    use crate::site::BookingOffer;
+    use std::sync::Arc;
+
+    /// What the page packs, the island reads back whole, for every questionnaire in
+    /// both languages. A field skipped when serialising (`skip_serializing_if`) or a
+    /// self-describing reading (`untagged`) in any of these types would break it.
+    #[test]
+    fn every_questionnaire_reaches_the_island_whole() {
+        let offered = Instruments(Arc::new(anxin_screening::shipped()));
+        let offer = Offer {
+            reading: true,
+            booking: Some(BookingOffer { all_free: true }),
+        };
+        for locale in [Locale::Zh, Locale::En] {
+            for instrument in offered.0.iter() {
+                let lines = HelpLines::new(locale, &[], &[]);
+                let data = questionnaire_data(locale, instrument, lines, &offer, &offered);
+                assert!(!data.lines.talk.is_empty() && !data.next_steps.is_empty());
+                let read = unpack::<QuestionnaireData>(&pack(&data));
+                assert_eq!(
+                    read.as_ref(),
+                    Some(&data),
+                    "{} {}",
+                    instrument.id,
+                    locale.tag()
+                );
+            }
+        }
+    }
 }
