@@ -207,7 +207,7 @@ test.describe('self-check', () => {
     await answerAll(page, (i, n) => n - 1);
     await expect(page.locator('.score-value')).toHaveText(['100 / 100 (higher means better wellbeing)']);
     await expectNoAxeViolations(page);
-    // The FHIR export is built on the phone, as a data: URL.
+    // The FHIR response is built on the phone, as a data: URL.
     const href = await page.locator('a[download="who5-response.fhir.json"]').getAttribute('href');
     expect(href.startsWith('data:application/fhir+json;charset=utf-8,')).toBe(true);
     const response = JSON.parse(decodeURIComponent(href.slice(href.indexOf(',') + 1)));
@@ -218,8 +218,12 @@ test.describe('self-check', () => {
     // writer is not serde_json's).
     const nativeFhir = JSON.parse(execFileSync('../target/release/anxin', ['instruments', 'fhir', 'who5', '--answers', '5,5,5,5,5', '--lang', 'en', '--data-dir', emptyDataDir]).toString());
     expect(response).toEqual(nativeFhir.response);
+    // The definition, the same for everyone and holding no answers, is the server's.
     const questionnaireHref = await page.locator('a[download="who5-questionnaire.fhir.json"]').getAttribute('href');
-    expect(JSON.parse(decodeURIComponent(questionnaireHref.slice(questionnaireHref.indexOf(',') + 1)))).toEqual(nativeFhir.questionnaire);
+    expect(questionnaireHref).toBe('/api/v1/instruments/who5/fhir-questionnaire?lang=en');
+    const served = await page.request.get(questionnaireHref);
+    expect(served.headers()['content-type']).toBe('application/fhir+json');
+    expect(await served.json()).toEqual(nativeFhir.questionnaire);
     // The QR code is made only on request, on the phone, from the lines shown beside it.
     await expect(page.locator('.qr-code svg')).toHaveCount(0);
     await page.getByRole('button', { name: 'Make a QR code to show a counsellor' }).click();

@@ -159,7 +159,10 @@ pub async fn open_database(url: &str) -> anyhow::Result<Db> {
 
 /// The API's OpenAPI document, every capability's paths in one.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    content::api::document(vec![anxin_app::booking::api::document()])
+    content::api::document(vec![
+        anxin_app::booking::api::document(),
+        anxin_app::self_check::api::document(),
+    ])
 }
 
 pub fn router(state: AppState) -> Router {
@@ -201,6 +204,7 @@ pub fn router(state: AppState) -> Router {
     let document = Arc::new(openapi());
     let api = content::api::routes()
         .merge(anxin_app::booking::api::routes())
+        .merge(anxin_app::self_check::api::routes())
         .route(
             "/api/v1/openapi.json",
             get(move || {

@@ -199,6 +199,69 @@ async fn language_redirects_and_not_found() {
     served.stop().await;
 }
 
+/// A questionnaire's FHIR definition, which the self-check's result links to: served
+/// in the language asked for; a language or questionnaire not offered is refused.
+#[tokio::test]
+async fn questionnaires_are_served_as_fhir() {
+    let db = TestDb::sqlite().await;
+    let served = serve(&db, false).await;
+    let http = client();
+    let url = |path: &str| served.url(&format!("/api/v1/instruments/{path}"));
+
+    let r = http
+        .get(url("phq9/fhir-questionnaire"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[header::CONTENT_TYPE], "application/fhir+json");
+    let zh: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(zh["resourceType"], "Questionnaire");
+    assert_eq!(zh["language"], "zh-CN", "Chinese unless asked otherwise");
+    let en = served
+        .json("/api/v1/instruments/phq9/fhir-questionnaire?lang=en")
+        .await;
+    assert_eq!(en["language"], "en");
+    assert_eq!(
+        en["item"].as_array().unwrap().len(),
+        zh["item"].as_array().unwrap().len()
+    );
+    assert_ne!(en["title"], zh["title"]);
+
+    for (path, status, field) in [
+        (
+            "phq9/fhir-questionnaire?lang=fr",
+            StatusCode::BAD_REQUEST,
+            Some("lang"),
+        ),
+        (
+            "phq9/fhir-questionnaire?lang=",
+            StatusCode::BAD_REQUEST,
+            Some("lang"),
+        ),
+        (
+            "nothing-here/fhir-questionnaire",
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+    ] {
+        let r = http
+            .get(url(path))
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{path}");
+        let error: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(error["field"].as_str(), field, "{path}");
+        assert!(
+            error["message"].as_str().is_some_and(|m| m.is_ascii()),
+            "{path}: {error}"
+        );
+    }
+    served.stop().await;
+}
+
 #[tokio::test]
 async fn requests_waiting_on_a_page_that_is_not_kept_get_their_own_answer() {
     let db = TestDb::sqlite().await;

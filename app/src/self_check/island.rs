@@ -93,12 +93,48 @@ pub struct QuestionnaireData {
 /// Where the page packs the questionnaire's data for the island (see `island_data`).
 pub const DATA_ID: &str = "questionnaire-data";
 
+/// The element the questionnaire lives in.
+const ROOT_ID: &str = "questionnaire";
+
 // An island; a plain component only in bench/'s full-hydration comparison build. It
 // takes no props: its data comes from the page (see `island_data`).
+//
+// The server renders the first question. The browser does not hydrate that copy but
+// builds the questionnaire afresh in its place (the same markup, in the same frame):
+// only the first question is ever hydrated, yet hydration code was compiled for
+// every view it could show (each step, the result, the dialogs), 3.7 KB brotli of the
+// bundle.
 #[cfg_attr(feature = "islands", island)]
 #[cfg_attr(not(feature = "islands"), component)]
 pub fn Questionnaire() -> impl IntoView {
     // Missing only if the page left it out, which the page's tests would show.
+    let data: QuestionnaireData =
+        crate::island_data::island_data(DATA_ID).expect("the page provides the questionnaire");
+    view! { <div id=ROOT_ID>{in_root(data)}</div> }
+}
+
+/// On the server: the questionnaire (its first question).
+#[cfg(not(all(feature = "hydrate", feature = "islands")))]
+fn in_root(data: QuestionnaireData) -> impl IntoView {
+    questionnaire(data)
+}
+
+/// In the browser: nothing to hydrate (a `()` child is not), because the questionnaire
+/// is built here afresh in place of the server's copy.
+#[cfg(all(feature = "hydrate", feature = "islands"))]
+fn in_root(data: QuestionnaireData) -> impl IntoView {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(root) = document().get_element_by_id(ROOT_ID) {
+        root.set_inner_html("");
+        // Built, not hydrated, although the island's body runs inside hydration.
+        leptos::reactive::owner::Owner::with_no_hydration(move || {
+            leptos::mount::mount_to(root.unchecked_into(), move || questionnaire(data)).forget()
+        });
+    }
+}
+
+/// The questionnaire itself: one question at a time, then the result.
+fn questionnaire(data: QuestionnaireData) -> impl IntoView {
     let QuestionnaireData {
         instrument,
         ui_text,
@@ -107,7 +143,7 @@ pub fn Questionnaire() -> impl IntoView {
         next_steps,
         suggestions,
         lang,
-    } = crate::island_data::island_data(DATA_ID).expect("the page provides the questionnaire");
+    } = data;
     let total = instrument.items.len();
     let instrument = StoredValue::new(instrument);
     let ui = StoredValue::new(ui_text);
@@ -256,13 +292,14 @@ pub fn Questionnaire() -> impl IntoView {
                 &u.qr_crisis_note,
             )
         });
-        let (id, response_href, questionnaire_href) = instrument.with_value(|inst| {
+        let (id, response_href) = instrument.with_value(|inst| {
             (
                 inst.id.clone(),
                 json_data_url(&fhir::questionnaire_response(inst, &given, &outcome, &lang)),
-                json_data_url(&fhir::questionnaire(inst, &lang)),
             )
         });
+        // The definition is the same for everyone: the server has it (no answers in it).
+        let questionnaire_href = super::fhir_questionnaire_href(&id, &lang);
         let mut shown: Vec<(String, String, String)> = Vec::new();
         let scores = instrument.with_value(|inst| {
             inst.scores

@@ -3,6 +3,8 @@
 //! server's `anxin instruments score` uses. No answer, score or band is ever sent.
 
 #[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
 pub mod catalogue;
 mod island;
 pub mod kept;
@@ -113,6 +115,11 @@ pub fn suggestions(
             href: locale.href(&format!("self-check/{}", other.id)),
         })
         .collect()
+}
+
+/// Where a result links for its questionnaire's FHIR definition (served by `api`).
+pub fn fhir_questionnaire_href(id: &str, lang: &str) -> String {
+    format!("/api/v1/instruments/{id}/fhir-questionnaire?lang={lang}")
 }
 
 /// A score as people read it: whole numbers without decimals, others to two places.
