@@ -62,20 +62,18 @@ async fn fhir_questionnaire(
     let Ok(Path(id)) = id else {
         return bad_request(&headers, "id");
     };
-    let lang = match query {
-        Ok(Query(LanguageQuery { lang: None })) => Locale::Zh.tag(),
-        Ok(Query(LanguageQuery { lang: Some(lang) })) => {
-            match Locale::ALL.into_iter().find(|l| l.tag() == lang) {
-                Some(locale) => locale.tag(),
-                None => return bad_request(&headers, "lang"),
-            }
-        }
-        Err(_) => return bad_request(&headers, "lang"),
+    let locale = match query {
+        Ok(Query(LanguageQuery { lang: None })) => Some(Locale::Zh),
+        Ok(Query(LanguageQuery { lang: Some(lang) })) => Locale::from_tag(&lang),
+        Err(_) => None,
+    };
+    let Some(locale) = locale else {
+        return bad_request(&headers, "lang");
     };
     let Some(instrument) = state.instruments.get(&id) else {
         return api_failure(&Failure::NotFound, locale_of(&headers));
     };
-    let document = anxin_screening::fhir::questionnaire(instrument, lang);
+    let document = anxin_screening::fhir::questionnaire(instrument, locale.tag());
     match serde_json::to_vec(&document) {
         Ok(body) => ([(header::CONTENT_TYPE, "application/fhir+json")], body).into_response(),
         Err(_) => api_failure(&Failure::Unavailable, locale_of(&headers)),
