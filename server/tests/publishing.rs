@@ -2614,6 +2614,26 @@ async fn parent_school_by_grade_band(test: TestDb) {
             .await;
         lessons.push(lesson);
     }
+    // A second series, so each band page counts each series' own lessons.
+    let other = site
+        .written(
+            NewItem::Course { org },
+            ("睡眠与作息", "两课。", ""),
+            zh,
+            true,
+            None,
+        )
+        .await;
+    for title in ["睡前一小时", "周末作息"] {
+        site.written(
+            NewItem::Lesson { course: other },
+            (title, "作息。", "早睡。"),
+            zh,
+            true,
+            None,
+        )
+        .await;
+    }
     let school: i64 =
         sqlx::query_scalar("SELECT id FROM organisations WHERE slug = 'sample-school'")
             .fetch_one(site.db.pool())
@@ -2688,6 +2708,9 @@ async fn parent_school_by_grade_band(test: TestDb) {
     let everyone = site.served.text("/zh/parent-school/junior").await;
     assert!(!everyone.contains("学校为家长安排的课程"));
     assert!(everyone.contains("青春期亲子二十四课"));
+    let second = everyone.find("睡眠与作息").expect("the second series");
+    assert!(everyone[second..].contains("共 2 课"), "{everyone}");
+    assert!(everyone[..second].contains("共 3 课"), "{everyone}");
     assert!(
         !site
             .served

@@ -742,97 +742,141 @@ async fn summaries(
         .collect())
 }
 
+/// The condition of a public listing of courses and articles, and what it binds after
+/// the instant (`$1`): every value is bound, never spliced.
+struct PublicWhere {
+    condition: String,
+    texts: Vec<&'static str>,
+    orgs: Vec<OrgId>,
+    /// How many placeholders the condition uses, the instant among them.
+    used: usize,
+}
+
+impl PublicWhere {
+    /// `orgs`: only those organisations' items.
+    fn new(filter: &Filter, orgs: Option<&[OrgId]>) -> PublicWhere {
+        let mut conditions = vec![
+            "i.live_from <= $1".to_string(),
+            "i.kind IN ('course', 'article')".to_string(),
+        ];
+        let mut texts: Vec<&'static str> = Vec::new();
+        let mut n = 1;
+        let mut next = || {
+            n += 1;
+            n
+        };
+        if let Some(kind) = filter.kind {
+            conditions.push(format!("i.kind = ${}", next()));
+            texts.push(kind.as_str());
+        }
+        if let Some(audience) = filter.audience {
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM content_audiences a WHERE a.revision_id = r.id AND a.audience = ${})",
+                next()
+            ));
+            texts.push(audience.as_str());
+        }
+        if let Some(topic) = filter.topic {
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM content_topics t WHERE t.revision_id = r.id AND t.topic = ${})",
+                next()
+            ));
+            texts.push(topic.as_str());
+        }
+        if filter.parents_only {
+            let parents: Vec<&'static str> = Audience::ALL
+                .iter()
+                .filter(|a| a.is_parents())
+                .map(|a| a.as_str())
+                .collect();
+            let list: Vec<String> = parents.iter().map(|_| format!("${}", next())).collect();
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM content_audiences a WHERE a.revision_id = r.id AND a.audience IN ({}))",
+                list.join(", ")
+            ));
+            texts.extend(parents);
+        }
+        let org_ids: Vec<OrgId> = orgs.map(<[OrgId]>::to_vec).unwrap_or_default();
+        if orgs.is_some() {
+            let list: Vec<String> = org_ids.iter().map(|_| format!("${}", next())).collect();
+            let list = if list.is_empty() {
+                "NULL".to_string()
+            } else {
+                list.join(", ")
+            };
+            conditions.push(format!("i.org_id IN ({list})"));
+        }
+        PublicWhere {
+            condition: conditions.join(" AND "),
+            texts,
+            orgs: org_ids,
+            used: n,
+        }
+    }
+
+    fn bind<'q, O>(
+        &self,
+        query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+        at: i64,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+        let mut query = query.bind(at);
+        for text in &self.texts {
+            query = query.bind(*text);
+        }
+        for org in &self.orgs {
+            query = query.bind(*org);
+        }
+        query
+    }
+}
+
 /// Published courses and articles (not lessons: they are reached through their
-/// course), newest first, one page of them. `orgs`: only those organisations' items.
+/// course), newest first, one page of them, with how many there are in all.
+/// `orgs`: only those organisations' items.
 pub async fn public_list(
     conn: &mut AnyConnection,
     filter: &Filter,
     orgs: Option<&[OrgId]>,
     at: i64,
 ) -> Result<Listing, DbError> {
-    // Every value is bound, never spliced; `n` counts the placeholders used.
-    let mut conditions = vec![
-        "i.live_from <= $1".to_string(),
-        "i.kind IN ('course', 'article')".to_string(),
-    ];
-    let mut texts: Vec<&'static str> = Vec::new();
-    let mut n = 1;
-    let mut next = || {
-        n += 1;
-        n
-    };
-    if let Some(kind) = filter.kind {
-        conditions.push(format!("i.kind = ${}", next()));
-        texts.push(kind.as_str());
-    }
-    if let Some(audience) = filter.audience {
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM content_audiences a WHERE a.revision_id = r.id AND a.audience = ${})",
-            next()
-        ));
-        texts.push(audience.as_str());
-    }
-    if let Some(topic) = filter.topic {
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM content_topics t WHERE t.revision_id = r.id AND t.topic = ${})",
-            next()
-        ));
-        texts.push(topic.as_str());
-    }
-    if filter.parents_only {
-        let parents: Vec<&'static str> = Audience::ALL
-            .iter()
-            .filter(|a| a.is_parents())
-            .map(|a| a.as_str())
-            .collect();
-        let list: Vec<String> = parents.iter().map(|_| format!("${}", next())).collect();
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM content_audiences a WHERE a.revision_id = r.id AND a.audience IN ({}))",
-            list.join(", ")
-        ));
-        texts.extend(parents);
-    }
-    let org_ids: Vec<OrgId> = orgs.map(<[OrgId]>::to_vec).unwrap_or_default();
-    if orgs.is_some() {
-        let list: Vec<String> = org_ids.iter().map(|_| format!("${}", next())).collect();
-        let list = if list.is_empty() {
-            "NULL".to_string()
-        } else {
-            list.join(", ")
-        };
-        conditions.push(format!("i.org_id IN ({list})"));
-    }
-    let condition = conditions.join(" AND ");
-    let count_sql = format!("SELECT COUNT(*) {PUBLIC_FROM} WHERE {condition}");
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(at);
-    for text in &texts {
-        count = count.bind(*text);
-    }
-    for org in &org_ids {
-        count = count.bind(*org);
-    }
-    let total = count.fetch_one(&mut *conn).await?;
-    let (limit, offset) = filter.window();
-    let list_sql = format!(
-        "SELECT {PUBLIC_COLUMNS} {PUBLIC_FROM} WHERE {condition} \
-         ORDER BY i.live_from DESC, i.id DESC LIMIT ${} OFFSET ${}",
-        n + 1,
-        n + 2
-    );
-    let mut list = sqlx::query_as::<_, SummaryRow>(&list_sql).bind(at);
-    for text in &texts {
-        list = list.bind(*text);
-    }
-    for org in &org_ids {
-        list = list.bind(*org);
-    }
-    let rows = list.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let public = PublicWhere::new(filter, orgs);
+    let count_sql = format!("SELECT COUNT(*) {PUBLIC_FROM} WHERE {}", public.condition);
+    let (total,): (i64,) = public
+        .bind(sqlx::query_as(&count_sql), at)
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(Listing {
-        items: summaries(conn, rows).await?,
+        items: public_items(conn, filter, orgs, at).await?,
         page: filter.page,
         per_page: filter.per_page,
         total,
     })
+}
+
+/// One page of [`public_list`]'s items, without counting them all (a grade band's page
+/// lists the newest hundred).
+pub async fn public_items(
+    conn: &mut AnyConnection,
+    filter: &Filter,
+    orgs: Option<&[OrgId]>,
+    at: i64,
+) -> Result<Vec<Summary>, DbError> {
+    let public = PublicWhere::new(filter, orgs);
+    let list_sql = format!(
+        "SELECT {PUBLIC_COLUMNS} {PUBLIC_FROM} WHERE {} \
+         ORDER BY i.live_from DESC, i.id DESC LIMIT ${} OFFSET ${}",
+        public.condition,
+        public.used + 1,
+        public.used + 2
+    );
+    let (limit, offset) = filter.window();
+    let rows: Vec<SummaryRow> = public
+        .bind(sqlx::query_as(&list_sql), at)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *conn)
+        .await?;
+    summaries(conn, rows).await
 }
 
 /// Whether anything (a course or an article) is published for the public at `at`.
@@ -922,15 +966,39 @@ pub async fn public_lessons(
     course: ItemId,
     at: i64,
 ) -> Result<Vec<Summary>, DbError> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
-        "SELECT {PUBLIC_COLUMNS} {PUBLIC_FROM} WHERE i.course_id = $1 AND i.live_from <= $2 \
-         ORDER BY i.position, i.id"
-    ))
-    .bind(course)
-    .bind(at)
-    .fetch_all(&mut *conn)
-    .await?;
-    summaries(conn, rows).await
+    Ok(public_lessons_of(conn, &[course], at)
+        .await?
+        .remove(&course)
+        .unwrap_or_default())
+}
+
+/// The published lessons of each of `courses`, in order, in three queries however many
+/// courses there are (a band page lists up to a hundred series).
+pub async fn public_lessons_of(
+    conn: &mut AnyConnection,
+    courses: &[ItemId],
+    at: i64,
+) -> Result<HashMap<ItemId, Vec<Summary>>, DbError> {
+    let mut out: HashMap<ItemId, Vec<Summary>> = HashMap::new();
+    if courses.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT {PUBLIC_COLUMNS} {PUBLIC_FROM} WHERE i.live_from <= $1 AND i.course_id IN ({}) \
+         ORDER BY i.course_id, i.position, i.id",
+        placeholders(2, courses.len())
+    );
+    let mut query = sqlx::query_as::<_, SummaryRow>(&sql).bind(at);
+    for course in courses {
+        query = query.bind(*course);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    for lesson in summaries(conn, rows).await? {
+        if let Some(course) = lesson.course_id {
+            out.entry(course).or_default().push(lesson);
+        }
+    }
+    Ok(out)
 }
 
 /// The page of a published item of `kind`: `None` when it does not exist, is not of

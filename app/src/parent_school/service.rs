@@ -72,7 +72,7 @@ async fn published(
         per_page: SERIES_MAX,
         ..Filter::default()
     };
-    Ok(content::public_list(conn, &filter, None, at).await?.items)
+    content::public_items(conn, &filter, None, at).await
 }
 
 /// Each course as a series: its lessons, its programme and this week's lesson.
@@ -83,9 +83,10 @@ async fn series_of(
 ) -> Result<Vec<Series>, DbError> {
     let ids: Vec<ItemId> = courses.iter().map(|c| c.id).collect();
     let programmes = data::programmes(conn, &ids).await?;
+    let mut lessons_of = content::public_lessons_of(conn, &ids, at).await?;
     let mut all = Vec::new();
     for course in courses {
-        let lessons = content::public_lessons(conn, course.id, at).await?;
+        let lessons = lessons_of.remove(&course.id).unwrap_or_default();
         let programme = programmes.get(&course.id).copied();
         let current = programme
             .and_then(|p| p.current(today(at), lessons.len()))
@@ -150,10 +151,11 @@ pub async fn setup(ctx: &Ctx, org: OrgId) -> Result<Setup, ParentSchoolError> {
     let assigned = data::assigned(&mut conn, org).await?;
     let ids: Vec<ItemId> = courses.iter().map(|c| c.id).collect();
     let programmes = data::programmes(&mut conn, &ids).await?;
-    let mut lessons = Vec::new();
-    for course in &courses {
-        lessons.extend(content::public_lessons(&mut conn, course.id, at).await?);
-    }
+    let mut lessons_of = content::public_lessons_of(&mut conn, &ids, at).await?;
+    let lessons: Vec<Summary> = courses
+        .iter()
+        .flat_map(|course| lessons_of.remove(&course.id).unwrap_or_default())
+        .collect();
     let mut features = Vec::new();
     for (id, lesson, from, until) in data::features(&mut conn, org, today(at)).await? {
         let title = lessons
