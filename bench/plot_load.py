@@ -50,13 +50,21 @@ for t in table:
     b_cols = f"{b['rps']:.0f} | {b['p50']:.0f} / {b['p99']:.0f}" if b else "– | –"
     print(f"| {t['users']} | {t['rps']:.0f} | {t['fails']:.1f} | {t['p50']:.0f} | {t['p95']:.0f} | {t['p99']:.0f} | {b_cols} |")
 
+
+
+def ms(text):
+    """A median as Locust writes it (a float below 1 ms): two decimals there, whole above."""
+    value = float(text)
+    return f"{value:.2f}" if value < 1 else f"{value:.0f}"
+
+
 summary = history.replace("_stats_history.csv", "_stats.csv")
 print()
 print("| request | count | failures | median ms | p95 ms | p99 ms |")
 print("|---|---|---|---|---|---|")
 with open(summary, newline="") as f:
     for row in csv.DictReader(f):
-        print(f"| {row['Type']} {row['Name']} | {row['Request Count']} | {row['Failure Count']} | {row['Median Response Time']} | {row['95%']} | {row['99%']} |")
+        print(f"| {row['Type']} {row['Name']} | {row['Request Count']} | {row['Failure Count']} | {ms(row['Median Response Time'])} | {row['95%']} | {row['99%']} |")
 
 # The chart: x by step (evenly spaced, labelled with the visitors), y in ms.
 W, H, L, R, T, B = 560, 300, 56, 20, 20, 50
