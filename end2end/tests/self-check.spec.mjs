@@ -196,6 +196,29 @@ test.describe('self-check', () => {
     await expectFitsWidth(page);
   });
 
+  test('an answer chosen before the WebAssembly arrives stays chosen, with the focus on it', async ({ page }) => {
+    // A slow network: the server's first question is on the screen, its code not yet.
+    let release;
+    const arrived = new Promise((resolve) => (release = resolve));
+    await page.route('**/*.wasm', async (route) => {
+      await arrived;
+      await route.continue();
+    });
+    await page.goto('/en/self-check/gad7');
+    const option = page.getByRole('radio', { name: 'Nearly every day' });
+    await option.check();
+    await expect(option).toBeFocused();
+    release();
+    await waitForIsland(page);
+    // The questionnaire built in place of that copy has the answer, and the focus.
+    await expect(option).toBeChecked();
+    await expect(option).toBeFocused();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(page.getByText('Question 2 of 7')).toBeVisible();
+    await page.getByRole('button', { name: 'Back' }).click();
+    await expect(option).toBeChecked();
+  });
+
   test('the list of questionnaires and an answered result pass axe', async ({ page }) => {
     await page.goto('/zh/self-check');
     for (const name of ['PHQ-9 抑郁症状自评', 'GAD-7 焦虑症状自评', 'WHO-5 幸福感自评']) {

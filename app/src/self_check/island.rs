@@ -116,7 +116,7 @@ pub fn Questionnaire() -> impl IntoView {
 /// On the server: the questionnaire (its first question).
 #[cfg(not(all(feature = "hydrate", feature = "islands")))]
 fn in_root(data: QuestionnaireData) -> impl IntoView {
-    questionnaire(data)
+    questionnaire(data, None)
 }
 
 /// In the browser: nothing to hydrate (a `()` child is not), because the questionnaire
@@ -125,16 +125,38 @@ fn in_root(data: QuestionnaireData) -> impl IntoView {
 fn in_root(data: QuestionnaireData) -> impl IntoView {
     use leptos::wasm_bindgen::JsCast;
     if let Some(root) = document().get_element_by_id(ROOT_ID) {
+        // On a slow network someone may have answered the server's copy of the first
+        // question before this code arrived, and be on it with the keyboard or a screen
+        // reader: the answer and the focus carry over to the copy built here.
+        let first_answer = root
+            .query_selector("input:checked")
+            .ok()
+            .flatten()
+            .and_then(|input| input.get_attribute("value"))
+            .and_then(|value| value.parse().ok());
+        let focused = document().active_element().and_then(|active| {
+            let all = root.get_elements_by_tag_name("*");
+            (0..all.length()).find(|&n| all.item(n).as_ref() == Some(&active))
+        });
         root.set_inner_html("");
         // Built, not hydrated, although the island's body runs inside hydration.
+        let mount_in = root.clone().unchecked_into();
         leptos::reactive::owner::Owner::with_no_hydration(move || {
-            leptos::mount::mount_to(root.unchecked_into(), move || questionnaire(data)).forget()
+            leptos::mount::mount_to(mount_in, move || questionnaire(data, first_answer)).forget()
         });
+        // The same markup: the element in the same place is the same control.
+        if let Some(element) = focused
+            .and_then(|n| root.get_elements_by_tag_name("*").item(n))
+            .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
     }
 }
 
-/// The questionnaire itself: one question at a time, then the result.
-fn questionnaire(data: QuestionnaireData) -> impl IntoView {
+/// The questionnaire itself: one question at a time, then the result. `first_answer`:
+/// what was chosen in the server's copy of the first question, if anything.
+fn questionnaire(data: QuestionnaireData, first_answer: Option<i32>) -> impl IntoView {
     let QuestionnaireData {
         instrument,
         ui_text,
@@ -145,6 +167,24 @@ fn questionnaire(data: QuestionnaireData) -> impl IntoView {
         lang,
     } = data;
     let total = instrument.items.len();
+    // Only a value the first question offers (the page's markup could be altered).
+    let first_answer = instrument
+        .items
+        .first()
+        .zip(first_answer)
+        .filter(|(item, value)| {
+            instrument
+                .scale_of(item)
+                .is_some_and(|scale| scale.options.iter().any(|o| o.value == *value))
+        })
+        .map(|(item, value)| (item.number, value));
+    let mut given = vec![None::<i32>; total];
+    if let Some(first) = given.first_mut() {
+        *first = first_answer.map(|(_, value)| value);
+    }
+    // A risky answer shows the crisis help at once, also one given before the code came.
+    let critical =
+        first_answer.is_some_and(|(number, value)| instrument.is_critical(number, value));
     let instrument = StoredValue::new(instrument);
     let ui = StoredValue::new(ui_text);
     let lines = StoredValue::new(lines);
@@ -152,10 +192,10 @@ fn questionnaire(data: QuestionnaireData) -> impl IntoView {
     let next_steps = StoredValue::new(next_steps);
     let suggestions = StoredValue::new(suggestions);
     let lang = StoredValue::new(lang);
-    let answers = RwSignal::new(vec![None::<i32>; total]);
+    let answers = RwSignal::new(given);
     // 0..total: a question; total: the result.
     let step = RwSignal::new(0usize);
-    let crisis_open = RwSignal::new(false);
+    let crisis_open = RwSignal::new(critical);
     let heading = NodeRef::<leptos::html::H2>::new();
     let crisis_heading = NodeRef::<leptos::html::H2>::new();
 
