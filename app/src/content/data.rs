@@ -846,7 +846,7 @@ pub async fn public_list(
         .fetch_one(&mut *conn)
         .await?;
     Ok(Listing {
-        items: public_items(conn, filter, orgs, at).await?,
+        items: page_of(conn, &public, filter, at).await?,
         page: filter.page,
         per_page: filter.per_page,
         total,
@@ -861,7 +861,16 @@ pub async fn public_items(
     orgs: Option<&[OrgId]>,
     at: i64,
 ) -> Result<Vec<Summary>, DbError> {
-    let public = PublicWhere::new(filter, orgs);
+    page_of(conn, &PublicWhere::new(filter, orgs), filter, at).await
+}
+
+/// The page of `filter` among the items `public` selects.
+async fn page_of(
+    conn: &mut AnyConnection,
+    public: &PublicWhere,
+    filter: &Filter,
+    at: i64,
+) -> Result<Vec<Summary>, DbError> {
     let list_sql = format!(
         "SELECT {PUBLIC_COLUMNS} {PUBLIC_FROM} WHERE {} \
          ORDER BY i.live_from DESC, i.id DESC LIMIT ${} OFFSET ${}",

@@ -175,7 +175,7 @@ fn questionnaire(data: QuestionnaireData, first_answer: Option<i32>) -> impl Int
         .filter(|(item, value)| {
             instrument
                 .scale_of(item)
-                .is_some_and(|scale| scale.options.iter().any(|o| o.value == *value))
+                .is_some_and(|scale| scale.allows(*value))
         })
         .map(|(item, value)| (item.number, value));
     let mut given = vec![None::<i32>; total];
