@@ -23,6 +23,7 @@ pub mod self_check;
 pub mod service;
 pub mod site;
 pub mod staff;
+pub mod text;
 pub mod time;
 
 #[cfg(feature = "ssr")]

@@ -151,11 +151,15 @@ pub struct BookingRequest {
     #[schema(minimum = 1)]
     pub slot: i64,
     /// A name or nickname, up to 20 characters.
-    #[schema(min_length = 1, max_length = 20, pattern = r"\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 20,
+        pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]"
+    )]
     pub name: String,
     /// A mainland mobile number (`13800138000`, `+86 138 0013 8000`).
     #[schema(
-        pattern = r"^\s*(\+?86[ \u3000-]?)?1[3-9][0-9][ \u3000-]?[0-9]{4}[ \u3000-]?[0-9]{4}\s*$"
+        pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]*(\+?86[ \u3000-]?)?1[3-9][0-9][ \u3000-]?[0-9]{4}[ \u3000-]?[0-9]{4}[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]*$"
     )]
     pub phone: String,
     pub attendee: Attendee,

@@ -2,6 +2,7 @@
 //! booking's state may become. Plain Rust, no web or database types.
 
 use crate::i18n::named;
+use crate::text;
 use serde::{Deserialize, Serialize};
 
 /// Who a service is for.
@@ -100,7 +101,7 @@ impl ServiceAudience {
 /// digits, each group optionally after one space (also the full-width one) or hyphen.
 pub fn normalise_phone(raw: &str) -> Option<String> {
     let is_separator = |c: char| matches!(c, ' ' | '-' | '\u{3000}');
-    let mut rest = raw.trim();
+    let mut rest = text::trim(raw);
     for prefix in ["+86", "86"] {
         if let Some(after) = rest.strip_prefix(prefix)
             && (after.starts_with(is_separator) || after.len() == 11)
@@ -168,9 +169,9 @@ pub const EMAIL_MAX: usize = 254;
 /// in the domain, nothing a mail header could misread): the SMTP server is the judge
 /// of the rest, and a mistyped address only means no e-mail.
 pub fn normalise_email(input: &str) -> Option<String> {
-    let email = input.trim();
+    let email = text::trim(input);
     let (local, domain) = email.split_once('@')?;
-    let forbidden = |c: char| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"@".contains(c);
+    let forbidden = |c: char| text::is_blank(c) || c.is_control() || "<>()[]\\,;:\"@".contains(c);
     let fine = email.chars().count() <= EMAIL_MAX
         && !local.is_empty()
         && local.len() <= 64
@@ -262,7 +263,7 @@ impl BookingForm {
     pub fn checked(self, needs: &Requirements) -> Result<ValidBooking, Vec<BookingProblem>> {
         let mut problems = Vec::new();
         // Lengths count what was sent (as the API documents them), blanks trimmed after.
-        let name = self.name.trim().to_string();
+        let name = text::trim(&self.name).to_string();
         if name.is_empty() || self.name.chars().count() > NAME_MAX {
             problems.push(BookingProblem::NameMissing);
         }
@@ -284,7 +285,7 @@ impl BookingForm {
             }
             Some(_) => {}
         }
-        let note = self.note.trim().to_string();
+        let note = text::trim(&self.note).to_string();
         if self.note.chars().count() > NOTE_MAX {
             problems.push(BookingProblem::NoteTooLong);
         }
@@ -297,7 +298,7 @@ impl BookingForm {
         if self.attendee == Some(Attendee::Student) && under_14 && !self.guardian_consent {
             problems.push(BookingProblem::ConsentMissing);
         }
-        let email = match self.email.trim() {
+        let email = match text::trim(&self.email) {
             "" => None,
             typed => {
                 let email = normalise_email(typed);
@@ -564,7 +565,7 @@ impl ServiceDraft {
 
 /// A reason given for a staff cancellation, or a staff note: trimmed and bounded.
 pub fn checked_text(text: &str, max: usize, required: bool) -> Option<String> {
-    let text = text.trim();
+    let text = text::trim(text);
     (within(text, max) && (!required || !text.is_empty())).then(|| text.to_string())
 }
 

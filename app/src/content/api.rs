@@ -226,7 +226,11 @@ async fn get_article(
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words in Chinese or English, 1 to 100 characters, not only spaces.
-    #[param(min_length = 1, max_length = 100, pattern = r"\S")]
+    #[param(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]"
+    )]
     pub q: String,
     /// From 1; default 1. Pages have 20 results.
     #[param(minimum = 1, maximum = 10000)]

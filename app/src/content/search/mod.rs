@@ -76,7 +76,7 @@ pub fn checked_query(query: &str) -> Result<String, QueryProblem> {
     if query.chars().count() > QUERY_MAX {
         return Err(QueryProblem::TooLong);
     }
-    let query = query.split_whitespace().collect::<Vec<_>>().join(" ");
+    let query = crate::text::words(query).collect::<Vec<_>>().join(" ");
     if query.is_empty() {
         return Err(QueryProblem::Empty);
     }
