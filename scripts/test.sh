@@ -84,7 +84,7 @@ booked = json.load(urllib.request.urlopen(request))
 print(booked["code"], booked["manage_token"])
 PY
 )"
-export ANXIN_ST_CODE="${booking% *}" ANXIN_ST_TOKEN="${booking#* }"
+export ANXIN_ST_CODE="${booking% *}" ANXIN_ST_TOKEN="${booking#* }" ANXIN_ST_BASE="http://127.0.0.1:$port"
 # Every check; the stateful phase is left out: its inferred links send ids it could
 # not find as the literal "None", which no schema allows.
 tools/venv/bin/schemathesis run "http://127.0.0.1:$port/api/v1/openapi.json" \

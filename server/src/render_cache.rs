@@ -74,9 +74,9 @@ pub struct RenderCache {
     generation: AtomicI64,
     /// The next scheduled publication (Unix seconds; `i64::MAX` when none).
     next_go_live: AtomicI64,
-    enabled: bool,
     state: AppState,
-    recompressor: Recompressor,
+    /// The thread compressing kept pages again; none when the cache keeps nothing.
+    recompressor: Option<Recompressor>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -124,9 +124,8 @@ impl RenderCache {
             version: AtomicI64::new(version),
             generation: AtomicI64::new(0),
             next_go_live: AtomicI64::new(i64::MIN),
-            enabled: max_bytes > 0,
             state,
-            recompressor: Recompressor::start(),
+            recompressor: (max_bytes > 0).then(Recompressor::start),
         }
     }
 
@@ -234,7 +233,7 @@ pub async fn serve(
             state.views.count_reader(&agent, item, month);
         }
     };
-    let cacheable = cache.enabled
+    let cacheable = cache.recompressor.is_some()
         && request.method() == Method::GET
         && !request.headers().contains_key(header::COOKIE)
         && is_cacheable_path(request.uri().path());
@@ -301,8 +300,10 @@ pub async fn serve(
     metrics::counter!("anxin_render_cache_requests_total", "result" => outcome).increment(1);
     match page {
         Some(page) => {
-            if rendered_here {
-                cache.recompressor.enqueue(&page);
+            if let Some(recompressor) = &cache.recompressor
+                && rendered_here
+            {
+                recompressor.enqueue(&page);
             }
             count(page.viewed);
             let response = page.respond(accepted, if_none_match.as_ref());
