@@ -51,7 +51,6 @@ for t in table:
     print(f"| {t['users']} | {t['rps']:.0f} | {t['fails']:.1f} | {t['p50']:.0f} | {t['p95']:.0f} | {t['p99']:.0f} | {b_cols} |")
 
 
-
 def ms(text):
     """A median as Locust writes it (a float below 1 ms): two decimals there, whole above."""
     value = float(text)

@@ -9,7 +9,7 @@
 
 /// The blank characters, as a regular-expression class body with `\u` escapes
 /// (understood alike by ECMAScript, Python and Rust's `regex`).
-#[cfg(any(test, feature = "ssr"))]
+#[cfg(test)]
 macro_rules! blank_class {
     () => {
         r"\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF"
@@ -18,7 +18,7 @@ macro_rules! blank_class {
 
 /// The API document's pattern for text that must hold something besides blanks. The
 /// schema attributes need a literal; a test checks they carry exactly this.
-#[cfg(any(test, feature = "ssr"))]
+#[cfg(test)]
 pub const VISIBLE_PATTERN: &str = concat!("[^", blank_class!(), "]");
 
 /// Whether `c` is blank (see the module's comment).
