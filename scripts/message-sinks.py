@@ -50,11 +50,16 @@ class Mail:
                 "filename": part.get_filename(),
                 "content": part.get_content() if part.get_content_maintype() == "text" else "",
             })
+        # Defects of the message and of every part, as the parser names them.
+        defects = [type(d).__name__ for part in message.walk() for d in part.defects]
         record({
             "kind": "email",
             "from": envelope.mail_from,
             "to": envelope.rcpt_tos,
             "subject": str(message["subject"]),
+            "message_id": str(message["message-id"]) if message["message-id"] else None,
+            "date": str(message["date"]) if message["date"] else None,
+            "defects": defects,
             "parts": parts,
         })
         return "250 OK"

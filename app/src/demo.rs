@@ -431,7 +431,7 @@ fn sample_articles(district: OrgId, family: OrgId, clinic: OrgId) -> Vec<(OrgId,
             draft(
                 "发现学生心理危机信号：教师指南",
                 "哪些变化需要留意，发现后怎样转介。（示例文章）",
-                "# 需要留意的变化\n\n- 情绪、成绩、交友突然明显变化；\n- 谈论死亡、告别，送出心爱的物品；\n- 自伤的痕迹；\n- 家里发生重大变故，或有被打骂、被忽视的迹象。\n\n## 发现后怎么做\n\n1. **直接问**：私下、平静地问：“你有没有想过伤害自己，或者不想活了？”直接询问不会让学生更容易产生这样的念头，反而让他知道这件事可以说出来。\n2. **认真倾听**，不评判，不急着讲道理。\n3. **说明保密的界限**：告诉学生你会为他保密，但有生命危险时除外：“为了你的安全，我需要请更多的人一起帮你。”然后及时告知学校心理老师。\n4. **不让高风险的学生独处**，直到学校心理老师或家长接手。\n5. **通知家长**，但如果伤害可能来自家里（打骂、虐待、严重忽视），先报告学校负责人和心理老师，不要先告诉可能造成伤害的家长。发现学生疑似受到侵害时，学校和教师应当立即向公安、民政、教育等部门报告（《未成年人保护法》第十一条）。\n6. 需要专业指导时，可以拨打 12356 心理援助热线；有人已经受伤或有紧急危险时，立即拨打 120 或 110。",
+                "# 需要留意的变化\n\n- 情绪、成绩、交友突然明显变化；\n- 谈论死亡、告别，送出心爱的物品；\n- 自伤的痕迹；\n- 家里发生重大变故，或有被打骂、被忽视的迹象。\n\n## 发现后怎么做\n\n1. **直接问**：私下、平静地问：“你有没有想过伤害自己，或者不想活了？”直接询问不会让学生更容易产生这样的念头，反而让他知道这件事可以说出来。\n2. **认真倾听**，不评判，不急着讲道理。\n3. **不要答应替学生保密**：学生可能会先问“你能不能谁也别告诉？”不要答应，可以这样说：“你说的我会认真对待。如果你有危险，或者有人在伤害你，我需要告诉能保护你的人，我会先和你商量怎么说。”然后及时告知学校心理老师。\n4. **不让高风险的学生独处**，直到学校心理老师或家长接手。\n5. **通知家长**，但如果伤害可能来自家里（打骂、虐待、严重忽视），先报告学校负责人和心理老师，不要先告诉可能造成伤害的家长。发现学生疑似受到侵害时，学校和教师应当立即向公安、民政、教育等部门报告（《未成年人保护法》第十一条）。\n6. 需要专业指导时，可以拨打 12356 心理援助热线；有人已经受伤或有紧急危险时，立即拨打 120 或 110。",
                 &[Teachers],
                 &[Safety, LifeMeaning],
                 6,
@@ -453,7 +453,7 @@ fn sample_articles(district: OrgId, family: OrgId, clinic: OrgId) -> Vec<(OrgId,
             draft(
                 "When worry feels too big",
                 "Signs that worry needs help, and where to find it. (sample article)",
-                "# Worry is normal, until it is too much\n\nEveryone worries. It may be time to ask for help when worry:\n\n- lasts most days for weeks;\n- stops you sleeping, eating or going to school;\n- comes with panic: a racing heart, short breath.\n\nTalk to a school counsellor, book a free session, or call **12356**.",
+                "# Worry is normal, until it is too much\n\nEveryone worries. It may be time to ask for help when worry:\n\n- lasts most days for weeks;\n- stops you sleeping, eating or going to school;\n- comes with panic: a racing heart, short breath.\n\nTalk to a school counsellor or an adult you trust, or call the **12356** psychological help line (its hours are on the help page).",
                 &[Junior, Senior],
                 &[Emotions, StudyStress],
                 4,
@@ -512,7 +512,9 @@ mod tests {
             "不让高风险的学生独处",
             "12356",
             "来自家里",
-            "有生命危险时除外",
+            "不要答应替学生保密",
+            "能保护你的人",
+            "先和你商量",
         ] {
             assert!(guide.body.contains(needed), "{needed}");
         }

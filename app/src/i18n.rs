@@ -355,10 +355,91 @@ mod tests {
         assert_eq!(t(Locale::En, "app-name"), "Anxin");
     }
 
+    /// Every text a child or parent may read besides the locale files: each shipped
+    /// questionnaire's words (item texts, answers, band labels and meanings, names,
+    /// notes, citations), and the string literals of the sample content's sources (not
+    /// their tests or comments, nor the one list of earlier names a rename looks for).
+    fn other_texts() -> Vec<(String, String)> {
+        let mut texts = Vec::new();
+        for inst in anxin_screening::shipped() {
+            let mut all: Vec<&anxin_screening::Text> =
+                vec![&inst.name, &inst.intro, &inst.source, &inst.licence];
+            all.extend(inst.age_note.iter());
+            all.extend(
+                inst.scales
+                    .values()
+                    .flat_map(|s| s.options.iter().map(|o| &o.label)),
+            );
+            all.extend(inst.items.iter().map(|i| &i.text));
+            for score in &inst.scores {
+                all.push(&score.name);
+                for band in score
+                    .bands
+                    .iter()
+                    .chain(score.age_bands.iter().flat_map(|g| &g.bands))
+                {
+                    all.extend([&band.label, &band.meaning]);
+                }
+            }
+            let place = format!("screening/instruments/{}.json", inst.id);
+            texts.extend(
+                all.into_iter()
+                    .flat_map(|t| t.values())
+                    .map(|v| (place.clone(), v.clone())),
+            );
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for file in [
+            "src/demo.rs",
+            "src/demo/city.rs",
+            "src/booking/demo.rs",
+            "src/help/data.rs",
+        ] {
+            let source = std::fs::read_to_string(dir.join(file)).unwrap();
+            let mut code = source.split("\n#[cfg(test)]").next().unwrap().to_string();
+            if let Some(at) = code.find("const EARLIER_NAMES") {
+                let end = at + code[at..].find("];").unwrap();
+                code.replace_range(at..end, "");
+            }
+            for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                let mut chars = line.chars();
+                while let Some(c) = chars.next() {
+                    if c == '/' && chars.clone().next() == Some('/') {
+                        break; // a comment after the code
+                    }
+                    if c != '"' {
+                        continue;
+                    }
+                    let mut literal = String::new();
+                    while let Some(c) = chars.next() {
+                        match c {
+                            '\\' => literal.extend(chars.next()),
+                            '"' => break,
+                            c => literal.push(c),
+                        }
+                    }
+                    texts.push((file.to_string(), literal));
+                }
+            }
+        }
+        texts
+    }
+
     /// Words that must not come back into what people read: unconditional promises a
-    /// helpline cannot keep, "call any time" for lines with office hours, a button that
+    /// help line cannot keep, "call any time" for lines with office hours, a button that
     /// makes a child claim to be safe, scores that read like school marks, and the
-    /// wording that implied a child had not answered seriously.
+    /// wording that implied a child had not answered seriously. Then what a read of the
+    /// texts a child or parent meets found (issue 30): confidentiality promised without
+    /// the law's exceptions (a life in danger, someone hurting the child); "helpline"
+    /// where the psychological help line is meant (and the panel, which lists every
+    /// line, says "help lines"); a need category a child would have to put on
+    /// themselves; a second word for the self-check (自测); "专业的人" in the crisis
+    /// dialog (trained people answer, at the hours beside each number); a progress
+    /// prompt for parents only; a kept result said to hold scores only; item 9 named as
+    /// one thought of two; a waitlist said full where the Chinese says none was
+    /// reached; a sample line named as a real 24-hour one; the PHQ-9 (12+) proposed to
+    /// every WHO-5 respondent (9+); a hospital's sample that ignores its own rules on a
+    /// guardian coming along; the consent box in no one's voice.
     #[test]
     fn no_unsafe_or_misleading_words() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -381,20 +462,187 @@ mod tests {
             "筛查阳性",
             "Parent school",
             "warm lessons",
+            // Issue 30.
+            "为你保密",
+            "为他保密",
+            "keep what you say private",
+            "helpline",
+            "Helpline",
+            "网络沉迷",
+            "Internet overuse",
+            "自测",
+            "专业的人",
+            "和孩子共用",
+            "share this device with your child",
+            "只保存日期和分数",
+            "only the date and the scores are kept",
+            "提到过伤害自己的念头",
+            "Mentioned thoughts of self-harm",
+            "the waitlist is full",
+            "24 小时心理援助热线",
+            "建议做一下 PHQ-9",
+            "It is a good idea to take the PHQ-9",
+            "学生可以自己来",
+            "Students may come alone",
+            "我是家长或监护人",
+            "I am the parent or guardian",
         ];
+        let mut texts = other_texts();
         for lang in ["zh-CN", "en"] {
             for entry in std::fs::read_dir(dir.join("locales").join(lang)).unwrap() {
                 let path = entry.unwrap().path();
                 let text = std::fs::read_to_string(&path).unwrap();
                 for line in text.lines().filter(|l| !l.starts_with('#')) {
-                    for word in forbidden {
-                        assert!(
-                            !line.contains(word),
-                            "{}: {word:?} in {line}",
-                            path.display()
-                        );
-                    }
+                    texts.push((path.display().to_string(), line.to_string()));
                 }
+            }
+        }
+        let found: Vec<String> = texts
+            .iter()
+            .flat_map(|(place, text)| {
+                forbidden
+                    .iter()
+                    .filter(|word| text.contains(*word))
+                    .map(move |word| format!("{place}: {word:?} in {text}"))
+            })
+            .collect();
+        assert!(found.is_empty(), "{found:#?}");
+    }
+
+    /// What the read (issue 30) asked each text to say, in both languages.
+    #[test]
+    fn the_texts_say_what_the_read_asked() {
+        let phq9 = anxin_screening::shipped()
+            .into_iter()
+            .find(|i| i.id == "phq9")
+            .unwrap();
+        let mild = |lang: &str| {
+            let band = phq9.scores[0]
+                .bands
+                .iter()
+                .find(|b| b.level == anxin_screening::Level::Mild);
+            band.unwrap().label[lang].clone()
+        };
+        let (mild_zh, mild_en) = (mild("zh-CN"), mild("en"));
+        let said: [(&str, &[&str], &[&str]); 11] = [
+            // Confidentiality as the Law on the Protection of Minors (art. 11) has it.
+            (
+                "help-intro",
+                &[
+                    "一般会对你说的话保密",
+                    "生命危险",
+                    "正在伤害你",
+                    "能保护你的人",
+                    "第十一条",
+                ],
+                &[
+                    "confidential in general",
+                    "a life is in danger",
+                    "someone is hurting you",
+                    "people who can protect you",
+                    "Article 11",
+                ],
+            ),
+            // A child under 14 is never stopped with nowhere to go.
+            (
+                "booking-consent-hint",
+                &["不用预约", "班主任", "学校心理老师", "12356", "12355"],
+                &[
+                    "you need no booking",
+                    "class teacher",
+                    "school counsellor",
+                    "12356",
+                    "12355",
+                ],
+            ),
+            (
+                "booking-error-consent",
+                &["不用预约", "班主任", "学校心理老师", "12356", "12355"],
+                &[
+                    "without a booking",
+                    "class teacher",
+                    "school counsellor",
+                    "12356",
+                    "12355",
+                ],
+            ),
+            (
+                "booking-consent",
+                &["我是这名学生的家长或监护人", "咨询时说明", "告诉家长"],
+                &[
+                    "I am this student’s parent or guardian",
+                    "explains at the session what it shares with parents",
+                ],
+            ),
+            (
+                "booking-field-note-hint",
+                &["约定的时间才会有人读", "12356", "信任的大人"],
+                &[
+                    "Nobody reads the note until the appointment",
+                    "12356",
+                    "an adult you trust",
+                ],
+            ),
+            (
+                "self-check-keep-note",
+                &[&mild_zh, "打印", "下载的文件", "别人也可能看到"],
+                &[&mild_en, "printout", "downloaded file", "others may see"],
+            ),
+            (
+                "help-quick-exit-text",
+                &["之前看过的其他页面", "历史记录", "无痕"],
+                &[
+                    "pages you saw before stay in the browser's history",
+                    "private",
+                ],
+            ),
+            (
+                "progress-ask",
+                &["和你共用这台设备的人"],
+                &["Anyone who shares this device with you"],
+            ),
+            (
+                "self-check-qr-crisis",
+                &["不如死掉", "伤害自己"],
+                &["better off dead", "self-harm"],
+            ),
+            (
+                "crisis-call",
+                &["心理援助热线", "受过训练的人", "服务时间写在每个号码旁边"],
+                &[
+                    "psychological help line",
+                    "trained people (hours beside each number)",
+                ],
+            ),
+            (
+                "booking-not-drawn-explain",
+                &["也没有排上候补"],
+                &["did not get a place on the waitlist either"],
+            ),
+        ];
+        for (key, zh, en) in said {
+            for (locale, needles) in [(Locale::Zh, zh), (Locale::En, en)] {
+                let text = t(locale, key);
+                for needle in needles {
+                    assert!(
+                        text.contains(needle),
+                        "{key} ({}): {needle:?} missing from {text}",
+                        locale.tag()
+                    );
+                }
+            }
+        }
+        // The crisis dialog promises no professionals.
+        for key in [
+            "crisis-title",
+            "crisis-text",
+            "crisis-call",
+            "crisis-adult",
+            "crisis-danger",
+        ] {
+            for (locale, word) in [(Locale::Zh, "专业"), (Locale::En, "professional")] {
+                let text = t(locale, key);
+                assert!(!text.contains(word), "{key}: {word} in {text}");
             }
         }
     }

@@ -19,6 +19,7 @@ pub mod orgs;
 pub mod parent_school;
 pub mod qr;
 pub mod reports;
+pub mod safety_plan;
 pub mod self_check;
 pub mod service;
 pub mod site;
@@ -129,6 +130,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=ParamSegment("lang") view=Layout>
                     <Route path=StaticSegment("") view=home::HomePage/>
                     <Route path=StaticSegment("help") view=help::HelpPage/>
+                    <Route path=StaticSegment("safety-plan") view=safety_plan::SafetyPlanPage/>
                     <Route path=StaticSegment("self-check") view=self_check::SelfCheckIndex/>
                     <Route path=(StaticSegment("self-check"), ParamSegment("id")) view=self_check::SelfCheckPage/>
                     <Route path=StaticSegment("booking") view=booking::pages::BookingIndexPage ssr=SsrMode::Async/>

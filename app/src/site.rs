@@ -42,7 +42,8 @@ impl SiteContext {
 pub struct Offer {
     /// Published courses or articles anyone can read.
     pub reading: bool,
-    /// Bookable services with places people can take.
+    /// Bookable services with places people can take (samples too: the header lists
+    /// booking so that a demonstration can be tried).
     pub booking: Option<BookingOffer>,
 }
 
@@ -50,6 +51,20 @@ pub struct Offer {
 pub struct BookingOffer {
     /// Every bookable service says it is free.
     pub all_free: bool,
+    /// One of them is real, not a sample. Only then is booking a next step after a
+    /// result: a sample arranges no session, least of all for someone in crisis.
+    pub real: bool,
+}
+
+/// A `<textarea>`'s text as the server writes it. Leptos writes a textarea's children
+/// unescaped (as for `<script>`), but the browser ends the field at `</textarea>` and
+/// decodes character references inside it, so `&`, `<` and `>` are escaped here: text
+/// someone typed (a booking's note, an item's body, a staff note) can never end the
+/// field and become markup. Every textarea with text in it goes through this.
+pub fn textarea_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Where quick exit goes unless the operator configures another neutral page.

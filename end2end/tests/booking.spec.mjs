@@ -61,8 +61,13 @@ test('a parent books the night clinic, cancels, and the person waiting gets the 
   expect(code).toMatch(/^[ACDEFGHJKMNPQRTUVWXY34679]{4}-[ACDEFGHJKMNPQRTUVWXY34679]{4}$/);
   await expect(page.locator('.booking-status')).toHaveText('已确认');
   await expect(page.getByRole('link', { name: '加到手机日历' })).toBeVisible();
+  // Beside the calendar button: what the entry says, and that family may see it.
+  await expect(page.getByRole('link', { name: '加到手机日历' })).toHaveAccessibleDescription(/如果日历和家人共用/);
   await accessible(page);
   const manage = page.url().split('?')[0];
+  await page.goto(manage.replace('/zh/', '/en/'));
+  await expect(page.getByText(/If your calendar is shared with family/)).toBeVisible();
+  await accessible(page);
   expect(await page.context().cookies()).toEqual([]);
 
   // Two more take the last places (through the API, as a school's system would).
@@ -141,6 +146,25 @@ test('a parent books the night clinic, cancels, and the person waiting gets the 
   await accessible(page);
   await page.goto(`/en/staff/booking/services/new?org=${org}`);
   await expect(page.getByLabel(/Fair draw/)).toBeVisible();
+  await expect(page.locator('.message-preview')).toContainText('Anxin appointment: Sat 5 Dec 18:00–21:00. Code K7M2-P9QX.');
+  await accessible(page);
+
+  // The discreet title: refused when it says what the service is; once saved, the
+  // preview beside it is the confirmation text people will get.
+  await page.goto(`/zh/staff/booking/services/new?org=${org}`);
+  await expect(page.locator('.message-preview')).toContainText('安心预约：12月5日 周六 18:00–21:00。预约码 K7M2-P9QX。');
+  const fillService = async (title) => {
+    await page.getByLabel('名称（中文）').fill(`周六小组 ${suffix}`);
+    await page.getByLabel('称呼（中文，可不填）').fill(title);
+    await page.getByRole('button', { name: '保存', exact: true }).click();
+  };
+  await fillService('心理咨询');
+  await expect(page.getByText(/称呼最多 20 个字/)).toBeVisible();
+  await accessible(page);
+  await page.goto(`/zh/staff/booking/services/new?org=${org}`);
+  await fillService('周六之约');
+  await expect(page.getByText('已保存。')).toBeVisible();
+  await expect(page.locator('.message-preview')).toContainText('周六之约：12月5日 周六 18:00–21:00。');
   await accessible(page);
 });
 

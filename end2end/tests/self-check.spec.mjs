@@ -71,7 +71,7 @@ test.describe('self-check', () => {
       const isPublic = (u) => {
         const url = new URL(u);
         return url.origin === origin && url.search === '' &&
-          (url.pathname.startsWith('/pkg/') || ['/favicon.svg', '/sw.js'].includes(url.pathname) || /^\/(zh|en)(\/(help|self-check(\/[a-z0-9-]+)?))?$/.test(url.pathname));
+          (url.pathname.startsWith('/pkg/') || ['/favicon.svg', '/sw.js'].includes(url.pathname) || /^\/(zh|en)(\/(help|safety-plan|self-check(\/[a-z0-9-]+)?))?$/.test(url.pathname));
       };
       for (const r of requests) {
         expect(isPublic(r.url) && r.method === 'GET' && !r.body, `unexpected request ${r.method} ${r.url}`).toBe(true);
@@ -124,7 +124,9 @@ test.describe('self-check', () => {
     await expect(dialog.getByRole('link', { name: '现在找人聊' })).toHaveAttribute('href', '/zh/help');
     const buttons = dialog.getByRole('button');
     await expect(buttons).toHaveText(['继续答题']);
-    await expect(dialog).not.toContainText('安全');
+    // "安全" only in the name of the safety plan it links to, never as a question.
+    await expect(dialog.getByRole('link', { name: '打开我的安全计划' })).toHaveAttribute('href', '/zh/safety-plan');
+    expect((await dialog.innerText()).replaceAll('安全计划', '')).not.toContain('安全');
     await expectFitsWidth(page);
     await page.keyboard.press('Escape');
     await expect(dialog).toBeVisible();
@@ -137,8 +139,13 @@ test.describe('self-check', () => {
     const lead = page.locator('.crisis-lead');
     await expect(lead.getByRole('heading')).toHaveText('你提到的念头比总分更重要');
     await expect(lead.locator('a[href^="tel:"]').first()).toHaveAttribute('href', 'tel:12356');
-    await expect(page.locator('.score-band')).toHaveText(['没有明显的抑郁症状']);
+    // Not its label either ("没有明显的抑郁症状"), here or in the QR code.
+    await expect(page.locator('.score-value')).toHaveText([/^1 \/ 27/]);
+    await expect(page.locator('.score-band')).toHaveText(['']);
+    await expect(page.locator('.questionnaire')).not.toContainText('没有明显的抑郁症状');
     await expect(page.locator('.questionnaire')).not.toContainText('和大多数同龄人差不多');
+    await page.getByRole('button', { name: '生成给咨询师看的二维码' }).click();
+    await expect(page.locator('.qr-text')).toHaveText(/^PHQ-9 \d{4}-\d{2}-\d{2}\n总分: 1\/27\n提到过不如死掉或伤害自己的念头$/);
     // The crisis help comes before the score.
     const order = await page.locator('.crisis-lead, .score').evaluateAll((els) => els.map((e) => e.className));
     expect(order[0]).toBe('crisis-lead');
@@ -166,8 +173,10 @@ test.describe('self-check', () => {
       const html = await response.text();
       expect(html, `${href} says it is not open`).not.toContain('not open on this site');
     }
-    // The sample data has services to book (each page above answered and is open).
-    expect(links).toContain('/en/booking');
+    // The sample data's services are samples: they arrange no session, so no next
+    // step leads to them (the header still offers booking, to try it).
+    expect(links).not.toContain('/en/booking');
+    await expect(page.locator('nav.sections a[href="/en/booking"]')).toBeVisible();
     // The severe band names the help line and a trusted adult before 120/110.
     const meaning = await page.locator('.score-meaning').innerText();
     expect(meaning.indexOf('12356')).toBeLessThan(meaning.indexOf('120'));
@@ -271,7 +280,7 @@ test.describe('self-check', () => {
     await answerAll(page, () => 0);
     await expect(page.locator('.score-value')).toHaveText(['0 / 21 (higher means more distress)']);
     await page.getByText('Need help now?', { exact: true }).click();
-    await expect(page.getByRole('region', { name: 'Helplines' }).locator('a[href="tel:12356"]')).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Help lines' }).locator('a[href="tel:12356"]')).toBeVisible();
     // A page that was never cached falls back to the help page.
     await page.goto('/zh/courses');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('求助热线');

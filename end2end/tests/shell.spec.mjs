@@ -22,7 +22,7 @@ test('switching to English and back keeps the page', async ({ page }) => {
   await page.getByRole('link', { name: 'English' }).click();
   await expect(page).toHaveURL(/\/en\/help$/);
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Helplines');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Help lines');
   await page.getByRole('link', { name: '中文' }).click();
   await expect(page).toHaveURL(/\/zh\/help$/);
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
@@ -53,7 +53,7 @@ test('the help panel opens without the network and lists the hotlines as tel: li
   expect(numbers).toEqual(['tel:12356', 'tel:12355', 'tel:120', 'tel:110']);
   await expect(panel.getByText('也可以告诉一个你信任的大人')).toBeVisible();
   // The sample line is shown as a sample, and its made-up number is nothing to call.
-  await expect(panel.getByText('示例市 24 小时心理援助热线（示例，请替换）')).toBeVisible();
+  await expect(panel.getByText('示例号码：本市心理援助热线（请换成真实号码）')).toBeVisible();
   await expect(panel.getByText('示例号码，不能拨打')).toBeVisible();
   await expect(panel.locator('a[href="tel:00000000000"]')).toHaveCount(0);
   await expectFitsWidth(page);
@@ -70,7 +70,7 @@ test('the help panel works from the keyboard', async ({ page }) => {
   await page.keyboard.press('Tab'); // help button
   await expect(page.locator('summary.help-button')).toBeFocused();
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('region', { name: 'Helplines' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Help lines' })).toBeVisible();
 });
 
 test('quick exit leaves at once and replaces the history entry', async ({ page }) => {

@@ -37,10 +37,10 @@ pub enum ScoreError {
 }
 
 impl Outcome {
-    /// Whether the meaning of a band at `level` may be shown with this outcome. With a
-    /// critical answer, the words of the lower bands ("similar to most people your age")
-    /// would contradict what the person just told us, so they are left out and the
-    /// result leads with the crisis help instead.
+    /// Whether a band at `level` may be shown with this outcome, its label and its
+    /// meaning. With a critical answer, the words of the lower bands ("no notable
+    /// symptoms", "similar to most people your age") would contradict what the person
+    /// just told us, so they are left out and the result leads with the crisis help.
     pub fn shows_meaning(&self, level: Level) -> bool {
         !(self.crisis && level.reassures())
     }

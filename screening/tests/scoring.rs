@@ -687,6 +687,52 @@ fn band_texts_promise_nothing_a_deployment_may_not_have() {
     assert_eq!(band.suggest.as_deref(), Some("phq9"));
 }
 
+/// No respondent's age is asked, so a questionnaire for younger pupils (WHO-5, from 9)
+/// suggests one that starts older (PHQ-9, from 12) only on that condition, stated
+/// before the questionnaire is named: a pupil under 12 is pointed at people to talk to
+/// and at nothing meant for 12 and over. (The app's link says the same.)
+#[test]
+fn a_suggestion_for_older_respondents_names_their_age_first() {
+    let all = shipped();
+    let mut conditional = 0;
+    for inst in &all {
+        for band in all_bands(inst) {
+            let Some(target) = band
+                .suggest
+                .as_ref()
+                .and_then(|id| all.iter().find(|i| &i.id == id))
+            else {
+                continue;
+            };
+            if target.ages.min <= inst.ages.min {
+                continue;
+            }
+            conditional += 1;
+            let min = target.ages.min;
+            for (lang, condition) in [
+                ("zh-CN", format!("如果你已满 {min} 岁")),
+                ("en", format!("if you are {min} or older")),
+            ] {
+                let text = &band.meaning[lang];
+                let at = text.find(&condition).unwrap_or_else(|| {
+                    panic!(
+                        "{} → {}: {condition:?} missing from {text}",
+                        inst.id, target.id
+                    )
+                });
+                assert!(
+                    text.find(&target.short_name)
+                        .is_some_and(|named| named > at),
+                    "{} names {} before the age: {text}",
+                    inst.id,
+                    target.short_name
+                );
+            }
+        }
+    }
+    assert!(conditional > 0, "WHO-5 (9+) suggests PHQ-9 (12+)");
+}
+
 /// K10's label and its text say the same thing, band by band.
 #[test]
 fn k10_labels_and_texts_agree() {

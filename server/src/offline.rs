@@ -1,5 +1,5 @@
-//! The service worker that lets the help pages and the self-check work offline after
-//! one visit. It is generated here because only the server knows the hashed asset names
+//! The service worker that lets the help pages, the safety plan and the self-check work
+//! offline after one visit. It is generated here because only the server knows the hashed asset names
 //! and which instruments are offered; its version changes whenever either does.
 //!
 //! It precaches public pages and assets only; it never caches a request with a query
@@ -32,7 +32,7 @@ fn bundle(site_root: &Path, pkg_dir: &str, output_name: &str, hashes: Option<&st
 }
 
 /// Public URLs the worker stores at install: the bundle, and in each language the home,
-/// help and self-check pages with every questionnaire.
+/// help, safety plan and self-check pages with every questionnaire.
 pub fn precache_list(
     bundle: Vec<String>,
     site_root: &Path,
@@ -43,7 +43,7 @@ pub fn precache_list(
         urls.push("/favicon.svg".into());
     }
     for locale in Locale::ALL {
-        for page in ["", "help", "self-check"] {
+        for page in ["", "help", anxin_app::safety_plan::PATH, "self-check"] {
             urls.push(locale.href(page));
         }
         for id in instrument_ids {
@@ -162,6 +162,8 @@ mod tests {
             "/favicon.svg",
             "/zh",
             "/zh/help",
+            "/zh/safety-plan",
+            "/en/safety-plan",
             "/zh/self-check",
             "/zh/self-check/phq9",
             "/en/self-check/phq9",

@@ -1,6 +1,6 @@
 //! The render cache: public pages (home, catalogue, parent school, courses, lessons,
-//! articles, embeds, help, the self-check) rendered once per address and origin and
-//! kept, with their brotli and gzip bytes, until what they show changes.
+//! articles, embeds, help, the safety plan, the self-check) rendered once per address
+//! and origin and kept, with their brotli and gzip bytes, until what they show changes.
 //!
 //! - **What is kept.** Only GETs without cookies (staff, who carry a session, always get
 //!   a fresh page), only for the paths in [`is_cacheable_path`], only 200 HTML answers
@@ -200,6 +200,8 @@ pub fn is_cacheable_path(path: &str) -> bool {
     match rest.as_slice() {
         [] => true, // home
         ["help"] | ["self-check"] | ["courses"] | ["articles"] | ["parent-school"] => true,
+        // The same for everyone: the plan itself lives only in the browser.
+        [anxin_app::safety_plan::PATH] => true,
         ["self-check", id]
         | ["courses", id]
         | ["lessons", id]
@@ -614,6 +616,8 @@ mod tests {
             "/zh",
             "/en",
             "/zh/help",
+            "/zh/safety-plan",
+            "/en/safety-plan",
             "/zh/courses",
             "/zh/courses/3",
             "/zh/lessons/12",

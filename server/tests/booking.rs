@@ -63,6 +63,8 @@ fn night_clinic(places: i64, waitlist: i64) -> ServiceDraft {
         active: true,
         remind_hours: "24,2".into(),
         draw_minutes: 0,
+        discreet_title_zh: String::new(),
+        discreet_title_en: String::new(),
     }
 }
 
@@ -984,7 +986,8 @@ async fn the_form_books_without_script_and_keeps_what_was_typed(test: TestDb) {
         ("phone", "12345".to_string()),
         ("attendee", "student".into()),
         ("stage", "primary".into()),
-        ("note", "周末比较方便".into()),
+        // Typed text goes back into its field as text, never as markup.
+        ("note", "周末比较方便</textarea><p id=\"typed\">".into()),
         ("idempotency_key", key.clone()),
     ];
     let response = post(bad.clone(), "zh").await;
@@ -1002,6 +1005,11 @@ async fn the_form_books_without_script_and_keeps_what_was_typed(test: TestDb) {
     assert!(
         html.contains("value=\"12345\""),
         "the phone as typed is kept"
+    );
+    assert!(
+        !html.contains("<p id=\"typed\">")
+            && html.contains("周末比较方便&lt;/textarea&gt;&lt;p id=\"typed\"&gt;</textarea>"),
+        "the note is kept as text"
     );
     assert!(
         html.contains("value=\"student\" checked"),
@@ -1094,9 +1102,16 @@ async fn the_form_books_without_script_and_keeps_what_was_typed(test: TestDb) {
 }
 
 /// The Python `icalendar` package (an independent parser) reads the file: one event,
-/// at the slot's instants, with the code as its UID and no contact details.
+/// at the slot's instants, with the code as its UID, the neutral title, and nothing a
+/// family sharing the calendar should not read: no contact details, no service, place
+/// or contact number, no crisis wording, no private manage link.
 fn check_calendar(ics: &str, start: i64, end: i64) {
     assert!(!ics.contains("13800138000"));
+    // Folded lines joined again (RFC 5545 §3.1), so no word hides across a fold.
+    let unfolded = ics.replace("\r\n ", "").replace("\n ", "");
+    assert_discreet(&unfolded, "the calendar file");
+    assert!(!unfolded.contains("/booking/b/"), "the manage link: {ics}");
+    assert!(unfolded.contains("/zh/booking/find"), "{ics}");
     let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/venv/bin/python");
     if !python.exists() {
         assert!(
@@ -1134,7 +1149,30 @@ print(int(e.decoded("DTSTART").timestamp()), int(e.decoded("DTEND").timestamp())
     assert_eq!(parts[0], start.to_string());
     assert_eq!(parts[1], end.to_string());
     assert!(parts[2].ends_with("@anxin"));
-    assert_eq!(parts[3], "周六夜间门诊");
+    assert_eq!(parts[3], "安心预约");
+}
+
+/// A text, an e-mail or a calendar entry a family may read: none of the service's,
+/// clinic's or place's names (of the test's clinic and of the sample services), its
+/// contact number, a help line's number or crisis wording.
+fn assert_discreet(text: &str, what: &str) {
+    let lower = text.to_lowercase();
+    for word in anxin_app::booking::wording::SENSITIVE_WORDS {
+        assert!(!lower.contains(word), "{what} says {word:?}: {text}");
+    }
+    for name in [
+        "周六夜间门诊",
+        "Saturday night clinic",
+        "门诊三楼",
+        "3rd floor",
+        "0571-00000000",
+        "12356",
+        "12355",
+        "示例",
+        "sample",
+    ] {
+        assert!(!text.contains(name), "{what} says {name:?}: {text}");
+    }
 }
 
 async fn api(
@@ -1855,33 +1893,48 @@ async fn messages_go_out_only_on_the_channels_given_and_agreed(test: TestDb) {
     fields.sort_unstable();
     assert_eq!(
         fields,
-        ["code", "end", "lang", "phone", "place", "start", "text"]
+        ["code", "end", "lang", "phone", "start", "text", "title"]
     );
     assert_eq!(event["body"]["data"]["start"], "2026-12-05T18:00:00+08:00");
+    assert_eq!(event["body"]["data"]["title"], "安心预约");
+    // The exact text: the neutral title, the time, the code and the find page.
+    let code = event["body"]["data"]["code"].as_str().unwrap();
     let text = event["body"]["data"]["text"].as_str().unwrap();
-    assert!(
-        text.contains("周六夜间门诊") && text.contains("门诊三楼"),
-        "{text}"
+    assert_eq!(
+        text,
+        format!(
+            "安心预约：12月5日 周六 18:00–21:00。预约码 {code}。不能来请尽早取消。\
+             地点和详情：https://anxin.example.org/zh/booking/find（输入预约码和手机号）"
+        )
     );
-    assert!(
-        text.chars().count() <= 120,
-        "one or two text messages: {text}"
-    );
+    for event in of_kind(&received, "webhook") {
+        let text = event["body"]["data"]["text"].as_str().unwrap_or_default();
+        assert_discreet(text, "a text message");
+        assert!(
+            text.chars().count() <= 134,
+            "two text messages at most (67 UCS-2 characters each): {text}"
+        );
+    }
     assert!(
         !received.iter().any(|e| e.to_string().contains("家长")),
         "a name was sent"
     );
     let emails = of_kind(&received, "email");
     assert_eq!(emails[0]["to"], json!(["a@example.cn"]));
-    assert_eq!(emails[0]["subject"], "预约确认：周六夜间门诊");
+    assert_eq!(emails[0]["subject"], "安心预约：预约确认");
     let parts = emails[0]["parts"].as_array().unwrap();
+    assert_eq!(parts[0]["type"], "text/plain");
     let body = parts[0]["content"].as_str().unwrap();
     assert!(body.contains(a["code"].as_str().unwrap()), "{body}");
     assert!(
         body.contains("https://anxin.example.org/zh/booking/find"),
         "{body}"
     );
-    assert!(body.contains("12356"), "{body}");
+    check_calendar(
+        parts[1]["content"].as_str().unwrap(),
+        SATURDAY_NIGHT,
+        SATURDAY_NIGHT + 3 * 3600,
+    );
     assert_eq!(
         parts[1]["filename"],
         format!("anxin-{}.ics", a["code"].as_str().unwrap())
@@ -1904,10 +1957,7 @@ async fn messages_go_out_only_on_the_channels_given_and_agreed(test: TestDb) {
             delivered(r, "booking.reminder").len() == 2 && of_kind(r, "email").len() == 2
         })
         .await;
-    assert_eq!(
-        of_kind(&received, "email")[1]["subject"],
-        "预约提醒：周六夜间门诊"
-    );
+    assert_eq!(of_kind(&received, "email")[1]["subject"], "安心预约：提醒");
 
     // B cancels: D is promoted and told. The clinic cancels A, with a reason: A is told.
     let cancelled = client()
@@ -1954,7 +2004,11 @@ async fn messages_go_out_only_on_the_channels_given_and_agreed(test: TestDb) {
     let cancel = delivered(&received, "booking.cancelled")[0]["body"]["data"]["text"]
         .as_str()
         .unwrap();
-    assert!(cancel.contains("医生临时出诊"), "{cancel}");
+    // The reason is read on the booking's page, not in a text a family may see.
+    assert!(
+        !cancel.contains("医生临时出诊") && cancel.contains("原因请在预约页查看"),
+        "{cancel}"
+    );
 
     // Two hours before: only D is still booked, so only D is reminded; the reminders
     // for A and B are dropped, not sent.
@@ -1967,7 +2021,32 @@ async fn messages_go_out_only_on_the_channels_given_and_agreed(test: TestDb) {
     settled(&db, &clock).await;
     let reminded: Vec<&Value> = delivered(&received, "booking.reminder");
     assert_eq!(reminded[2]["body"]["data"]["phone"], phone(4));
-    assert_eq!(of_kind(&sinks.received(), "email").len(), 3);
+    let received = sinks.received();
+    let emails = of_kind(&received, "email");
+    assert_eq!(emails.len(), 3);
+    // Every e-mail, read by Python's `email` parser (default policy): a Message-ID and
+    // a Date, no defects, nothing sensitive in its subject or any text part.
+    for email in &emails {
+        assert_eq!(email["defects"], json!([]), "{email}");
+        let id = email["message_id"].as_str().unwrap_or_default();
+        assert!(
+            id.starts_with('<') && id.ends_with('>') && id.contains('@'),
+            "Message-ID: {email}"
+        );
+        assert!(
+            email["date"].as_str().is_some_and(|d| !d.is_empty()),
+            "{email}"
+        );
+        assert_discreet(email["subject"].as_str().unwrap(), "an e-mail's subject");
+        for part in email["parts"].as_array().unwrap() {
+            assert_discreet(part["content"].as_str().unwrap(), "an e-mail");
+        }
+    }
+    let ids: std::collections::BTreeSet<&str> = emails
+        .iter()
+        .map(|e| e["message_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "each e-mail has its own Message-ID");
     let dropped: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM jobs WHERE kind = 'message' AND state = 'dropped'",
     )

@@ -247,8 +247,20 @@ async fn demo_content_is_idempotent(test: TestDb) {
     assert!(
         every_line
             .iter()
-            .all(|l| l.name_en.contains("sample") && l.is_demo),
+            .all(|l| l.name_en.to_lowercase().contains("sample") && l.is_demo),
         "demo lines say they are samples"
+    );
+    // The site's line is named as a sample number, not as a real line.
+    let site_line = every_line.iter().find(|l| l.org_id.is_none()).unwrap();
+    assert!(
+        site_line.name_zh.starts_with("示例号码"),
+        "{}",
+        site_line.name_zh
+    );
+    assert!(
+        site_line.name_en.starts_with("Sample number"),
+        "{}",
+        site_line.name_en
     );
     // Every audience has published content, and several topics do.
     use anxin_app::content::model::{Audience, Topic};
@@ -317,10 +329,56 @@ async fn reseeding_publishes_corrected_samples_over_old_ones(test: TestDb) {
     );
 }
 
+/// The sample services can be tried, but no result leads to them: with samples only,
+/// booking is there (for the header) and not real; one real service makes it real. A
+/// need category an older seed named "网络沉迷" is renamed by the next seed, not doubled.
+async fn samples_are_no_real_service_and_old_category_names_are_renamed(test: TestDb) {
+    use anxin_app::booking::data::active_services_real;
+    let db = open(&test).await;
+    let clock = Clock::System;
+    anxin_app::demo::seed(&db, &clock).await.unwrap();
+    let mut conn = db.pool().acquire().await.unwrap();
+    assert_eq!(active_services_real(&mut conn).await.unwrap(), Some(false));
+    sqlx::query(
+        "UPDATE need_categories SET name_zh = '网络沉迷', name_en = 'Internet overuse' \
+         WHERE name_zh = '网络使用'",
+    )
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    anxin_app::demo::seed(&db, &clock).await.unwrap();
+    let names: Vec<(String, String)> =
+        sqlx::query_as("SELECT name_zh, name_en FROM need_categories ORDER BY position, id")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(names.len(), 6, "{names:?}");
+    assert_eq!(
+        names[2],
+        ("网络使用".to_string(), "Internet use".to_string())
+    );
+    let service: i64 = sqlx::query_scalar("SELECT MIN(id) FROM services")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE services SET sample = 0 WHERE id = $1")
+        .bind(service)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(active_services_real(&mut conn).await.unwrap(), Some(true));
+    sqlx::query("UPDATE services SET active = 0")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(active_services_real(&mut conn).await.unwrap(), None);
+}
+
 per_backend!(
     migrations_are_idempotent_and_lines_round_trip,
     a_line_has_one_owner_and_only_it_changes_the_line,
     demo_content_is_idempotent,
+    samples_are_no_real_service_and_old_category_names_are_renamed,
     the_city_data_set_is_made_once_and_resumes,
     reseeding_publishes_corrected_samples_over_old_ones,
     page_views_of_several_instances_add_up,

@@ -52,7 +52,7 @@ async fn health_pages_and_headers(db: TestDb) {
             assert!(html.contains(tel), "{which}: {tel} missing");
         }
         assert!(
-            html.contains("示例市 24 小时心理援助热线"),
+            html.contains("示例号码：本市心理援助热线"),
             "{which}: the demo local line is shown"
         );
         assert!(
@@ -81,7 +81,7 @@ async fn health_pages_and_headers(db: TestDb) {
 
         let en = served.text("/en/help").await;
         assert!(
-            en.contains(r#"<html lang="en">"#) && en.contains("Helplines"),
+            en.contains(r#"<html lang="en">"#) && en.contains("Help lines"),
             "{which}"
         );
         // Over plain HTTP, no HSTS; public pages may be cached, staff pages never.
@@ -574,5 +574,97 @@ async fn metrics_are_private_and_name_routes_not_people() {
         !text.contains("phq9") && !text.contains("gad7"),
         "no questionnaire is named"
     );
+    served.stop().await;
+}
+
+/// "My safety plan": the same page for everyone (kept by the render cache and the
+/// offline worker), its seven fields labelled and in no form, the lines step prefilled
+/// with the real help lines only, and its script allowed by the page's policy.
+#[tokio::test]
+async fn the_safety_plan_is_a_public_page_with_nothing_to_submit() {
+    let db = TestDb::sqlite().await;
+    let served = serve(&db, true).await;
+    for (lang, counsellor) in [("zh", "学校心理老师："), ("en", "School counsellor:")] {
+        let page = client()
+            .get(served.url(&format!("/{lang}/safety-plan")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "{lang}");
+        assert!(page.headers().get(header::SET_COOKIE).is_none(), "{lang}");
+        let csp = page.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let html = page.text().await.unwrap();
+        assert!(!html.contains("<form"), "{lang}: nothing can be submitted");
+        assert_eq!(html.matches("<textarea").count(), 7, "{lang}");
+        for step in [
+            "signs", "self", "distract", "people", "lines", "safer", "reason",
+        ] {
+            assert!(
+                html.contains(&format!(r#"<label for="plan-{step}">"#)),
+                "{lang}: {step} has a label"
+            );
+            assert!(
+                html.contains(&format!(r#"aria-describedby="plan-{step}-hint""#)),
+                "{lang}: {step} has its hint"
+            );
+        }
+        // Step 5 holds the real lines, the help line first; never the sample's number.
+        let lines = html
+            .split(r#"id="plan-lines""#)
+            .nth(1)
+            .and_then(|rest| rest.split_once('>'))
+            .map(|(_, rest)| rest.split("</textarea>").next().unwrap().to_string())
+            .unwrap();
+        assert!(lines.contains("12356"), "{lang}: {lines}");
+        assert!(lines.find("12356") < lines.find("12355"), "{lang}: {lines}");
+        assert!(lines.contains("120") && lines.contains("110"), "{lang}");
+        assert!(lines.contains(counsellor), "{lang}: {lines}");
+        assert!(
+            !lines.contains("示例") && !lines.contains("Sample") && !lines.contains("00000"),
+            "{lang}: no sample line in the plan: {lines}"
+        );
+        // The script is inline, allowed by its hash (a kept page), and the only
+        // storage it names is the plan's own key.
+        let scripts = inline_scripts(&html);
+        let plan_script = scripts
+            .iter()
+            .find(|s| s.contains("anxin.safety-plan"))
+            .expect("the plan's script is on the page");
+        assert!(
+            !plan_script.contains("fetch(") && !plan_script.contains("XMLHttpRequest"),
+            "the script makes no request"
+        );
+        for script in &scripts {
+            let hash = base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                sha2::Sha256::digest(script.as_bytes()),
+            );
+            assert!(csp.contains(&format!("'sha256-{hash}'")), "{lang}: {csp}");
+        }
+        // One tap from the help panel (on every page) and from the help page.
+        let help = served.text(&format!("/{lang}/help")).await;
+        assert!(
+            help.matches(&format!(r#"href="/{lang}/safety-plan""#))
+                .count()
+                >= 2,
+            "{lang}: the help panel and the help page link to the plan"
+        );
+    }
+    // Offline after one visit, in both languages.
+    let worker = served.text("/sw.js").await;
+    for path in ["\"/zh/safety-plan\"", "\"/en/safety-plan\""] {
+        assert!(worker.contains(path), "{path} in {worker}");
+    }
+    // And listed for search engines, like the other sections.
+    let sitemap = served.text("/sitemap.xml").await;
+    for lang in ["zh", "en"] {
+        assert!(
+            sitemap.contains(&format!("/{lang}/safety-plan</loc>")),
+            "{sitemap}"
+        );
+    }
     served.stop().await;
 }

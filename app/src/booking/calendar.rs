@@ -1,54 +1,47 @@
 //! A booking as an iCalendar file (RFC 5545, written by the `icalendar` crate), so the
 //! appointment lands in the phone's own calendar. Times are UTC instants, which every
 //! calendar shows in its own zone; the event's UID is the booking's code, so a file
-//! downloaded again after a reschedule updates the same entry. It holds no name and
-//! no phone number: only what the booking page shows anyone with the link.
+//! downloaded again after a reschedule updates the same entry.
+//!
+//! A calendar is often synced to a family account, so the entry says no more than a
+//! text message does (`wording`): the neutral or discreet title, the code and the
+//! find-my-booking page. No service, clinic or place, no contact number, no crisis
+//! wording, and never the private manage link, with which anyone who sees the entry
+//! could cancel.
 
 use super::BookingView;
+use super::wording;
 use crate::i18n::{Locale, t, t_args};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 
-pub fn ics(view: &BookingView, locale: Locale, manage_link: &str) -> String {
+pub fn ics(view: &BookingView, locale: Locale, find_link: Option<&str>) -> String {
     let start = chrono::DateTime::from_timestamp(view.slot.start, 0).unwrap_or_default();
     let end = chrono::DateTime::from_timestamp(view.slot.end, 0).unwrap_or_default();
-    let service = view.service.name().get(locale).to_string();
-    let clinic = view.service.org_name.get(locale).to_string();
-    let place = view.service.place().get(locale).to_string();
-    let mut lines = vec![
+    let draft = &view.service.draft;
+    let title = wording::title(locale, &draft.discreet_title_zh, &draft.discreet_title_en);
+    let description = [
         t_args(
             locale,
             "booking-ics-code",
             &[("code", view.code.clone().into())],
         ),
-        clinic.clone(),
-    ];
-    if !view.service.draft.contact_phone.is_empty() {
-        lines.push(t_args(
-            locale,
-            "booking-ics-contact",
-            &[("number", view.service.draft.contact_phone.clone().into())],
-        ));
-    }
-    lines.push(t_args(
-        locale,
-        "booking-ics-manage",
-        &[("link", manage_link.to_string().into())],
-    ));
-    lines.push(t(locale, "booking-ics-help"));
-    let location = if place.is_empty() { clinic } else { place };
-    let event = Event::new()
+        wording::details(locale, find_link),
+    ]
+    .join("\n");
+    let mut event = Event::new();
+    event
         .uid(&format!("{}@anxin", view.code))
-        .summary(&service)
-        .description(&lines.join("\n"))
-        .location(&location)
-        .url(manage_link)
+        .summary(&title)
+        .description(&description)
         .starts(start)
         .ends(end)
-        .status(EventStatus::Confirmed)
-        .done();
+        .status(EventStatus::Confirmed);
+    if let Some(link) = find_link {
+        event.url(link);
+    }
     Calendar::new()
         .name(&t(locale, "app-name"))
-        .push(event)
+        .push(event.done())
         .done()
         .to_string()
 }

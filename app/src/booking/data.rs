@@ -57,6 +57,8 @@ struct ServiceRow {
     sample: i64,
     remind_hours: String,
     draw_minutes: i64,
+    discreet_title_zh: String,
+    discreet_title_en: String,
 }
 
 const SERVICE: &str = "SELECT s.id, s.org_id, o.name_zh AS org_name_zh, o.name_en AS org_name_en, \
@@ -65,7 +67,7 @@ const SERVICE: &str = "SELECT s.id, s.org_id, o.name_zh AS org_name_zh, o.name_e
     s.contact_phone, s.places, s.waitlist_places, s.matches_category, s.release_kind, \
     s.release_days, s.release_weekday, s.release_minute, s.book_cutoff_minutes, \
     s.cancel_cutoff_minutes, s.max_active_per_phone, s.active, s.sample, s.remind_hours, \
-    s.draw_minutes FROM services s JOIN organisations o ON o.id = s.org_id";
+    s.draw_minutes, s.discreet_title_zh, s.discreet_title_en FROM services s JOIN organisations o ON o.id = s.org_id";
 
 fn release_of(kind: &str, days: i64, weekday: i64, minute: i64) -> Result<Release, UnknownValue> {
     let at = u16::try_from(minute).unwrap_or(0);
@@ -136,6 +138,8 @@ impl TryFrom<ServiceRow> for Service {
                 active: r.active != 0,
                 remind_hours: r.remind_hours,
                 draw_minutes: r.draw_minutes,
+                discreet_title_zh: r.discreet_title_zh,
+                discreet_title_en: r.discreet_title_en,
             },
             sample: r.sample != 0,
         })
@@ -179,7 +183,7 @@ pub async fn services(
 }
 
 /// The columns a service's set-up form fills in, in the order [`bind_draft`] binds them.
-const DRAFT_COLUMNS: [&str; 25] = [
+const DRAFT_COLUMNS: [&str; 27] = [
     "name_zh",
     "name_en",
     "description_zh",
@@ -205,6 +209,8 @@ const DRAFT_COLUMNS: [&str; 25] = [
     "active",
     "remind_hours",
     "draw_minutes",
+    "discreet_title_zh",
+    "discreet_title_en",
 ];
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
@@ -238,6 +244,8 @@ fn bind_draft<'q>(query: AnyQuery<'q>, draft: &'q ServiceDraft) -> AnyQuery<'q> 
         .bind(i64::from(draft.active))
         .bind(&draft.remind_hours)
         .bind(draft.draw_minutes)
+        .bind(&draft.discreet_title_zh)
+        .bind(&draft.discreet_title_en)
 }
 
 pub async fn insert_service(
@@ -295,6 +303,16 @@ pub async fn any_active_service(conn: &mut AnyConnection) -> Result<bool, DbErro
         .fetch_optional(conn)
         .await?;
     Ok(found.is_some())
+}
+
+/// Whether anything is bookable: `None` when no service is active, else whether one
+/// of the active services is real (not a sample).
+pub async fn active_services_real(conn: &mut AnyConnection) -> Result<Option<bool>, DbError> {
+    let lowest: Option<i64> =
+        sqlx::query_scalar("SELECT sample FROM services WHERE active = 1 ORDER BY sample LIMIT 1")
+            .fetch_optional(conn)
+            .await?;
+    Ok(lowest.map(|sample| sample == 0))
 }
 
 pub async fn org_time_zone(

@@ -310,9 +310,11 @@ async fn calendar(
     .await;
     match outcome {
         Ok(view) => {
+            // The find page, never this private link: a calendar synced to a family
+            // account would let anyone in the family cancel.
             let origin = web::origin(&state.settings, Some(&parts));
-            let link = format!("{origin}{}", manage_href(locale, &token));
-            let body = super::calendar::ics(&view, locale, &link);
+            let link = super::wording::find_link(Some(&origin), locale);
+            let body = super::calendar::ics(&view, locale, link.as_deref());
             let mut response = body.into_response();
             let headers = response.headers_mut();
             headers.insert(

@@ -13,8 +13,9 @@
 use super::data::{self, BookingBy};
 use super::model::BookingStatus;
 use super::service::{BookingEnv, BookingError};
+use super::wording;
 use crate::db::{Db, DbError};
-use crate::i18n::{Locale, t, t_args};
+use crate::i18n::Locale;
 use crate::ids::{BookingId, SlotId};
 use crate::jobs::{
     JobKind,
@@ -24,66 +25,7 @@ use crate::notify::{Email, SendError};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
-/// Why a message is sent (the webhook's event type, and the text).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Event {
-    Confirmed,
-    /// Moved to another time by the person: confirmed again, for the new time.
-    Rescheduled,
-    Reminder,
-    Promoted,
-    CancelledByStaff,
-    /// The draw gave a place.
-    DrawWon,
-    /// The draw gave a waitlist place, or none.
-    DrawLost,
-}
-
-impl Event {
-    /// The webhook's `type` (Standard Webhooks' dotted names).
-    pub fn webhook_type(self) -> &'static str {
-        match self {
-            Event::Confirmed | Event::Rescheduled => "booking.confirmed",
-            Event::Reminder => "booking.reminder",
-            Event::Promoted => "booking.promoted",
-            Event::CancelledByStaff => "booking.cancelled",
-            Event::DrawWon | Event::DrawLost => "draw.result",
-        }
-    }
-
-    /// The i18n key of the text (one text message long).
-    fn text_key(self) -> &'static str {
-        match self {
-            Event::Confirmed => "message-confirmed",
-            Event::Rescheduled => "message-rescheduled",
-            Event::Reminder => "message-reminder",
-            Event::Promoted => "message-promoted",
-            Event::CancelledByStaff => "message-cancelled",
-            Event::DrawWon => "message-draw-won",
-            // Which of the two, the booking's status says when the message is sent.
-            Event::DrawLost => "message-draw-not-drawn",
-        }
-    }
-
-    fn subject_key(self) -> &'static str {
-        match self {
-            Event::Confirmed | Event::Rescheduled => "message-subject-confirmed",
-            Event::Reminder => "message-subject-reminder",
-            Event::Promoted => "message-subject-promoted",
-            Event::CancelledByStaff => "message-subject-cancelled",
-            Event::DrawWon | Event::DrawLost => "message-subject-draw",
-        }
-    }
-
-    /// The booking is (again) confirmed for a time: reminders follow, and the e-mail
-    /// carries the calendar file.
-    fn confirms(self) -> bool {
-        matches!(
-            self,
-            Event::Confirmed | Event::Rescheduled | Event::Promoted | Event::DrawWon
-        )
-    }
-}
+pub use super::wording::Event;
 
 /// The way a message goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -263,91 +205,58 @@ async fn compose(
         }
         _ => {}
     }
-    let text_key = match (payload.event, booking.status) {
-        (Event::DrawLost, BookingStatus::Waitlisted) => "message-draw-waitlisted",
-        (event, _) => event.text_key(),
-    };
     // Their number on the waitlist: one more than those ahead.
     let position = view.ahead.map_or(0, |ahead| ahead + 1);
     let locale = Locale::from_tag(&booking.lang).unwrap_or_default();
     let zone = service.zone();
-    let when = super::pages::when(locale, slot, zone);
-    let place = match service.place().get(locale) {
-        "" => service.org_name.get(locale).to_string(),
-        place => place.to_string(),
+    let find_link = wording::find_link(public_url, locale);
+    let values = wording::Values {
+        title: wording::title(
+            locale,
+            &service.draft.discreet_title_zh,
+            &service.draft.discreet_title_en,
+        ),
+        time: super::pages::when(locale, slot, zone),
+        code: booking.code.clone(),
+        position,
+        find_link: find_link.clone(),
     };
-    let text = t_args(
-        locale,
-        text_key,
-        &[
-            ("position", position.into()),
-            ("service", service.name().get(locale).to_string().into()),
-            ("time", when.clone().into()),
-            ("place", place.clone().into()),
-            ("code", booking.code.clone().into()),
-            ("reason", booking.cancel_reason.clone().into()),
-        ],
-    );
-    let find_link = public_url.map(|origin| {
-        format!(
-            "{}{}",
-            origin.trim_end_matches('/'),
-            locale.href("booking/find")
-        )
-    });
+    let waitlisted = booking.status == BookingStatus::Waitlisted;
+    let text = wording::text(locale, payload.event, waitlisted, &values);
     match payload.channel {
         Channel::Text => {
             let Some(phone) = keys.open("phone", &booking.phone_sealed) else {
                 return Ok(Err("the phone number cannot be opened"));
             };
-            let at = |t: i64| {
-                crate::time::in_zone(t, zone).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-            };
-            // What a gateway needs to send a text, and nothing else.
-            let body = serde_json::json!({
-                "type": payload.event.webhook_type(),
-                "timestamp": chrono::DateTime::from_timestamp(now, 0)
-                    .unwrap_or_default()
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                "data": {
-                    "phone": phone,
-                    "code": booking.code,
-                    "start": at(slot.start),
-                    "end": at(slot.end),
-                    "place": place,
-                    "lang": locale.tag(),
-                    "text": text,
-                }
-            });
-            Ok(Ok(Compose::Text(body.to_string())))
+            Ok(Ok(Compose::Text(
+                webhook_body(
+                    payload.event,
+                    &phone,
+                    &values,
+                    slot,
+                    zone,
+                    locale,
+                    &text,
+                    now,
+                )
+                .to_string(),
+            )))
         }
         Channel::Email => {
             let Some(to) = keys.open("email", &booking.email_sealed) else {
                 return Ok(Err("no e-mail address"));
             };
-            let mut body = vec![text];
-            if let Some(link) = &find_link {
-                body.push(t_args(
-                    locale,
-                    "message-email-find",
-                    &[("link", link.clone().into())],
-                ));
-            }
-            body.push(t(locale, "booking-ics-help"));
             let attachment = payload
                 .event
                 .confirms()
-                .then(|| super::calendar::ics(&view, locale, find_link.as_deref().unwrap_or("")));
+                .then(|| super::calendar::ics(&view, locale, find_link.as_deref()));
             Ok(Ok(Compose::Email(Box::new(Email {
                 to,
-                subject: t_args(
-                    locale,
-                    payload.event.subject_key(),
-                    &[("service", service.name().get(locale).to_string().into())],
-                ),
-                body: body.join("\n\n"),
+                subject: wording::subject(locale, payload.event, &values),
+                body: text,
                 attachment: attachment.map(|ics| {
                     (
+                        // The file's name is seen in a mail client's list: the code only.
                         format!("anxin-{}.ics", booking.code),
                         "text/calendar; charset=utf-8".to_string(),
                         ics.into_bytes(),
@@ -358,63 +267,42 @@ async fn compose(
     }
 }
 
+/// What a gateway needs to send a text, and nothing else: no name, no note, no place,
+/// no service. `title` is what the text calls the appointment, for a gateway that
+/// writes its own wording (it must say no more than `text` does).
+#[allow(clippy::too_many_arguments)]
+fn webhook_body(
+    event: Event,
+    phone: &str,
+    values: &wording::Values,
+    slot: &super::OpenSlot,
+    zone: chrono_tz::Tz,
+    locale: Locale,
+    text: &str,
+    now: i64,
+) -> serde_json::Value {
+    let at =
+        |t: i64| crate::time::in_zone(t, zone).to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    serde_json::json!({
+        "type": event.webhook_type(),
+        "timestamp": chrono::DateTime::from_timestamp(now, 0)
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "data": {
+            "phone": phone,
+            "code": values.code,
+            "start": at(slot.start),
+            "end": at(slot.end),
+            "title": values.title,
+            "lang": locale.tag(),
+            "text": text,
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const EVENTS: [Event; 7] = [
-        Event::Confirmed,
-        Event::Rescheduled,
-        Event::Reminder,
-        Event::Promoted,
-        Event::CancelledByStaff,
-        Event::DrawWon,
-        Event::DrawLost,
-    ];
-
-    /// Every message exists in both languages with every value filled in, and a text
-    /// with everyday values fits one text message: 70 characters in Chinese (UCS-2),
-    /// 160 in English.
-    #[test]
-    fn every_message_reads_whole_and_fits_one_text() {
-        let zh = [
-            ("service", "周六夜间门诊"),
-            ("time", "12月5日 周六 18:00–21:00"),
-            ("place", "市儿童医院门诊三楼"),
-            ("reason", "医生临时出诊"),
-        ];
-        let en = [
-            ("service", "Saturday night clinic"),
-            ("time", "Sat 5 Dec 18:00–21:00"),
-            ("place", "3rd floor, City Children’s Hospital"),
-            ("reason", "the doctor is called away"),
-        ];
-        let texts = EVENTS
-            .iter()
-            .map(|e| e.text_key())
-            .chain(["message-draw-waitlisted"]);
-        let subjects = EVENTS
-            .iter()
-            .map(|e| e.subject_key())
-            .chain(["message-email-find"]);
-        for (locale, values, limit) in [(Locale::Zh, zh, 70), (Locale::En, en, 160)] {
-            let mut args: Vec<(
-                &'static str,
-                fluent_templates::fluent_bundle::FluentValue<'static>,
-            )> = values.iter().map(|(k, v)| (*k, (*v).into())).collect();
-            args.push(("code", "K7M2-P9QX".into()));
-            args.push(("position", 2.into()));
-            args.push(("link", "https://anxin.example.org/zh/booking/find".into()));
-            for key in texts.clone().chain(subjects.clone()) {
-                let text = crate::i18n::lookup_args(locale, key, &args)
-                    .unwrap_or_else(|| panic!("{key} in {locale:?}"));
-                assert!(!text.contains('{'), "{key}: {text}");
-                if !key.contains("subject") && !key.contains("email") {
-                    assert!(text.chars().count() <= limit, "{key}: {text}");
-                }
-            }
-        }
-    }
 
     #[test]
     fn payloads_carry_no_text_or_contact() {

@@ -14,6 +14,7 @@ pub mod model;
 pub mod pages;
 pub mod slots;
 pub mod staff;
+pub mod wording;
 
 #[cfg(feature = "ssr")]
 pub mod api;

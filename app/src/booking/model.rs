@@ -423,6 +423,10 @@ pub struct ServiceDraft {
     /// A fair draw: requests in this many minutes after a slot opens are entered and
     /// drawn when the window closes, not served first-come. 0: no draw.
     pub draw_minutes: i64,
+    /// What texts, e-mails and calendar entries call an appointment (empty: the
+    /// neutral "安心预约" / "Anxin appointment"; see `wording`).
+    pub discreet_title_zh: String,
+    pub discreet_title_en: String,
 }
 
 crate::i18n::keyed! {
@@ -448,6 +452,7 @@ crate::i18n::keyed! {
         Note => "booking-setup-error-note",
         Reminders => "booking-setup-error-reminders",
         Draw => "booking-setup-error-draw",
+        DiscreetTitle => "booking-setup-error-discreet-title",
     }
 }
 
@@ -475,6 +480,7 @@ impl SetupProblem {
             Note => "note",
             Reminders => "remind_hours",
             Draw => "draw_minutes",
+            DiscreetTitle => "discreet_title_zh",
         }
     }
 }
@@ -507,6 +513,8 @@ impl ServiceDraft {
             &mut self.place_zh,
             &mut self.place_en,
             &mut self.contact_phone,
+            &mut self.discreet_title_zh,
+            &mut self.discreet_title_en,
         ] {
             *text = text.trim().to_string();
         }
@@ -551,6 +559,12 @@ impl ServiceDraft {
         self.remind_hours = checked_reminders(&self.remind_hours).ok_or(SetupProblem::Reminders)?;
         if !(0..=DRAW_MINUTES_MAX).contains(&self.draw_minutes) {
             return Err(SetupProblem::Draw);
+        }
+        let names = [self.name_zh.as_str(), self.name_en.as_str()];
+        if !super::wording::discreet_title_ok(&self.discreet_title_zh, &names)
+            || !super::wording::discreet_title_ok(&self.discreet_title_en, &names)
+        {
+            return Err(SetupProblem::DiscreetTitle);
         }
         Ok(self)
     }

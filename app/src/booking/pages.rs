@@ -664,7 +664,7 @@ fn SlotForm(page: SlotPage, echo: Option<FormEcho>) -> impl IntoView {
                 <label for="note">{tr("booking-field-note")}</label>
                 <p class="hint" id="note-hint">{tr("booking-field-note-hint")}</p>
                 <textarea id="note" name="note" rows="3" maxlength="200"
-                    aria-invalid=flagged(&echo, "note") aria-describedby=described(&echo, "note", Some("note-hint"))>{echo.note.clone()}</textarea>
+                    aria-invalid=flagged(&echo, "note") aria-describedby=described(&echo, "note", Some("note-hint"))>{crate::site::textarea_text(&echo.note)}</textarea>
                 {field_error(locale, &echo, "note")}
             </div>
             {message_choice(locale, &echo, page.channels)}
@@ -693,8 +693,9 @@ fn message_choice(
             <fieldset class="field" id="messages">
                 <legend>{tr("booking-messages-legend")}</legend>
                 <p class="hint" id="messages-hint">{tr(hint)}</p>
+                <p class="hint" id="messages-family">{tr("booking-messages-family")}</p>
                 <label class="check">
-                    <input type="checkbox" name="messages" value="yes" checked=echo.messages aria-describedby="messages-hint"/>
+                    <input type="checkbox" name="messages" value="yes" checked=echo.messages aria-describedby="messages-hint messages-family"/>
                     {tr("booking-messages-agree")}
                 </label>
                 {channels.email.then(|| view! {
@@ -824,7 +825,10 @@ fn ManageView(view: BookingView, token: String) -> impl IntoView {
         <Outcome/>
         {new.then(|| view! { <p class="notice done">{tr("booking-keep-link")}</p> })}
         <BookingCard view=view.clone()/>
-        {calendar.map(|href| view! { <p><a class="button secondary" href=href download="anxin-booking.ics">{tr("booking-add-calendar")}</a></p> })}
+        {calendar.map(|href| view! {
+            <p class="hint" id="calendar-note">{tr("booking-calendar-note")}</p>
+            <p><a class="button secondary" href=href download="anxin-booking.ics" aria-describedby="calendar-note">{tr("booking-add-calendar")}</a></p>
+        })}
         {(active && changeable).then(|| view! {
             <h2>{tr("booking-change-title")}</h2>
             <p><a class="button secondary" href=format!("{base}/reschedule")>{tr("booking-reschedule")}</a></p>

@@ -254,6 +254,8 @@ pub async fn save_service(
     #[server(default)] active: Option<String>,
     #[server(default)] remind_hours: String,
     #[server(default)] draw_minutes: i64,
+    #[server(default)] discreet_title_zh: String,
+    #[server(default)] discreet_title_en: String,
 ) -> Result<(), Failure> {
     let (back, login) = web::form_paths(lang, &service_path(org, id));
     let outcome = async {
@@ -296,6 +298,8 @@ pub async fn save_service(
             active: active.is_some(),
             remind_hours,
             draw_minutes,
+            discreet_title_zh,
+            discreet_title_en,
         };
         let saved = super::service::save_service(&ctx, org, id, draft).await?;
         Ok(with_query(
@@ -799,7 +803,7 @@ fn DetailView(booking: StaffBooking) -> impl IntoView {
             <div class="field">
                 <label for="note">{tr("booking-staff-note")}</label>
                 <p class="hint" id="staff-note-hint">{tr("booking-staff-note-hint")}</p>
-                <textarea id="note" name="note" rows="3" maxlength="1000" aria-describedby="staff-note-hint">{booking.staff_note.clone()}</textarea>
+                <textarea id="note" name="note" rows="3" maxlength="1000" aria-describedby="staff-note-hint">{crate::site::textarea_text(&booking.staff_note)}</textarea>
             </div>
         }
         .into_any();
@@ -1131,6 +1135,45 @@ fn options_of<T: Copy + PartialEq + 'static>(
         .into_any()
 }
 
+/// The discreet title, with the exact confirmation text a person who books would get
+/// (as saved: the preview follows a save), in both languages.
+#[component]
+fn DiscreetTitleFields(draft: ServiceDraft) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let public_url =
+        use_context::<crate::state::AppState>().and_then(|state| state.settings.public_url.clone());
+    #[cfg(not(feature = "ssr"))]
+    let public_url: Option<String> = None;
+    let preview = |locale: Locale| {
+        let link = super::wording::find_link(public_url.as_deref(), locale);
+        let text = super::wording::preview(
+            locale,
+            &draft.discreet_title_zh,
+            &draft.discreet_title_en,
+            link.as_deref(),
+        );
+        view! { <li lang=locale.tag()><q>{text}</q></li> }
+    };
+    view! {
+        <fieldset>
+            <legend>{tr("booking-setup-discreet")}</legend>
+            <p class="hint" id="discreet-hint">{tr("booking-setup-discreet-hint")}</p>
+            <div class="field">
+                <label for="discreet_title_zh">{tr("booking-setup-discreet-zh")}</label>
+                <input id="discreet_title_zh" name="discreet_title_zh" value=draft.discreet_title_zh.clone()
+                    maxlength="20" aria-describedby="discreet-hint"/>
+            </div>
+            <div class="field">
+                <label for="discreet_title_en">{tr("booking-setup-discreet-en")}</label>
+                <input id="discreet_title_en" name="discreet_title_en" value=draft.discreet_title_en.clone()
+                    maxlength="20" aria-describedby="discreet-hint"/>
+            </div>
+            <p>{tr("booking-setup-discreet-preview")}</p>
+            <ul class="message-preview">{preview(Locale::Zh)}{preview(Locale::En)}</ul>
+        </fieldset>
+    }
+}
+
 #[component]
 fn ServiceEdit(setup: Setup, id: Option<ServiceId>) -> impl IntoView {
     let locale = use_locale();
@@ -1170,6 +1213,8 @@ fn ServiceEdit(setup: Setup, id: Option<ServiceId>) -> impl IntoView {
             active: true,
             remind_hours: "24,2".into(),
             draw_minutes: 0,
+            discreet_title_zh: String::new(),
+            discreet_title_en: String::new(),
         });
     let (release_kind, release_days, release_weekday, release_at) = match draft.release {
         Release::Rolling { days, at } => ("rolling", days, 1u32, at),
@@ -1220,11 +1265,11 @@ fn ServiceEdit(setup: Setup, id: Option<ServiceId>) -> impl IntoView {
             {text("name_en", "name_en", "booking-setup-name-en", draft.name_en.clone(), "60")}
             <div class="field">
                 <label for="description_zh">{tr("booking-setup-description-zh")}</label>
-                <textarea id="description_zh" name="description_zh" rows="3" maxlength="2000">{draft.description_zh.clone()}</textarea>
+                <textarea id="description_zh" name="description_zh" rows="3" maxlength="2000">{crate::site::textarea_text(&draft.description_zh)}</textarea>
             </div>
             <div class="field">
                 <label for="description_en">{tr("booking-setup-description-en")}</label>
-                <textarea id="description_en" name="description_en" rows="3" maxlength="2000">{draft.description_en.clone()}</textarea>
+                <textarea id="description_en" name="description_en" rows="3" maxlength="2000">{crate::site::textarea_text(&draft.description_en)}</textarea>
             </div>
             <div class="field">
                 <label for="audience">{tr("booking-fact-for")}</label>
@@ -1279,6 +1324,7 @@ fn ServiceEdit(setup: Setup, id: Option<ServiceId>) -> impl IntoView {
                 <input id="draw_minutes" name="draw_minutes" type="number" value=draft.draw_minutes min="0" max="1440" required class="narrow"
                     aria-describedby="draw_minutes-hint"/>
             </div>
+            <DiscreetTitleFields draft=draft.clone()/>
             <label class="check" for="active"><input id="active" type="checkbox" name="active" value="yes" checked=draft.active/>" "{tr("booking-setup-active")}</label>
             <button type="submit" class="button">{tr("booking-setup-save")}</button>
         </form>

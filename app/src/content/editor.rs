@@ -366,11 +366,11 @@ fn Editor(editor: ItemEditor, orgs: Vec<crate::orgs::Org>) -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="summary">{tr("item-summary")}</label>
-                    <textarea id="summary" name="summary" rows="3" maxlength=SUMMARY_MAX>{draft.summary.clone()}</textarea>
+                    <textarea id="summary" name="summary" rows="3" maxlength=SUMMARY_MAX>{crate::site::textarea_text(&draft.summary)}</textarea>
                 </div>
                 <div class="field">
                     <label for="body">{tr("item-body")}</label>
-                    <textarea id="body" name="body" rows="16" maxlength=BODY_MAX aria-describedby="body-hint">{draft.body.clone()}</textarea>
+                    <textarea id="body" name="body" rows="16" maxlength=BODY_MAX aria-describedby="body-hint">{crate::site::textarea_text(&draft.body)}</textarea>
                     <p class="hint" id="body-hint">{tr("item-body-hint")}</p>
                 </div>
                 <div class="field">

@@ -106,7 +106,7 @@ pub fn ShareCode(org: crate::orgs::Org) -> impl IntoView {
         view! {
             <div class="field">
                 <label for=id.clone()>{tr(key)}</label>
-                <textarea id=id readonly rows="3">{text}</textarea>
+                <textarea id=id readonly rows="3">{crate::site::textarea_text(&text)}</textarea>
             </div>
         }
     };

@@ -145,6 +145,7 @@ mod routes {
             for section in [
                 "",
                 "help",
+                crate::safety_plan::PATH,
                 "self-check",
                 "courses",
                 "parent-school",

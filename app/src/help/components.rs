@@ -124,6 +124,9 @@ pub fn HelpPanel() -> impl IntoView {
                 <p class="help-more">
                     <a href=locale.href("help")>{tr("help-more")}</a>
                 </p>
+                <p class="help-more">
+                    <a href=locale.href(crate::safety_plan::PATH)>{tr("safety-plan-link")}</a>
+                </p>
             </div>
         </details>
     }
@@ -144,11 +147,15 @@ pub fn QuickExit() -> impl IntoView {
 /// The help page: every line, and what to do in an emergency.
 #[component]
 pub fn HelpPage() -> impl IntoView {
+    let locale = use_locale();
     view! {
         <crate::site::PageTitle key="help-title"/>
         <h1>{tr("help-title")}</h1>
         <p class="lead">{tr("help-intro")}</p>
         <PageHelpLines/>
+        <h2>{tr("safety-plan-title")}</h2>
+        <p>{tr("safety-plan-help-text")}</p>
+        <p><a class="button secondary" href=locale.href(crate::safety_plan::PATH)>{tr("safety-plan-open")}</a></p>
         <h2>{tr("help-quick-exit-title")}</h2>
         <p>{tr("help-quick-exit-text")}</p>
         <h2>{tr("help-privacy-title")}</h2>

@@ -155,14 +155,16 @@ pub async fn set_national_hours(
     Ok(())
 }
 
-/// The sample line the demo content adds. Its number is deliberately not a real one.
+/// The sample line the demo content adds, named as a sample number: its number is
+/// deliberately not a real one. Kept by its number, so a database seeded earlier gets
+/// this name the next time the sample content is added.
 pub fn demo_line() -> NewHotline {
     NewHotline {
-        name_zh: "示例市 24 小时心理援助热线（示例，请替换）".into(),
-        name_en: "Sample City 24-hour helpline (sample, replace me)".into(),
+        name_zh: "示例号码：本市心理援助热线（请换成真实号码）".into(),
+        name_en: "Sample number: your city's psychological help line".into(),
         number: "000-0000-0000".into(),
-        hours_zh: "24 小时（示例）".into(),
-        hours_en: "24 hours (sample)".into(),
+        hours_zh: "示例：这里写本地热线的服务时间".into(),
+        hours_en: "Sample: the local line's hours go here".into(),
         sort_order: 0,
     }
 }

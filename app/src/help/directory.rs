@@ -42,9 +42,12 @@ async fn load(db: &Db, clock: &Clock) -> Result<Snapshot, DbError> {
         offer: crate::site::Offer {
             reading: crate::content::data::any_public(&mut conn, clock.unix()).await?,
             // Every service booked here is free (the portal lists free services only).
-            booking: crate::booking::data::any_active_service(&mut conn)
+            booking: crate::booking::data::active_services_real(&mut conn)
                 .await?
-                .then_some(crate::site::BookingOffer { all_free: true }),
+                .map(|real| crate::site::BookingOffer {
+                    all_free: true,
+                    real,
+                }),
         },
     })
 }

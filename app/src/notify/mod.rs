@@ -151,7 +151,10 @@ impl Channels {
             .parse()
             .map_err(|_| SendError::Rejected("the address is not one SMTP takes".into()))?;
         let text = SinglePart::plain(email.body);
+        // `Date` is added by lettre; `Message-ID` is ours, on the sender's domain (mail
+        // servers and spam filters mark messages without one).
         let builder = lettre::Message::builder()
+            .message_id(Some(message_id(from.email.domain())))
             .from(from.clone())
             .to(to)
             .subject(email.subject);
@@ -212,6 +215,13 @@ impl Channels {
             ))),
         }
     }
+}
+
+/// A unique `Message-ID` (RFC 5322 §3.6.4): 128 random bits at the sender's domain.
+fn message_id(domain: &str) -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    format!("<{}@{domain}>", hex::encode(bytes))
 }
 
 #[cfg(test)]

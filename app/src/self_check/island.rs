@@ -73,6 +73,9 @@ pub struct QuestionnaireText {
     pub crisis_lead_text: String,
     pub help_href: String,
     pub index_href: String,
+    /// "Open my safety plan" in the crisis dialog: a plain link to the plan's page.
+    pub safety_plan: String,
+    pub safety_plan_href: String,
 }
 
 /// Everything the questionnaire needs, resolved by the server in the page's language.
@@ -360,15 +363,17 @@ fn questionnaire(data: QuestionnaireData, first_answer: Option<i32>) -> impl Int
                         Direction::Wellbeing => Some(u.higher_wellbeing.clone()),
                         Direction::Validity => None,
                     };
+                    // After a critical answer, a low band's reassurance is left out:
+                    // its label ("no notable symptoms") as well as its meaning, here,
+                    // in a kept result and in the QR code.
+                    let said = band.filter(|b| outcome.shows_meaning(b.level));
+                    let label = said.map(|b| text(&b.label, &lang).to_string());
                     shown.push((
                         text(&def.name, &lang).to_string(),
                         value.clone(),
-                        band.map(|b| text(&b.label, &lang).to_string()).unwrap_or_default(),
+                        label.clone().unwrap_or_default(),
                     ));
-                    // After a critical answer, a low band's reassurance is left out.
-                    let meaning = band
-                        .filter(|b| outcome.shows_meaning(b.level))
-                        .map(|b| text(&b.meaning, &lang).to_string());
+                    let meaning = said.map(|b| text(&b.meaning, &lang).to_string());
                     let suggestion = band
                         .and_then(|b| b.suggest.as_ref())
                         .and_then(|id| suggestions.with_value(|all| all.iter().find(|s| &s.id == id).cloned()))
@@ -377,7 +382,7 @@ fn questionnaire(data: QuestionnaireData, first_answer: Option<i32>) -> impl Int
                         <section class=format!("score level-{level}")>
                             <h3>{text(&def.name, &lang).to_string()}</h3>
                             <p class="score-value">{value}" "<span class="score-direction">{direction}</span></p>
-                            <p class="score-band">{band.map(|b| text(&b.label, &lang).to_string())}</p>
+                            <p class="score-band">{label}</p>
                             <p class="score-meaning">{meaning}</p>
                             {suggestion}
                         </section>
@@ -512,10 +517,14 @@ fn questionnaire(data: QuestionnaireData, first_answer: Option<i32>) -> impl Int
                         <h2 id="crisis-title" tabindex="-1" node_ref=crisis_heading>{ui.with_value(|u| u.crisis_title.clone())}</h2>
                         <p id="crisis-text">{ui.with_value(|u| u.crisis_text.clone())}</p>
                         <HelpLinesView lines=lines.get_value() text=help_text.get_value()/>
-                        // Two ways on; neither asks the person to say they are safe.
+                        // Ways on (help now, the safety plan, going on); none asks the
+                        // person to say they are safe.
                         <div class="crisis-actions">
                             <a class="button" href=ui.with_value(|u| u.help_href.clone())>
                                 {ui.with_value(|u| u.crisis_talk_now.clone())}
+                            </a>
+                            <a class="button secondary" href=ui.with_value(|u| u.safety_plan_href.clone())>
+                                {ui.with_value(|u| u.safety_plan.clone())}
                             </a>
                             <button type="button" class="button secondary" on:click=move |_| crisis_open.set(false)>
                                 {ui.with_value(|u| u.crisis_continue.clone())}

@@ -47,12 +47,14 @@ pub struct Suggestion {
 }
 
 /// The next steps after any result, from what this deployment offers: booking only
-/// where there are bookable services (called free only when every one of them is),
-/// a trusted adult, the help lines, and reading only where something is published.
+/// where there are real bookable services, never samples only (called free only when
+/// every one of them is),
+/// a trusted adult, the help lines, the safety plan, and reading only where something
+/// is published.
 /// Never a link to a service that does not exist here.
 pub fn next_steps(locale: Locale, offer: &Offer) -> Vec<NextStep> {
     let mut steps = Vec::new();
-    if let Some(booking) = &offer.booking {
+    if let Some(booking) = offer.booking.filter(|b| b.real) {
         let key = if booking.all_free {
             "self-check-book-free"
         } else {
@@ -71,6 +73,10 @@ pub fn next_steps(locale: Locale, offer: &Offer) -> Vec<NextStep> {
         label: t(locale, "self-check-call"),
         href: Some(locale.href("help")),
     });
+    steps.push(NextStep {
+        label: t(locale, "safety-plan-next-step"),
+        href: Some(locale.href(crate::safety_plan::PATH)),
+    });
     if offer.reading {
         steps.push(NextStep {
             label: t(locale, "self-check-read"),
@@ -80,7 +86,9 @@ pub fn next_steps(locale: Locale, offer: &Offer) -> Vec<NextStep> {
     steps
 }
 
-/// The questionnaires offered here that `instrument`'s bands suggest.
+/// The questionnaires offered here that `instrument`'s bands suggest. Nobody is asked
+/// their age, so one that starts at an older age than `instrument` (PHQ-9 at 12, after
+/// the WHO-5 from 9) is offered on that condition, named before it.
 pub fn suggestions(
     locale: Locale,
     instrument: &Instrument,
@@ -104,13 +112,20 @@ pub fn suggestions(
             id: other.id.clone(),
             label: t_args(
                 locale,
-                "self-check-suggest",
-                &[(
-                    "name",
-                    anxin_screening::text(&other.name, locale.tag())
-                        .to_string()
-                        .into(),
-                )],
+                if other.ages.min > instrument.ages.min {
+                    "self-check-suggest-ages"
+                } else {
+                    "self-check-suggest"
+                },
+                &[
+                    (
+                        "name",
+                        anxin_screening::text(&other.name, locale.tag())
+                            .to_string()
+                            .into(),
+                    ),
+                    ("min", other.ages.min.into()),
+                ],
             ),
             href: locale.href(&format!("self-check/{}", other.id)),
         })
@@ -140,9 +155,17 @@ mod tests {
                 .map(|s| s.href)
                 .collect()
         };
-        // Nothing bookable, nothing published: a trusted adult and the help lines.
+        // Nothing bookable, nothing published: a trusted adult, the help lines and the
+        // safety plan.
         let bare = Offer::default();
-        assert_eq!(links(&bare), [None, Some("/zh/help".to_string())]);
+        assert_eq!(
+            links(&bare),
+            [
+                None,
+                Some("/zh/help".to_string()),
+                Some("/zh/safety-plan".to_string())
+            ]
+        );
         assert!(
             next_steps(Locale::Zh, &bare)
                 .iter()
@@ -151,17 +174,40 @@ mod tests {
         // Booking first where it exists; "free" only when every service is.
         let offer = Offer {
             reading: true,
-            booking: Some(BookingOffer { all_free: false }),
+            booking: Some(BookingOffer {
+                all_free: false,
+                real: true,
+            }),
         };
         let steps = next_steps(Locale::Zh, &offer);
         assert_eq!(steps[0].href.as_deref(), Some("/zh/booking"));
         assert!(!steps[0].label.contains("免费"), "{}", steps[0].label);
         assert_eq!(steps.last().unwrap().href.as_deref(), Some("/zh/courses"));
         let free = Offer {
-            booking: Some(BookingOffer { all_free: true }),
+            booking: Some(BookingOffer {
+                all_free: true,
+                real: true,
+            }),
             ..offer
         };
         assert!(next_steps(Locale::Zh, &free)[0].label.contains("免费"));
+        // Sample services only (a demonstration): they may be tried from the header,
+        // but no result, a crisis answer's least of all, leads to them.
+        let samples = Offer {
+            booking: Some(BookingOffer {
+                all_free: true,
+                real: false,
+            }),
+            ..offer
+        };
+        for locale in Locale::ALL {
+            let steps = next_steps(locale, &samples);
+            assert!(
+                steps.iter().all(|s| s.href != Some(locale.href("booking"))),
+                "{steps:?}"
+            );
+        }
+        assert!(crate::site::sections(&samples).contains(&("booking", "nav-booking")));
     }
 
     #[test]
@@ -173,5 +219,28 @@ mod tests {
         assert_eq!(found[0].href, "/en/self-check/phq9");
         let without_phq9 = Instruments(Arc::new(vec![who5.clone()]));
         assert!(suggestions(Locale::En, &who5, &without_phq9).is_empty());
+    }
+
+    /// Nobody's age is asked: after the WHO-5 (from 9), the PHQ-9 (from 12) is offered
+    /// to those 12 and over, said first; the PHQ-4 (12) suggests its parts plainly.
+    #[test]
+    fn a_suggestion_that_starts_older_says_for_whom() {
+        let all = Instruments(Arc::new(anxin_screening::shipped()));
+        let who5 = all.get("who5").unwrap();
+        for (locale, condition) in [
+            (Locale::Zh, "如果你已满 12 岁"),
+            (Locale::En, "If you are 12 or older"),
+        ] {
+            let label = &suggestions(locale, who5, &all)[0].label;
+            assert!(label.starts_with(condition), "{label}");
+            assert!(label.contains("PHQ-9"), "{label}");
+        }
+        let phq4 = all.get("phq4").unwrap();
+        let plain = suggestions(Locale::Zh, phq4, &all);
+        assert_eq!(plain.len(), 2);
+        assert!(
+            plain.iter().all(|s| s.label.starts_with("再做一份")),
+            "{plain:?}"
+        );
     }
 }

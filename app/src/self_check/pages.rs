@@ -105,6 +105,8 @@ fn questionnaire_text(locale: Locale) -> QuestionnaireText {
         crisis_lead_text: t(locale, "crisis-lead-text"),
         help_href: locale.href("help"),
         index_href: locale.href("self-check"),
+        safety_plan: t(locale, "safety-plan-crisis-link"),
+        safety_plan_href: locale.href(crate::safety_plan::PATH),
     }
 }
 
@@ -205,7 +207,10 @@ mod tests {
         let offered = Instruments(Arc::new(anxin_screening::shipped()));
         let offer = Offer {
             reading: true,
-            booking: Some(BookingOffer { all_free: true }),
+            booking: Some(BookingOffer {
+                all_free: true,
+                real: true,
+            }),
         };
         for locale in [Locale::Zh, Locale::En] {
             for instrument in offered.0.iter() {

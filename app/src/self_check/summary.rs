@@ -4,7 +4,8 @@
 
 use anxin_screening::{Instrument, Outcome, text};
 
-/// One line per banded score, plus whether a critical item was endorsed.
+/// One line per banded score, plus whether a critical item was endorsed (after which a
+/// reassuring band's label is left out, as on the screen).
 pub fn summary(
     instrument: &Instrument,
     outcome: &Outcome,
@@ -20,13 +21,21 @@ pub fn summary(
     for (def, result) in instrument.scores.iter().zip(&outcome.scores) {
         let bands = instrument.bands_for(def, None);
         if let Some(band) = result.band.map(|b| &bands[b]) {
-            lines.push(format!(
-                "{}: {}/{} {}",
-                text(&def.name, lang),
-                super::format_score(result.value),
-                super::format_score(result.max),
+            let label = if outcome.shows_meaning(band.level) {
                 text(&band.label, lang)
-            ));
+            } else {
+                ""
+            };
+            lines.push(
+                format!(
+                    "{}: {}/{} {label}",
+                    text(&def.name, lang),
+                    super::format_score(result.value),
+                    super::format_score(result.max),
+                )
+                .trim_end()
+                .to_string(),
+            );
         }
     }
     if outcome.crisis {
@@ -50,11 +59,11 @@ mod tests {
             .into_iter()
             .find(|i| i.id == "phq9")
             .unwrap();
-        let outcome = phq9.score(&[1, 1, 1, 1, 1, 1, 1, 1, 1], None).unwrap();
+        let outcome = phq9.score(&[3, 3, 3, 3, 3, 3, 3, 3, 1], None).unwrap();
         let s = summary(&phq9, &outcome, "zh-CN", "2026-11-23", "第 9 题有勾选");
         assert_eq!(
             s,
-            "PHQ-9 2026-11-23\n总分: 9/27 抑郁症状（轻度范围）\n第 9 题有勾选"
+            "PHQ-9 2026-11-23\n总分: 25/27 抑郁症状（重度范围）\n第 9 题有勾选"
         );
         let svg = qr_svg(&s).unwrap();
         assert!(
@@ -63,5 +72,34 @@ mod tests {
             &svg[..60]
         );
         assert!(!s.contains("http"), "the code holds no link");
+    }
+
+    /// A low total beside item 9: no reassuring label, and both of item 9's thoughts
+    /// named (the note is the page's `self-check-qr-crisis`).
+    #[test]
+    fn after_a_critical_answer_the_summary_leaves_out_the_reassuring_label() {
+        let phq9 = anxin_screening::shipped()
+            .into_iter()
+            .find(|i| i.id == "phq9")
+            .unwrap();
+        let outcome = phq9.score(&[0, 0, 0, 0, 0, 0, 0, 0, 1], None).unwrap();
+        for (locale, lang) in [
+            (crate::i18n::Locale::Zh, "zh-CN"),
+            (crate::i18n::Locale::En, "en"),
+        ] {
+            let note = crate::i18n::t(locale, "self-check-qr-crisis");
+            let s = summary(&phq9, &outcome, lang, "2026-11-23", &note);
+            let lines: Vec<&str> = s.lines().collect();
+            assert_eq!(lines.len(), 3, "{s}");
+            assert!(lines[1].ends_with(": 1/27"), "{s}");
+            assert_eq!(lines[2], note);
+        }
+        let zh = crate::i18n::t(crate::i18n::Locale::Zh, "self-check-qr-crisis");
+        assert!(zh.contains("不如死掉") && zh.contains("伤害自己"), "{zh}");
+        let en = crate::i18n::t(crate::i18n::Locale::En, "self-check-qr-crisis");
+        assert!(
+            en.contains("better off dead") && en.contains("self-harm"),
+            "{en}"
+        );
     }
 }
