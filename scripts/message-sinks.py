@@ -50,15 +50,24 @@ class Mail:
                 "filename": part.get_filename(),
                 "content": part.get_content() if part.get_content_maintype() == "text" else "",
             })
-        # Defects of the message and of every part, as the parser names them.
+        # Defects of the message, of every part and of its headers (the default policy
+        # keeps a header's own problems on the header), as the parser names them.
         defects = [type(d).__name__ for part in message.walk() for d in part.defects]
+        for name in ("date", "message-id", "from", "to", "subject"):
+            header = message[name]
+            if header is None:
+                defects.append(f"{name}: missing")
+            else:
+                defects += [f"{name}: {type(d).__name__}" for d in header.defects]
+        date = message["date"]
         record({
             "kind": "email",
             "from": envelope.mail_from,
             "to": envelope.rcpt_tos,
             "subject": str(message["subject"]),
             "message_id": str(message["message-id"]) if message["message-id"] else None,
-            "date": str(message["date"]) if message["date"] else None,
+            # The Date header as the parser read it: None unless it is a real date.
+            "date": date.datetime.isoformat() if date is not None and date.datetime else None,
             "defects": defects,
             "parts": parts,
         })

@@ -146,25 +146,26 @@ test('a parent books the night clinic, cancels, and the person waiting gets the 
   await accessible(page);
   await page.goto(`/en/staff/booking/services/new?org=${org}`);
   await expect(page.getByLabel(/Fair draw/)).toBeVisible();
-  await expect(page.locator('.message-preview')).toContainText('Anxin appointment: Sat 5 Dec 18:00–21:00. Code K7M2-P9QX.');
+  await expect(page.locator('.message-preview')).toContainText('Anxin appointment: Sat 5 Dec 18:00-21:00. Code K7M2-P9QX.');
   await accessible(page);
 
   // The discreet title: refused when it says what the service is; once saved, the
   // preview beside it is the confirmation text people will get.
   await page.goto(`/zh/staff/booking/services/new?org=${org}`);
-  await expect(page.locator('.message-preview')).toContainText('安心预约：12月5日 周六 18:00–21:00。预约码 K7M2-P9QX。');
+  await expect(page.locator('.message-preview')).toContainText('安心预约：12月5日 周六 18:00-21:00。预约码 K7M2-P9QX。');
   const fillService = async (title) => {
     await page.getByLabel('名称（中文）').fill(`周六小组 ${suffix}`);
     await page.getByLabel('称呼（中文，可不填）').fill(title);
     await page.getByRole('button', { name: '保存', exact: true }).click();
   };
   await fillService('心理咨询');
-  await expect(page.getByText(/称呼最多 20 个字/)).toBeVisible();
+  // The refusal (the hint above the field says the rule too, in other words).
+  await expect(page.getByText(/“医院”“热线”这类/)).toBeVisible();
   await accessible(page);
   await page.goto(`/zh/staff/booking/services/new?org=${org}`);
   await fillService('周六之约');
   await expect(page.getByText('已保存。')).toBeVisible();
-  await expect(page.locator('.message-preview')).toContainText('周六之约：12月5日 周六 18:00–21:00。');
+  await expect(page.locator('.message-preview')).toContainText('周六之约：12月5日 周六 18:00-21:00。');
   await accessible(page);
 });
 

@@ -456,16 +456,37 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Every text, e-mail and calendar entry carries the public address and the sender, so
+/// an address like `xinli.example.cn` or a sender named 心理中心 would tell a family
+/// sharing a phone what the messages are about: the operator is warned at start-up.
+fn warn_if_telling(public_url: &Option<String>, mail_from: &Option<String>) {
+    for (setting, value) in [("--public-url", public_url), ("--mail-from", mail_from)] {
+        if let Some(word) = value
+            .as_deref()
+            .and_then(anxin_app::booking::wording::sensitive_word)
+        {
+            tracing::warn!(
+                setting,
+                word,
+                "messages to people who book carry this setting, and it says what the service is; a family sharing a phone would read it"
+            );
+        }
+    }
+}
+
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve(args) => {
+            let public_url = args.public_url.filter(|u| !u.is_empty());
+            let mail_from = args.mail_from.filter(|u| !u.is_empty());
+            warn_if_telling(&public_url, &mail_from);
             let running = anxin_server::start(Config {
                 site_root: args.site_root,
                 quick_exit_url: args.quick_exit_url,
                 demo_data: args.demo_data,
                 secure_cookies: args.secure_cookies,
                 trust_proxy: args.trust_proxy,
-                public_url: args.public_url.filter(|u| !u.is_empty()),
+                public_url,
                 admins_need_two_factor: args.admins_need_two_factor,
                 audit_retention_days: args.audit_retention_days.max(1),
                 booking_retention_days: args.booking_retention_days.max(1),
@@ -477,7 +498,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 render_cache_bytes: args.render_cache_mb.saturating_mul(1024 * 1024),
                 notify: anxin_app::notify::Settings {
                     smtp_url: args.smtp_url.filter(|u| !u.is_empty()),
-                    mail_from: args.mail_from.filter(|u| !u.is_empty()),
+                    mail_from,
                     webhook_url: args.webhook_url.filter(|u| !u.is_empty()),
                     webhook_secret: args.webhook_secret.filter(|u| !u.is_empty()),
                 },

@@ -1850,6 +1850,13 @@ async fn messages_go_out_only_on_the_channels_given_and_agreed(test: TestDb) {
     .await;
     let db = clinic.db.clone();
     let slot = clinic.slot_at(SATURDAY_NIGHT).await;
+    // The form offers both channels, and says beside them what a family could see.
+    let form = page_text(&served.text(&format!("/zh/booking/slots/{slot}")).await);
+    assert!(
+        form.contains("家人可能会看到你的短信、邮件和日历")
+            && form.contains("有些邮箱会自动把它加进日历"),
+        "{form}"
+    );
     let book = |n: usize, extra: Value| {
         let body = with(api_booking(slot, n, true), extra);
         let served = &served;
@@ -1903,8 +1910,8 @@ async fn messages_go_out_only_on_the_channels_given_and_agreed(test: TestDb) {
     assert_eq!(
         text,
         format!(
-            "安心预约：12月5日 周六 18:00–21:00。预约码 {code}。不能来请尽早取消。\
-             地点和详情：https://anxin.example.org/zh/booking/find（输入预约码和手机号）"
+            "安心预约：12月5日 周六 18:00-21:00。预约码 {code}。不能来请尽早取消。\
+             地点和详情：https://anxin.example.org/zh/booking/find"
         )
     );
     for event in of_kind(&received, "webhook") {
@@ -2006,7 +2013,7 @@ async fn messages_go_out_only_on_the_channels_given_and_agreed(test: TestDb) {
         .unwrap();
     // The reason is read on the booking's page, not in a text a family may see.
     assert!(
-        !cancel.contains("医生临时出诊") && cancel.contains("原因请在预约页查看"),
+        !cancel.contains("医生临时出诊") && cancel.contains("原因见预约页"),
         "{cancel}"
     );
 

@@ -216,7 +216,7 @@ async fn compose(
             &service.draft.discreet_title_zh,
             &service.draft.discreet_title_en,
         ),
-        time: super::pages::when(locale, slot, zone),
+        time: wording::message_time(&super::pages::when(locale, slot, zone)),
         code: booking.code.clone(),
         position,
         find_link: find_link.clone(),

@@ -452,7 +452,8 @@ crate::i18n::keyed! {
         Note => "booking-setup-error-note",
         Reminders => "booking-setup-error-reminders",
         Draw => "booking-setup-error-draw",
-        DiscreetTitle => "booking-setup-error-discreet-title",
+        DiscreetTitleZh => "booking-setup-error-discreet-title",
+        DiscreetTitleEn => "booking-setup-error-discreet-title",
     }
 }
 
@@ -480,7 +481,8 @@ impl SetupProblem {
             Note => "note",
             Reminders => "remind_hours",
             Draw => "draw_minutes",
-            DiscreetTitle => "discreet_title_zh",
+            DiscreetTitleZh => "discreet_title_zh",
+            DiscreetTitleEn => "discreet_title_en",
         }
     }
 }
@@ -560,13 +562,21 @@ impl ServiceDraft {
         if !(0..=DRAW_MINUTES_MAX).contains(&self.draw_minutes) {
             return Err(SetupProblem::Draw);
         }
-        let names = [self.name_zh.as_str(), self.name_en.as_str()];
-        if !super::wording::discreet_title_ok(&self.discreet_title_zh, &names)
-            || !super::wording::discreet_title_ok(&self.discreet_title_en, &names)
-        {
-            return Err(SetupProblem::DiscreetTitle);
-        }
+        self.discreet_titles_name_none_of(&[&self.name_zh, &self.name_en])?;
         Ok(self)
+    }
+
+    /// Both discreet titles may be used (`wording::discreet_title_ok`) beside `names`:
+    /// the service's own, and (from the service layer) its organisation's.
+    pub fn discreet_titles_name_none_of(&self, names: &[&str]) -> Result<(), SetupProblem> {
+        use super::wording::{DISCREET_TITLE_MAX_EN, DISCREET_TITLE_MAX_ZH, discreet_title_ok};
+        if !discreet_title_ok(&self.discreet_title_zh, DISCREET_TITLE_MAX_ZH, names) {
+            return Err(SetupProblem::DiscreetTitleZh);
+        }
+        if !discreet_title_ok(&self.discreet_title_en, DISCREET_TITLE_MAX_EN, names) {
+            return Err(SetupProblem::DiscreetTitleEn);
+        }
+        Ok(())
     }
 
     pub fn stages(&self) -> Vec<Stage> {

@@ -1661,7 +1661,11 @@ pub async fn save_service_as(
     require_clinic(ctx, org)?;
     let draft = draft.checked()?;
     let mut tx = ctx.db.begin_write().await?;
-    org_exists(&mut tx, org).await?;
+    let organisation = crate::orgs::data::get(&mut tx, org)
+        .await?
+        .ok_or(BookingError::NotFound)?;
+    // The discreet title may not name the organisation either (its name says where).
+    draft.discreet_titles_name_none_of(&[&organisation.name_zh, &organisation.name_en])?;
     let id = match id {
         Some(id) => {
             data::service(&mut tx, id)

@@ -1161,7 +1161,7 @@ fn DiscreetTitleFields(draft: ServiceDraft) -> impl IntoView {
             <div class="field">
                 <label for="discreet_title_zh">{tr("booking-setup-discreet-zh")}</label>
                 <input id="discreet_title_zh" name="discreet_title_zh" value=draft.discreet_title_zh.clone()
-                    maxlength="20" aria-describedby="discreet-hint"/>
+                    maxlength="12" aria-describedby="discreet-hint"/>
             </div>
             <div class="field">
                 <label for="discreet_title_en">{tr("booking-setup-discreet-en")}</label>

@@ -20,6 +20,11 @@ use serde::{Deserialize, Serialize};
 pub const SENSITIVE_WORDS: &[&str] = &[
     "心理",
     "精神",
+    "诊",
+    "医",
+    "病",
+    "卫生",
+    "健康",
     "咨询",
     "辅导",
     "治疗",
@@ -40,6 +45,9 @@ pub const SENSITIVE_WORDS: &[&str] = &[
     "撑不住",
     "psych",
     "mental",
+    "doctor",
+    "medical",
+    "health",
     "counsel",
     "therap",
     "clinic",
@@ -57,20 +65,41 @@ pub const SENSITIVE_WORDS: &[&str] = &[
     "guidance",
 ];
 
-/// The longest discreet title: it opens a text message that must stay short.
-pub const DISCREET_TITLE_MAX: usize = 20;
+/// The longest discreet titles, in characters: a text must stay within two parts, 134
+/// UCS-2 characters in Chinese (every Chinese text is UCS-2) and 306 GSM ones in English.
+pub const DISCREET_TITLE_MAX_ZH: usize = 12;
+pub const DISCREET_TITLE_MAX_EN: usize = 20;
+
+/// Text as compared with [`SENSITIVE_WORDS`] and names: compatibility-folded (NFKC:
+/// full-width ｐｓｙ is psy), lower case, without blanks ("心 理" is 心理).
+fn folded(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfkc()
+        .filter(|c| !crate::text::is_blank(*c))
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// The first of [`SENSITIVE_WORDS`] that `text` holds, compared as [`folded`] text.
+pub fn sensitive_word(text: &str) -> Option<&'static str> {
+    let folded = folded(text);
+    SENSITIVE_WORDS
+        .iter()
+        .copied()
+        .find(|w| folded.contains(&self::folded(w)))
+}
 
 /// Whether `title` (a service's discreet title, already trimmed) may be used: short,
-/// naming none of [`SENSITIVE_WORDS`] and not the service's own names (which say
-/// what it is).
-pub fn discreet_title_ok(title: &str, service_names: &[&str]) -> bool {
-    let lower = title.to_lowercase();
-    title.chars().count() <= DISCREET_TITLE_MAX
-        && !SENSITIVE_WORDS.iter().any(|w| lower.contains(w))
-        && !service_names
+/// naming none of [`SENSITIVE_WORDS`], and holding none of `names` (the service's and
+/// its organisation's, which say what it is and where).
+pub fn discreet_title_ok(title: &str, max: usize, names: &[&str]) -> bool {
+    let title_folded = folded(title);
+    title.chars().count() <= max
+        && sensitive_word(title).is_none()
+        && !names
             .iter()
-            .map(|n| n.trim().to_lowercase())
-            .any(|n| !n.is_empty() && lower.contains(&n))
+            .map(|n| folded(n))
+            .any(|n| !n.is_empty() && title_folded.contains(&n))
 }
 
 /// The title a message gives: the service's discreet title in `locale` (or in the
@@ -158,6 +187,12 @@ impl Event {
             Event::Confirmed | Event::Rescheduled | Event::Promoted | Event::DrawWon
         )
     }
+}
+
+/// A time as a text message gives it: the en dash of the pages (`18:00–21:00`) is
+/// not in the GSM 7-bit alphabet and would send a whole English text as UCS-2.
+pub fn message_time(time: &str) -> String {
+    time.replace('\u{2013}', "-")
 }
 
 /// What a message is made of: nothing that says what the appointment is for.
@@ -262,7 +297,7 @@ mod tests {
             "安心预约",
             "学习交流",
         ] {
-            assert!(discreet_title_ok(good, &names), "{good}");
+            assert!(discreet_title_ok(good, 20, &names), "{good}");
         }
         for bad in [
             "心理咨询",
@@ -272,9 +307,14 @@ mod tests {
             "市儿童医院",
             "周六夜间门诊",
             "saturday NIGHT clinic",
+            "心 理",
+            "ｐｓｙｃｈ",
+            "周六就诊",
+            "Health talk",
             "一二三四五六七八九十一二三四五六七八九十一",
+            "aaaaaaaaaaaaaaaaaaaaa",
         ] {
-            assert!(!discreet_title_ok(bad, &names), "{bad}");
+            assert!(!discreet_title_ok(bad, 20, &names), "{bad}");
         }
     }
 
@@ -321,11 +361,18 @@ mod tests {
     #[test]
     fn every_message_says_when_and_the_code_and_nothing_sensitive() {
         for (locale, time, limit) in [
-            (Locale::Zh, "12月5日 周六 18:00–21:00", 134),
-            (Locale::En, "Sat 5 Dec 18:00–21:00", 306),
+            (Locale::Zh, "12月5日 周六 18:00-21:00", 134),
+            (Locale::En, "Sat 5 Dec 18:00-21:00", 306),
         ] {
-            for discreet in [("", ""), ("周六之约", "Saturday plan")] {
-                for link in [Some("https://anxin.example.org/zh/booking/find"), None] {
+            // The longest title a service may set, and a city's real-looking address.
+            let longest = ("周六之约周六之约周六之约", "Saturday plan, Sat 2");
+            assert_eq!(longest.0.chars().count(), DISCREET_TITLE_MAX_ZH);
+            assert_eq!(longest.1.chars().count(), DISCREET_TITLE_MAX_EN);
+            for discreet in [("", ""), ("周六之约", "Saturday plan"), longest] {
+                for link in [
+                    Some("https://anxin.jiaxing-education.example.cn/zh/booking/find"),
+                    None,
+                ] {
                     let values = Values {
                         title: title(locale, discreet.0, discreet.1),
                         time: time.into(),
@@ -353,6 +400,15 @@ mod tests {
                                 assert!(text.contains(link), "{text}");
                             }
                             assert!(text.chars().count() <= limit, "{event:?}: {text}");
+                            // English must stay in the GSM 7-bit alphabet, or the whole
+                            // text goes as UCS-2 at 67 characters a part.
+                            if locale == Locale::En {
+                                assert!(
+                                    text.chars().all(|c| (c.is_ascii_graphic() || c == ' ')
+                                        && !"^{}[]~\\|`".contains(c)),
+                                    "not GSM 7-bit: {text}"
+                                );
+                            }
                         }
                     }
                 }
@@ -365,8 +421,8 @@ mod tests {
         let link = "https://anxin.example.org/zh/booking/find";
         assert_eq!(
             preview(Locale::Zh, "", "", Some(link)),
-            "安心预约：12月5日 周六 18:00–21:00。预约码 K7M2-P9QX。不能来请尽早取消。\
-             地点和详情：https://anxin.example.org/zh/booking/find（输入预约码和手机号）"
+            "安心预约：12月5日 周六 18:00-21:00。预约码 K7M2-P9QX。不能来请尽早取消。\
+             地点和详情：https://anxin.example.org/zh/booking/find"
         );
         assert!(
             preview(Locale::En, "周六之约", "Saturday plan", None).starts_with("Saturday plan: ")

@@ -38,6 +38,8 @@
   all("[data-keep-box]").forEach(function (el) { el.hidden = !store; });
   if (window.print) one("[data-print-box]").hidden = false;
   plan.className += " plan-mirrored";
+  // For the print rules, in engines without :has() (older in-app browsers).
+  d.documentElement.className += " plan-page";
   if (saved) {
     keep.checked = true;
     fields.forEach(function (el) {
@@ -58,7 +60,13 @@
   keep.addEventListener("change", function () {
     if (!store) { keep.checked = false; return; }
     if (keep.checked) {
-      if (write()) say("kept"); else { keep.checked = false; remove(); say("full"); }
+      // A first write that fails with nothing kept yet means this browser keeps
+      // nothing (old private modes throw on every write): say so, not "full".
+      if (write()) say("kept"); else {
+        keep.checked = false; remove();
+        one("[data-no-storage]").hidden = false;
+        all("[data-keep-box]").forEach(function (el) { el.hidden = true; });
+      }
     } else {
       remove(); say("unkept");
     }
