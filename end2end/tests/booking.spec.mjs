@@ -156,6 +156,8 @@ test('a parent books the night clinic, cancels, and the person waiting gets the 
   const fillService = async (title) => {
     await page.getByLabel('名称（中文）').fill(`周六小组 ${suffix}`);
     await page.getByLabel('称呼（中文，可不填）').fill(title);
+    // Not offered: a real service would change what other tests' pages offer.
+    await page.getByLabel('启用', { exact: true }).uncheck();
     await page.getByRole('button', { name: '保存', exact: true }).click();
   };
   await fillService('心理咨询');

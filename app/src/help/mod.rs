@@ -283,6 +283,21 @@ impl NewHotline {
     }
 }
 
+/// A city's own line for tests: a sample (`is_demo`) or a real one.
+#[cfg(test)]
+pub(crate) fn test_line(number: &str, is_demo: bool) -> LocalHotline {
+    LocalHotline {
+        id: HotlineId(1),
+        org_id: None,
+        name_zh: "本市心理援助热线".into(),
+        name_en: "City helpline".into(),
+        number: number.into(),
+        hours_zh: "24 小时".into(),
+        hours_en: "24 hours".into(),
+        is_demo,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,22 +313,12 @@ mod tests {
         }
     }
 
-    fn local(number: &str, is_demo: bool) -> LocalHotline {
-        LocalHotline {
-            id: HotlineId(1),
-            org_id: None,
-            name_zh: "本市心理援助热线".into(),
-            name_en: "City helpline".into(),
-            number: number.into(),
-            hours_zh: "24 小时".into(),
-            hours_en: "24 hours".into(),
-            is_demo,
-        }
-    }
-
     #[test]
     fn the_help_line_comes_first_and_emergencies_are_for_danger() {
-        let locals = [local("000-0000-0000", true), local("0571-8502 9595", false)];
+        let locals = [
+            test_line("000-0000-0000", true),
+            test_line("0571-8502 9595", false),
+        ];
         for locale in Locale::ALL {
             let lines = HelpLines::new(locale, &locals, &[]);
             let numbers: Vec<_> = lines.talk.iter().map(|l| l.number.as_str()).collect();
@@ -362,7 +367,7 @@ mod tests {
 
     #[test]
     fn tel_links_keep_only_digits_and_plus() {
-        let hotline = local("+86 571-8502 9595", false);
+        let hotline = test_line("+86 571-8502 9595", false);
         assert_eq!(
             hotline.localized(Locale::En).tel_href(),
             "tel:+8657185029595"

@@ -122,22 +122,8 @@ pub fn lines_text(locale: Locale, lines: &HelpLines) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::help::LocalHotline;
+    use crate::help::test_line;
     use crate::i18n::lookup;
-    use crate::ids::HotlineId;
-
-    fn local(number: &str, is_demo: bool) -> LocalHotline {
-        LocalHotline {
-            id: HotlineId(1),
-            org_id: None,
-            name_zh: "本市心理援助热线".into(),
-            name_en: "City helpline".into(),
-            number: number.into(),
-            hours_zh: "24 小时".into(),
-            hours_en: "24 hours".into(),
-            is_demo,
-        }
-    }
 
     #[test]
     fn every_step_has_a_title_and_a_hint_in_both_languages() {
@@ -156,7 +142,10 @@ mod tests {
 
     #[test]
     fn the_lines_step_lists_real_lines_help_line_first_and_emergencies_last() {
-        let locals = [local("000-0000-0000", true), local("0571-8502 9595", false)];
+        let locals = [
+            test_line("000-0000-0000", true),
+            test_line("0571-8502 9595", false),
+        ];
         for locale in Locale::ALL {
             let text = lines_text(locale, &HelpLines::new(locale, &locals, &[]));
             let rows: Vec<&str> = text.lines().collect();
