@@ -4,7 +4,9 @@
 //! time. Contact details arrive and leave sealed; opening them is the service's job.
 
 use super::model::{Attendee, BookingStatus, Mode, ServiceAudience, ServiceDraft, Stage};
-use super::slots::{Cutoffs, Exception, Release, Schedule, Session, Weekdays};
+use super::slots::{
+    Cutoffs, Exception, Release, ReleaseKind, ReleaseParts, Schedule, Session, Weekdays,
+};
 use super::{
     Bilingual, BookingEvent, Category, Counsellor, CountRow, EventKind, ExceptionRow, OpenSlot,
     ScheduleRow, Service,
@@ -69,33 +71,15 @@ const SERVICE: &str = "SELECT s.id, s.org_id, o.name_zh AS org_name_zh, o.name_e
     s.cancel_cutoff_minutes, s.max_active_per_phone, s.active, s.sample, s.remind_hours, \
     s.draw_minutes, s.discreet_title_zh, s.discreet_title_en FROM services s JOIN organisations o ON o.id = s.org_id";
 
+/// A release policy as stored; a kind this version does not know is an error.
 fn release_of(kind: &str, days: i64, weekday: i64, minute: i64) -> Result<Release, UnknownValue> {
-    let at = u16::try_from(minute).unwrap_or(0);
-    match kind {
-        "rolling" => Ok(Release::Rolling {
-            days: u16::try_from(days).unwrap_or(0),
-            at,
-        }),
-        "weekly" => Ok(Release::Weekly {
-            weekday: Weekdays::ALL[usize::try_from(weekday - 1).unwrap_or(0).min(6)],
-            at,
-            weeks: u8::try_from(days).unwrap_or(1),
-        }),
-        other => Err(UnknownValue(other.to_string())),
-    }
-}
-
-/// A release policy as stored: kind, days (or weeks), weekday (1 = Monday), minute.
-fn release_columns(release: Release) -> (&'static str, i64, i64, i64) {
-    match release {
-        Release::Rolling { days, at } => ("rolling", days.into(), 1, at.into()),
-        Release::Weekly { weekday, at, weeks } => (
-            "weekly",
-            weeks.into(),
-            i64::from(weekday.number_from_monday()),
-            at.into(),
-        ),
-    }
+    let kind = ReleaseKind::parse(kind).ok_or_else(|| UnknownValue(kind.to_string()))?;
+    Ok(Release::from_parts(ReleaseParts {
+        kind,
+        days,
+        weekday,
+        minute,
+    }))
 }
 
 impl TryFrom<ServiceRow> for Service {
@@ -217,7 +201,12 @@ type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q
 
 /// Binds a draft's values, in [`DRAFT_COLUMNS`] order, after what `query` has bound.
 fn bind_draft<'q>(query: AnyQuery<'q>, draft: &'q ServiceDraft) -> AnyQuery<'q> {
-    let (kind, days, weekday, minute) = release_columns(draft.release);
+    let ReleaseParts {
+        kind,
+        days,
+        weekday,
+        minute,
+    } = draft.release.parts();
     query
         .bind(&draft.name_zh)
         .bind(&draft.name_en)
@@ -234,7 +223,7 @@ fn bind_draft<'q>(query: AnyQuery<'q>, draft: &'q ServiceDraft) -> AnyQuery<'q> 
         .bind(draft.places)
         .bind(draft.waitlist_places)
         .bind(i64::from(draft.matches_category))
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(days)
         .bind(weekday)
         .bind(minute)

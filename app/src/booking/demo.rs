@@ -7,9 +7,9 @@
 //! an earlier version keeps that version's descriptions); only a need category still
 //! under an earlier name is renamed (`EARLIER_NAMES`).
 
-use super::model::{Mode, ServiceAudience, ServiceDraft, Stage};
+use super::model::{ServiceAudience, ServiceDraft};
 use super::service::{self, BookingError};
-use super::slots::{Cutoffs, Release, Schedule, Session, Weekdays};
+use super::slots::{Release, Schedule, Session, Weekdays};
 use super::{Bilingual, Counsellor};
 use crate::ids::{CategoryId, CounsellorId, OrgId, ServiceId};
 use crate::service::Ctx;
@@ -34,28 +34,11 @@ fn draft(name_zh: &str, name_en: &str, description_zh: &str, description_en: &st
         name_en: name_en.into(),
         description_zh: description_zh.into(),
         description_en: description_en.into(),
-        audience: ServiceAudience::Both,
-        stage_from: Stage::Primary,
-        stage_to: Stage::Senior,
-        duration_minutes: 50,
-        mode: Mode::InPerson,
-        place_zh: String::new(),
-        place_en: String::new(),
         contact_phone: "000-0000-0001".into(),
-        places: 1,
         waitlist_places: 3,
-        matches_category: false,
+        // Released at midnight 14 days ahead, so a fresh start always shows open places.
         release: Release::Rolling { days: 14, at: 0 },
-        cutoffs: Cutoffs {
-            book_minutes: 60,
-            cancel_minutes: 120,
-        },
-        max_active_per_phone: 2,
-        active: true,
-        remind_hours: "24,2".into(),
-        draw_minutes: 0,
-        discreet_title_zh: String::new(),
-        discreet_title_en: String::new(),
+        ..ServiceDraft::default()
     }
 }
 

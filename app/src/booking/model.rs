@@ -504,6 +504,45 @@ fn within(text: &str, max: usize) -> bool {
     text.chars().count() <= max
 }
 
+/// A new service as its set-up form first shows it: open to both audiences and every
+/// stage, 50 minutes in person, one place, released 14 days ahead at 08:00, reminders a
+/// day and two hours before.
+impl Default for ServiceDraft {
+    fn default() -> ServiceDraft {
+        ServiceDraft {
+            name_zh: String::new(),
+            name_en: String::new(),
+            description_zh: String::new(),
+            description_en: String::new(),
+            audience: ServiceAudience::Both,
+            stage_from: Stage::Primary,
+            stage_to: Stage::Senior,
+            duration_minutes: 50,
+            mode: Mode::InPerson,
+            place_zh: String::new(),
+            place_en: String::new(),
+            contact_phone: String::new(),
+            places: 1,
+            waitlist_places: 0,
+            matches_category: false,
+            release: super::slots::Release::Rolling {
+                days: 14,
+                at: 8 * 60,
+            },
+            cutoffs: super::slots::Cutoffs {
+                book_minutes: 60,
+                cancel_minutes: 120,
+            },
+            max_active_per_phone: 2,
+            active: true,
+            remind_hours: "24,2".into(),
+            draw_minutes: 0,
+            discreet_title_zh: String::new(),
+            discreet_title_en: String::new(),
+        }
+    }
+}
+
 impl ServiceDraft {
     /// Trims the texts and checks every field; the first problem found.
     pub fn checked(mut self) -> Result<ServiceDraft, SetupProblem> {

@@ -277,7 +277,79 @@ pub enum Release {
 pub const ROLLING_DAYS_MAX: u16 = 90;
 pub const WEEKS_MAX: u8 = 8;
 
+/// A release policy as the database stores it and the set-up form sends it: its kind,
+/// `days` (weeks, for a weekly one), the weekday (1 = Monday) and the minute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReleaseParts {
+    pub kind: ReleaseKind,
+    pub days: i64,
+    pub weekday: i64,
+    pub minute: i64,
+}
+
+crate::i18n::keyed! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum ReleaseKind {
+        Rolling => "booking-setup-release-rolling",
+        Weekly => "booking-setup-release-weekly",
+    }
+}
+
+impl ReleaseKind {
+    /// The stored and submitted name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleaseKind::Rolling => "rolling",
+            ReleaseKind::Weekly => "weekly",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<ReleaseKind> {
+        ReleaseKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.as_str() == name)
+    }
+}
+
 impl Release {
+    /// The policy `parts` describe. Out-of-range numbers stay out of range (saturated),
+    /// so [`Release::is_valid`] refuses them rather than a fallback hiding them; a
+    /// weekday outside 1–7 is the nearest of Monday and Sunday.
+    pub fn from_parts(parts: ReleaseParts) -> Release {
+        let at = Minute::try_from(parts.minute.max(0)).unwrap_or(Minute::MAX);
+        match parts.kind {
+            ReleaseKind::Rolling => Release::Rolling {
+                days: u16::try_from(parts.days.max(0)).unwrap_or(u16::MAX),
+                at,
+            },
+            ReleaseKind::Weekly => Release::Weekly {
+                // 1..=7, so the index is 0..=6.
+                weekday: Weekdays::ALL[(parts.weekday.clamp(1, 7) - 1) as usize],
+                at,
+                weeks: u8::try_from(parts.days.max(0)).unwrap_or(u8::MAX),
+            },
+        }
+    }
+
+    /// The inverse of [`Release::from_parts`] (a rolling policy's weekday is 1).
+    pub fn parts(self) -> ReleaseParts {
+        match self {
+            Release::Rolling { days, at } => ReleaseParts {
+                kind: ReleaseKind::Rolling,
+                days: days.into(),
+                weekday: 1,
+                minute: at.into(),
+            },
+            Release::Weekly { weekday, at, weeks } => ReleaseParts {
+                kind: ReleaseKind::Weekly,
+                days: weeks.into(),
+                weekday: weekday.number_from_monday().into(),
+                minute: at.into(),
+            },
+        }
+    }
+
     pub fn is_valid(self) -> bool {
         match self {
             Release::Rolling { days, at } => days <= ROLLING_DAYS_MAX && at < MINUTES_PER_DAY,
@@ -385,6 +457,48 @@ pub fn format_minute(minute: Minute) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_release_and_its_parts_map_both_ways_and_out_of_range_stays_out() {
+        use super::{Release, ReleaseKind, ReleaseParts, Weekdays};
+        for release in [
+            Release::Rolling { days: 14, at: 480 },
+            Release::Weekly {
+                weekday: chrono::Weekday::Sun,
+                at: 0,
+                weeks: 2,
+            },
+        ] {
+            assert_eq!(Release::from_parts(release.parts()), release);
+        }
+        let weekly = |days, weekday| {
+            Release::from_parts(ReleaseParts {
+                kind: ReleaseKind::Weekly,
+                days,
+                weekday,
+                minute: 60,
+            })
+        };
+        assert_eq!(
+            weekly(1, 0),
+            Release::Weekly {
+                weekday: Weekdays::ALL[0],
+                at: 60,
+                weeks: 1
+            }
+        );
+        assert_eq!(
+            weekly(1, 9),
+            Release::Weekly {
+                weekday: Weekdays::ALL[6],
+                at: 60,
+                weeks: 1
+            }
+        );
+        assert!(!weekly(300, 1).is_valid(), "300 weeks is not one week");
+        assert_eq!(ReleaseKind::parse("weekly"), Some(ReleaseKind::Weekly));
+        assert_eq!(ReleaseKind::parse("monthly"), None);
+    }
+
     use super::*;
     use chrono_tz::{Asia::Shanghai, Europe::Berlin};
     use proptest::prelude::*;

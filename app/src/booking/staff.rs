@@ -8,7 +8,7 @@
 
 use super::model::{BookingStatus, Mode, ServiceAudience, ServiceDraft, Stage};
 use super::pages::{day_label, time_range};
-use super::slots::{Release, Weekdays, format_minute};
+use super::slots::{ReleaseKind, ReleaseParts, Weekdays, format_minute};
 use super::{Agenda, Bilingual, MonthCounts, Setup, StaffBooking};
 use crate::content::editor::Checkboxes;
 use crate::i18n::{Locale, t, t_args, tr, use_locale};
@@ -262,17 +262,12 @@ pub async fn save_service(
         let ctx = web::staff_ctx().await?;
         let at = super::slots::parse_minute(&release_at)
             .ok_or_else(|| Failure::invalid("release_at", "booking-setup-error-release"))?;
-        let release = match release_kind.as_str() {
-            "weekly" => Release::Weekly {
-                weekday: Weekdays::ALL[usize::from(release_weekday.clamp(1, 7) - 1)],
-                at,
-                weeks: u8::try_from(release_days).unwrap_or(u8::MAX),
-            },
-            _ => Release::Rolling {
-                days: release_days,
-                at,
-            },
-        };
+        let release = super::slots::Release::from_parts(ReleaseParts {
+            kind: ReleaseKind::parse(&release_kind).unwrap_or(ReleaseKind::Rolling),
+            days: release_days.into(),
+            weekday: release_weekday.into(),
+            minute: at.into(),
+        });
         let draft = ServiceDraft {
             name_zh,
             name_en,
@@ -1185,43 +1180,13 @@ fn ServiceEdit(setup: Setup, id: Option<ServiceId>) -> impl IntoView {
     let draft = existing
         .as_ref()
         .map(|s| s.draft.clone())
-        .unwrap_or(ServiceDraft {
-            name_zh: String::new(),
-            name_en: String::new(),
-            description_zh: String::new(),
-            description_en: String::new(),
-            audience: ServiceAudience::Both,
-            stage_from: Stage::Primary,
-            stage_to: Stage::Senior,
-            duration_minutes: 50,
-            mode: Mode::InPerson,
-            place_zh: String::new(),
-            place_en: String::new(),
-            contact_phone: String::new(),
-            places: 1,
-            waitlist_places: 0,
-            matches_category: false,
-            release: Release::Rolling {
-                days: 14,
-                at: 8 * 60,
-            },
-            cutoffs: super::slots::Cutoffs {
-                book_minutes: 60,
-                cancel_minutes: 120,
-            },
-            max_active_per_phone: 2,
-            active: true,
-            remind_hours: "24,2".into(),
-            draw_minutes: 0,
-            discreet_title_zh: String::new(),
-            discreet_title_en: String::new(),
-        });
-    let (release_kind, release_days, release_weekday, release_at) = match draft.release {
-        Release::Rolling { days, at } => ("rolling", days, 1u32, at),
-        Release::Weekly { weekday, at, weeks } => {
-            ("weekly", u16::from(weeks), weekday.number_from_monday(), at)
-        }
-    };
+        .unwrap_or_default();
+    let ReleaseParts {
+        kind: release_kind,
+        days: release_days,
+        weekday: release_weekday,
+        minute: release_at,
+    } = draft.release.parts();
     let text = |id: &'static str,
                 name: &'static str,
                 label: &'static str,
@@ -1250,7 +1215,7 @@ fn ServiceEdit(setup: Setup, id: Option<ServiceId>) -> impl IntoView {
         .iter()
         .map(|d| {
             let n = d.number_from_monday();
-            let selected = n == release_weekday;
+            let selected = i64::from(n) == release_weekday;
             view! { <option value=n selected=selected>{tr(&format!("booking-weekday-{n}"))}</option> }
         })
         .collect_view();
@@ -1298,15 +1263,16 @@ fn ServiceEdit(setup: Setup, id: Option<ServiceId>) -> impl IntoView {
                 <div class="inline-fields">
                     <label for="release_kind">{tr("booking-setup-release-kind")}</label>
                     <select id="release_kind" name="release_kind">
-                        <option value="rolling" selected=release_kind == "rolling">{tr("booking-setup-release-rolling")}</option>
-                        <option value="weekly" selected=release_kind == "weekly">{tr("booking-setup-release-weekly")}</option>
+                        {ReleaseKind::ALL.iter().map(|k| view! {
+                            <option value=k.as_str() selected=*k == release_kind>{tr(k.key())}</option>
+                        }).collect_view()}
                     </select>
                     <label for="release_days">{tr("booking-setup-release-days")}</label>
                     <input id="release_days" name="release_days" type="number" min="0" max="90" value=release_days required class="narrow"/>
                     <label for="release_weekday">{tr("booking-setup-release-weekday")}</label>
                     <select id="release_weekday" name="release_weekday">{weekday_options}</select>
                     <label for="release_at">{tr("booking-setup-release-at")}</label>
-                    <input id="release_at" name="release_at" type="time" value=format_minute(release_at) required/>
+                    <input id="release_at" name="release_at" type="time" value=format_minute(super::slots::Minute::try_from(release_at).unwrap_or(0)) required/>
                 </div>
             </fieldset>
             {number("book_cutoff_minutes", "booking-setup-book-cutoff", draft.cutoffs.book_minutes, "0", "10080")}
