@@ -429,7 +429,7 @@ mod tests {
     /// help line cannot keep, "call any time" for lines with office hours, a button that
     /// makes a child claim to be safe, scores that read like school marks, and the
     /// wording that implied a child had not answered seriously. Then what a read of the
-    /// texts a child or parent meets found (issue 30): confidentiality promised without
+    /// texts a child or parent meets found: confidentiality promised without
     /// the law's exceptions (a life in danger, someone hurting the child); "helpline"
     /// where the psychological help line is meant (and the panel, which lists every
     /// line, says "help lines"); a need category a child would have to put on
@@ -462,7 +462,7 @@ mod tests {
             "筛查阳性",
             "Parent school",
             "warm lessons",
-            // Issue 30.
+            // From the read of every text a child or parent meets.
             "为你保密",
             "为他保密",
             "keep what you say private",
@@ -509,7 +509,8 @@ mod tests {
         assert!(found.is_empty(), "{found:#?}");
     }
 
-    /// What the read (issue 30) asked each text to say, in both languages.
+    /// What the read of every text a child or parent meets asked each to say, in both
+    /// languages.
     #[test]
     fn the_texts_say_what_the_read_asked() {
         let phq9 = anxin_screening::shipped()

@@ -17,8 +17,7 @@ use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 pub fn ics(view: &BookingView, locale: Locale, find_link: Option<&str>) -> String {
     let start = chrono::DateTime::from_timestamp(view.slot.start, 0).unwrap_or_default();
     let end = chrono::DateTime::from_timestamp(view.slot.end, 0).unwrap_or_default();
-    let draft = &view.service.draft;
-    let title = wording::title(locale, &draft.discreet_title_zh, &draft.discreet_title_en);
+    let title = view.service.draft.message_title(locale);
     let description = [
         t_args(
             locale,

@@ -211,11 +211,7 @@ async fn compose(
     let zone = service.zone();
     let find_link = wording::find_link(public_url, locale);
     let values = wording::Values {
-        title: wording::title(
-            locale,
-            &service.draft.discreet_title_zh,
-            &service.draft.discreet_title_en,
-        ),
+        title: service.draft.message_title(locale),
         time: wording::message_time(&super::pages::when(locale, slot, zone)),
         code: booking.code.clone(),
         position,
@@ -228,19 +224,28 @@ async fn compose(
             let Some(phone) = keys.open("phone", &booking.phone_sealed) else {
                 return Ok(Err("the phone number cannot be opened"));
             };
-            Ok(Ok(Compose::Text(
-                webhook_body(
-                    payload.event,
-                    &phone,
-                    &values,
-                    slot,
-                    zone,
-                    locale,
-                    &text,
-                    now,
-                )
-                .to_string(),
-            )))
+            let at = |t: i64| {
+                crate::time::in_zone(t, zone).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+            };
+            // What a gateway needs to send a text, and nothing else: no name, no note,
+            // no place, no service. `title` is what the text calls the appointment, for
+            // a gateway that writes its own wording (it must say no more than `text`).
+            let body = serde_json::json!({
+                "type": payload.event.webhook_type(),
+                "timestamp": chrono::DateTime::from_timestamp(now, 0)
+                    .unwrap_or_default()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "data": {
+                    "phone": phone,
+                    "code": values.code,
+                    "start": at(slot.start),
+                    "end": at(slot.end),
+                    "title": values.title,
+                    "lang": locale.tag(),
+                    "text": text,
+                }
+            });
+            Ok(Ok(Compose::Text(body.to_string())))
         }
         Channel::Email => {
             let Some(to) = keys.open("email", &booking.email_sealed) else {
@@ -265,39 +270,6 @@ async fn compose(
             }))))
         }
     }
-}
-
-/// What a gateway needs to send a text, and nothing else: no name, no note, no place,
-/// no service. `title` is what the text calls the appointment, for a gateway that
-/// writes its own wording (it must say no more than `text` does).
-#[allow(clippy::too_many_arguments)]
-fn webhook_body(
-    event: Event,
-    phone: &str,
-    values: &wording::Values,
-    slot: &super::OpenSlot,
-    zone: chrono_tz::Tz,
-    locale: Locale,
-    text: &str,
-    now: i64,
-) -> serde_json::Value {
-    let at =
-        |t: i64| crate::time::in_zone(t, zone).to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-    serde_json::json!({
-        "type": event.webhook_type(),
-        "timestamp": chrono::DateTime::from_timestamp(now, 0)
-            .unwrap_or_default()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "data": {
-            "phone": phone,
-            "code": values.code,
-            "start": at(slot.start),
-            "end": at(slot.end),
-            "title": values.title,
-            "lang": locale.tag(),
-            "text": text,
-        }
-    })
 }
 
 #[cfg(test)]

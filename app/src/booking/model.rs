@@ -605,6 +605,12 @@ impl ServiceDraft {
         Ok(self)
     }
 
+    /// What texts, e-mails and calendar entries call this service's appointments in
+    /// `locale` (`wording::title`).
+    pub fn message_title(&self, locale: crate::i18n::Locale) -> String {
+        super::wording::title(locale, &self.discreet_title_zh, &self.discreet_title_en)
+    }
+
     /// Both discreet titles may be used (`wording::discreet_title_ok`) beside `names`:
     /// the service's own, and (from the service layer) its organisation's.
     pub fn discreet_titles_name_none_of(&self, names: &[&str]) -> Result<(), SetupProblem> {

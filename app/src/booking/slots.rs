@@ -287,30 +287,14 @@ pub struct ReleaseParts {
     pub minute: i64,
 }
 
-crate::i18n::keyed! {
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum ReleaseKind {
-        Rolling => "booking-setup-release-rolling",
-        Weekly => "booking-setup-release-weekly",
-    }
+/// How a service's slots open: each day on its own, or a whole week at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReleaseKind {
+    Rolling,
+    Weekly,
 }
 
-impl ReleaseKind {
-    /// The stored and submitted name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReleaseKind::Rolling => "rolling",
-            ReleaseKind::Weekly => "weekly",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<ReleaseKind> {
-        ReleaseKind::ALL
-            .iter()
-            .copied()
-            .find(|k| k.as_str() == name)
-    }
-}
+crate::i18n::named!(ReleaseKind, "booking-setup-release" { Rolling => "rolling", Weekly => "weekly" });
 
 impl Release {
     /// The policy `parts` describe. Out-of-range numbers stay out of range (saturated),

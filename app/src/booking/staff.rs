@@ -1141,12 +1141,7 @@ fn DiscreetTitleFields(draft: ServiceDraft) -> impl IntoView {
     let public_url: Option<String> = None;
     let preview = |locale: Locale| {
         let link = super::wording::find_link(public_url.as_deref(), locale);
-        let text = super::wording::preview(
-            locale,
-            &draft.discreet_title_zh,
-            &draft.discreet_title_en,
-            link.as_deref(),
-        );
+        let text = super::wording::preview(locale, &draft, link.as_deref());
         view! { <li lang=locale.tag()><q>{text}</q></li> }
     };
     view! {
@@ -1264,7 +1259,7 @@ fn ServiceEdit(setup: Setup, id: Option<ServiceId>) -> impl IntoView {
                     <label for="release_kind">{tr("booking-setup-release-kind")}</label>
                     <select id="release_kind" name="release_kind">
                         {ReleaseKind::ALL.iter().map(|k| view! {
-                            <option value=k.as_str() selected=*k == release_kind>{tr(k.key())}</option>
+                            <option value=k.as_str() selected=*k == release_kind>{tr(&k.label_key())}</option>
                         }).collect_view()}
                     </select>
                     <label for="release_days">{tr("booking-setup-release-days")}</label>

@@ -11,6 +11,7 @@
 //! Pure: the same function composes what is sent (`messages`) and the preview staff
 //! read beside the discreet-title setting, so the preview is the exact text.
 
+use super::model::ServiceDraft;
 use crate::i18n::{Locale, t, t_args};
 use serde::{Deserialize, Serialize};
 
@@ -272,9 +273,9 @@ pub fn subject(locale: Locale, event: Event, values: &Values) -> String {
 
 /// The confirmation a service's messages would start with, for the preview beside its
 /// discreet-title setting: the exact wording, with an example time and code.
-pub fn preview(locale: Locale, zh: &str, en: &str, find_link: Option<&str>) -> String {
+pub fn preview(locale: Locale, draft: &ServiceDraft, find_link: Option<&str>) -> String {
     let values = Values {
-        title: title(locale, zh, en),
+        title: draft.message_title(locale),
         time: t(locale, "message-preview-time"),
         code: "K7M2-P9QX".into(),
         position: 1,
@@ -420,12 +421,21 @@ mod tests {
     fn the_preview_is_the_confirmation() {
         let link = "https://anxin.example.org/zh/booking/find";
         assert_eq!(
-            preview(Locale::Zh, "", "", Some(link)),
+            preview(Locale::Zh, &ServiceDraft::default(), Some(link)),
             "安心预约：12月5日 周六 18:00-21:00。预约码 K7M2-P9QX。不能来请尽早取消。\
              地点和详情：https://anxin.example.org/zh/booking/find"
         );
         assert!(
-            preview(Locale::En, "周六之约", "Saturday plan", None).starts_with("Saturday plan: ")
+            preview(
+                Locale::En,
+                &ServiceDraft {
+                    discreet_title_zh: "周六之约".into(),
+                    discreet_title_en: "Saturday plan".into(),
+                    ..ServiceDraft::default()
+                },
+                None
+            )
+            .starts_with("Saturday plan: ")
         );
     }
 
